@@ -1,0 +1,133 @@
+"""meetbridge: the one place where concrete services are chosen and wired (create_app).
+
+    python app.py                      # development server on PORT
+    gunicorn -c gunicorn.conf.py 'app:create_app()'   # production
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Mapping
+
+from dotenv import load_dotenv
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from bot.card_publisher import CardPublisher
+from bot.routes import create_slack_blueprint
+from bot.slack_app import LISTENER_THREADS, build_bolt_app, slack_web_client
+from meetbridge.background import Background
+from meetbridge.bridge import BridgeService
+from meetbridge.clock import Clock, SystemClock
+from meetbridge.lifecycle import Lifecycle, SweeperThread
+from meetbridge.meetings import MeetingService
+from meetbridge.phone_entry import PhoneEntry
+from meetbridge.services import Services
+from meetbridge.settings import Settings, SettingsError, load_settings
+from meetbridge.status import ChangeListeners
+from meetbridge.storage import Store
+from meetbridge.video import VideoGateway
+from meetbridge.voice import VoiceGateway
+from web.health import create_health_blueprint
+from web.rooms import create_rooms_blueprint
+from webhooks.voice import create_voice_blueprint
+
+MAX_REQUEST_BYTES = 256 * 1024
+# Loggers whose DEBUG output carries secrets (the opentok SDK logs dial payloads with the
+# SIP password and tokens): never below INFO, whatever the root level.
+CHATTY_LOGGERS = ("opentok", "slack_sdk", "slack_bolt", "urllib3", "vonage_http_client")
+
+
+def settings_or_exit(environ: Mapping[str, str]) -> Settings:
+    """Settings, or one message listing every problem and exit status 2 (no traceback)."""
+    try:
+        return load_settings(environ)
+    except SettingsError as error:
+        print(f"meetbridge cannot start.\n{error}\nSee README.md (Settings) and .env.example.",
+              file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def build_services(settings: Settings, clock: Clock, rng) -> Services:
+    store = Store(settings.database_path)
+    video = VideoGateway(settings.video_api_key, settings.video_api_secret, settings.opentok_api_url)
+    voice = VoiceGateway(settings.vonage_application_id, settings.vonage_private_key, settings.vonage_api_host)
+    changes = ChangeListeners()
+    background = Background()
+    meetings = MeetingService(settings, store, video, clock, rng)
+    bridge = BridgeService(settings, store, meetings, video, voice, clock, changes)
+    return Services(settings=settings, store=store, clock=clock, rng=rng, video=video, voice=voice,
+                    changes=changes, background=background, meetings=meetings, bridge=bridge,
+                    phone_entry=PhoneEntry(settings, store, bridge, clock, changes, background),
+                    lifecycle=Lifecycle(settings, store, bridge, voice, clock, changes))
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+
+
+def json_http_errors(app: Flask) -> None:
+    """Errors outside the join page answer short JSON, never an HTML traceback."""
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return jsonify(error=error.description or error.name), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unhandled error")
+        return jsonify(error="internal error"), 500
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, rng=None,
+               run_sweeper: bool = True) -> Flask:
+    """Build the whole server: services, Slack (Bolt), Vonage webhooks, join page, sweeper."""
+    if settings is None:
+        load_dotenv()
+        settings = settings_or_exit(os.environ)
+    configure_logging()
+    services = build_services(settings, clock or SystemClock(), rng or secrets.SystemRandom())
+    client = slack_web_client(settings.slack_bot_token, settings.slack_api_url)
+    cards = CardPublisher(settings, services.store, lambda team_id: client)
+    services.changes.add(cards.changed)
+    listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
+    bolt_app = build_bolt_app(services, client, cards, listeners)
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.register_blueprint(create_slack_blueprint(bolt_app))
+    app.register_blueprint(create_voice_blueprint(services))
+    app.register_blueprint(create_rooms_blueprint(services))
+    app.register_blueprint(create_health_blueprint(services.store))
+    json_http_errors(app)
+    app.extensions["meetbridge"] = services
+    app.extensions["meetbridge.cards"] = cards
+    sweeper = SweeperThread(services.lifecycle, settings.sweep_seconds)
+    if run_sweeper:
+        sweeper.start()
+    app.extensions["meetbridge.shutdown"] = lambda: shutdown(services, listeners, sweeper)
+    return app
+
+
+def shutdown(services: Services, listeners: ThreadPoolExecutor, sweeper: SweeperThread) -> None:
+    """Stop background work in order, then close the database (tests, graceful exits)."""
+    sweeper.stop()
+    listeners.shutdown(wait=True)
+    services.background.shutdown()
+    services.store.close()
+
+
+def main() -> None:
+    app = create_app()
+    settings: Settings = app.extensions["meetbridge"].settings
+    app.run(host="0.0.0.0", port=settings.port, threaded=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The meeting card: a pure function of a meeting's status, built with slack_sdk's Block Kit
+models so Slack's limits are checked before anything is sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from meetbridge.phone_format import human_number, one_tap_dial
+from meetbridge.status import MeetingStatus
+
+MAX_TITLE = 140
+
+
+@dataclass(frozen=True)
+class CardMessage:
+    text: str
+    blocks: list[dict]
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's three control characters, so a topic cannot inject links or mentions."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def join_url(server_url: str, meeting_id: str) -> str:
+    return f"{server_url}/rooms/{meeting_id}"
+
+
+def short_title(title: str) -> str:
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
+
+
+def bridge_line(status: MeetingStatus) -> str:
+    state = status.bridge_state
+    if state == "failed":
+        reason = status.bridge.reason if status.bridge else None
+        return f"failed: {reason or 'unknown reason'}"
+    return state
+
+
+def status_line(status: MeetingStatus) -> str:
+    callers = status.phone_callers
+    parts = [f"Phone bridge: *{bridge_line(status)}*",
+             f"{callers} phone caller{'' if callers == 1 else 's'}"]
+    if status.meeting.video_participants:
+        count = status.meeting.video_participants
+        parts.append(f"{count} on video")
+    line = " · ".join(parts)
+    if status.meeting.bridge_notice:
+        line += f"\n{escape_mrkdwn(status.meeting.bridge_notice)}"
+    return line
+
+
+def lasted(status: MeetingStatus) -> str:
+    meeting = status.meeting
+    minutes = max(0, round(((meeting.ended_at or meeting.created_at) - meeting.created_at) / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+def meeting_card(status: MeetingStatus, server_url: str, number_digits: str) -> CardMessage:
+    """Blocks and fallback text for a live or ended meeting."""
+    meeting = status.meeting
+    title = short_title(meeting.title)
+    header = HeaderBlock(text=f"📹 {title}")
+    if not meeting.is_live:
+        ended = SectionBlock(text=MarkdownTextObject(
+            text=f"Started by <@{meeting.creator_id}>\n*Meeting ended* · lasted {lasted(status)}"))
+        return CardMessage(text=f"{title}: meeting ended · lasted {lasted(status)}",
+                           blocks=[b.to_dict() for b in (header, ended)])
+    url = join_url(server_url, meeting.id)
+    number = human_number(number_digits)
+    intro = SectionBlock(
+        text=MarkdownTextObject(text=f"Started by <@{meeting.creator_id}> · join from your browser or by phone."),
+        accessory=ButtonElement(text="Join", url=url, action_id="join_meeting", style="primary",
+                                value=meeting.id))
+    dial_in = SectionBlock(text=MarkdownTextObject(
+        text=f"*Dial in:* {number}  ·  *PIN:* `{meeting.pin}`\n"
+             f"<{one_tap_dial(number_digits, meeting.pin)}|📞 Tap to dial in with the PIN>"))
+    live = ContextBlock(elements=[MarkdownTextObject(text=status_line(status))])
+    blocks = [header, intro, dial_in, live, bridge_buttons(meeting.id)]
+    text = f"{title}: join {url} or dial {number}, PIN {meeting.pin}"
+    return CardMessage(text=text, blocks=[b.to_dict() for b in blocks])
+
+
+def bridge_buttons(meeting_id: str) -> ActionsBlock:
+    return ActionsBlock(block_id="meeting_actions", elements=[
+        ButtonElement(text="Connect phone bridge", action_id="dial_out", value=meeting_id),
+        ButtonElement(text="Hang up phone bridge", action_id="hang_up", value=meeting_id,
+                      confirm=ConfirmObject(title="Hang up the phone bridge?",
+                                            text="Phone callers will no longer hear the video participants.",
+                                            confirm="Hang up", deny="Cancel")),
+        ButtonElement(text="End meeting", action_id="end_meeting", value=meeting_id, style="danger",
+                      confirm=ConfirmObject(title="End this meeting?",
+                                            text="Everyone is disconnected, phone callers included, "
+                                                 "and the link and PIN stop working.",
+                                            confirm="End meeting", deny="Cancel", style="danger")),
+    ])

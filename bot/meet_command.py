@@ -1,0 +1,49 @@
+"""`/meet [topic]`: ack at once, then create the meeting and post its card."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError, SlackRequestError
+
+from meetbridge.errors import UpstreamError
+from meetbridge.meetings import MeetingRequest
+from meetbridge.services import Services
+
+from . import messages
+from .card_publisher import CardPublisher
+
+
+def is_help(text: str) -> bool:
+    return text.strip().lower() in {"help", "?", "-h", "--help"}
+
+
+def register_meet_command(app: App, services: Services, cards: CardPublisher) -> None:
+    def meet(ack: Ack, command: dict, respond: Respond) -> None:
+        """Ack first: the video API may be slow, Slack gives us three seconds."""
+        text = command.get("text") or ""
+        if is_help(text):
+            ack(response_type="ephemeral", text=messages.HELP)
+            return
+        topic = messages.clean_topic(text)
+        ack(response_type="ephemeral", text=messages.starting(topic))
+        request = MeetingRequest(team_id=command["team_id"], channel_id=command["channel_id"],
+                                 creator_id=command["user_id"], topic=topic)
+        start_meeting(services, cards, request, respond)
+
+    app.command("/meet")(meet)
+
+
+def start_meeting(services: Services, cards: CardPublisher, request: MeetingRequest,
+                  respond: Respond) -> None:
+    """Create, store and announce; undo the meeting if it cannot be announced."""
+    try:
+        meeting = services.meetings.start(request)
+    except UpstreamError as error:
+        respond(response_type="ephemeral", text=messages.start_failed(error))
+        return
+    try:
+        cards.post_new(meeting, respond)
+    except (SlackApiError, SlackRequestError, OSError) as error:
+        services.meetings.discard(meeting.id)
+        reason = error.response.get("error", "error") if isinstance(error, SlackApiError) else "unreachable"
+        respond(response_type="ephemeral", text=messages.card_failed(str(reason)))

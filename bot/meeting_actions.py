@@ -1,0 +1,82 @@
+"""Card buttons: Join (url button, acked only), Connect / Hang up the phone bridge, End meeting.
+
+Each listener acks first, then acts; problems are answered with an ephemeral message to
+the person who clicked, while the card itself shows the shared state.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+
+from meetbridge.errors import MeetingEnded, MeetingNotFound, NotAllowed, UpstreamError
+from meetbridge.services import Services
+from meetbridge.storage import BridgeAlreadyActive, Meeting
+
+from . import messages
+from .card_publisher import CardPublisher
+
+
+def clicked_meeting(services: Services, body: dict) -> Meeting | None:
+    """The meeting a button names, only if it belongs to the clicking workspace."""
+    meeting_id = body["actions"][0].get("value") or ""
+    meeting = services.store.meetings.get(meeting_id)
+    team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    if meeting is None or meeting.team_id != team_id:
+        return None
+    return meeting
+
+
+def tell(respond: Respond, text: str) -> None:
+    respond(response_type="ephemeral", replace_original=False, text=text)
+
+
+def register_meeting_actions(app: App, services: Services, cards: CardPublisher) -> None:
+    def join_meeting(ack: Ack) -> None:
+        """Url buttons still send a payload; acking avoids Slack's warning icon."""
+        ack()
+
+    def dial_out(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        meeting = clicked_meeting(services, body)
+        if meeting is None:
+            return tell(respond, messages.UNKNOWN_MEETING)
+        cards.remember_response_url(meeting.id, body.get("response_url"))
+        try:
+            services.bridge.connect(meeting.id)
+        except BridgeAlreadyActive:
+            active = services.store.bridges.active(meeting.id)
+            tell(respond, messages.bridge_busy(active.state if active else "connected"))
+        except MeetingEnded:
+            tell(respond, messages.MEETING_OVER)
+        except UpstreamError as error:
+            tell(respond, messages.bridge_failed(error))
+
+    def hang_up(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        meeting = clicked_meeting(services, body)
+        if meeting is None:
+            return tell(respond, messages.UNKNOWN_MEETING)
+        cards.remember_response_url(meeting.id, body.get("response_url"))
+        user = (body.get("user") or {}).get("id", "someone")
+        if not services.bridge.hang_up(meeting.id, reason="hung up", notice=f"Phone bridge hung up by <@{user}>"):
+            tell(respond, messages.NOT_CONNECTED)
+
+    def end_meeting(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        meeting = clicked_meeting(services, body)
+        if meeting is None:
+            return tell(respond, messages.UNKNOWN_MEETING)
+        cards.remember_response_url(meeting.id, body.get("response_url"))
+        try:
+            ended = services.lifecycle.end(meeting.id, reason="ended", by_user=body["user"]["id"])
+        except NotAllowed:
+            return tell(respond, messages.only_creator(meeting.creator_id))
+        except MeetingNotFound:
+            return tell(respond, messages.UNKNOWN_MEETING)
+        if not ended:
+            tell(respond, messages.MEETING_OVER)
+
+    app.action("join_meeting")(join_meeting)
+    app.action("dial_out")(dial_out)
+    app.action("hang_up")(hang_up)
+    app.action("end_meeting")(end_meeting)

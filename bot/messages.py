@@ -1,0 +1,59 @@
+"""Everything the app says to people in Slack, in one place and in plain words."""
+
+from __future__ import annotations
+
+from meetbridge.errors import UpstreamError
+
+HELP = (
+    "*meetbridge* starts a video meeting that phone callers can join.\n"
+    "• `/meet` — start a meeting here and post its card (Join link, dial-in number, PIN)\n"
+    "• `/meet <topic>` — the same, with a title, e.g. `/meet Weekly planning`\n"
+    "• `/meet help` — this message\n"
+    "On the card: *Connect phone bridge* lets phone callers and video participants hear each other, "
+    "*Hang up phone bridge* disconnects it, and the person who started the meeting can *End meeting*.\n"
+    "Phone callers dial the number on the card and key in the PIN followed by #.\n"
+    "Admins: `flask --app app check --online` checks the settings and reaches every service."
+)
+
+MAX_TOPIC = 120
+
+
+def clean_topic(text: str) -> str | None:
+    """The meeting title from `/meet <topic>`; None for a plain `/meet`."""
+    topic = " ".join(text.split())
+    if not topic:
+        return None
+    return topic if len(topic) <= MAX_TOPIC else topic[: MAX_TOPIC - 1] + "…"
+
+
+def starting(topic: str | None) -> str:
+    return f"Starting *{topic}*…" if topic else "Starting a video meeting…"
+
+
+def start_failed(error: UpstreamError) -> str:
+    return (f"Sorry, I couldn't start the meeting: {error.reason}. "
+            "Nothing was created. Please try `/meet` again in a minute.")
+
+
+def card_failed(slack_error: str) -> str:
+    return (f"Sorry, I couldn't post the meeting card here (Slack said `{slack_error}`). "
+            "Nothing was created. Please try again, or invite me to this channel.")
+
+
+def bridge_busy(state: str) -> str:
+    return f"The phone bridge is already {state}. Nothing to do."
+
+
+def bridge_failed(error: UpstreamError) -> str:
+    return (f"Couldn't connect the phone bridge: {error.reason}. "
+            "Press *Connect phone bridge* to try again.")
+
+
+NOT_CONNECTED = "The phone bridge isn't connected, so there is nothing to hang up."
+HUNG_UP = "Phone bridge hung up."
+MEETING_OVER = "This meeting has already ended."
+UNKNOWN_MEETING = "I can't find that meeting. It may belong to another workspace or have been removed."
+
+
+def only_creator(creator_id: str) -> str:
+    return f"Only <@{creator_id}>, who started this meeting, can end it."

@@ -1,0 +1,36 @@
+"""The Bolt app: listeners registered as closures over the services object."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from meetbridge.services import Services
+
+from .card_publisher import CardPublisher
+from .meet_command import register_meet_command
+from .meeting_actions import register_meeting_actions
+
+# Listener functions ack first and then call slow APIs on the same pool; a large pool
+# keeps one user's slow video call from queueing another user's ack.
+LISTENER_THREADS = 64
+
+
+def slack_web_client(token: str | None, base_url: str) -> WebClient:
+    """WebClient that honours Slack's Retry-After on 429 (slack_sdk retries only connection errors by default)."""
+    client = WebClient(token=token, base_url=base_url, timeout=10)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def build_bolt_app(services: Services, client: WebClient, cards: CardPublisher,
+                   listeners: ThreadPoolExecutor) -> App:
+    """`listeners` should have about LISTENER_THREADS workers (see above)."""
+    app = App(client=client, signing_secret=services.settings.slack_signing_secret,
+              token_verification_enabled=False, listener_executor=listeners)
+    register_meet_command(app, services, cards)
+    register_meeting_actions(app, services, cards)
+    return app

@@ -1,0 +1,37 @@
+"""Work that must not hold up an HTTP answer (auto-bridge dialling, card updates).
+
+Expected failures are already recorded by the code that runs here (a failed dial is on
+the card); anything unexpected is logged with its traceback rather than lost in a future.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+from .errors import UpstreamError
+from .storage import BridgeAlreadyActive
+
+log = logging.getLogger(__name__)
+EXPECTED = (UpstreamError, BridgeAlreadyActive)
+
+
+class Background:
+    def __init__(self, workers: int = 16) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="meetbridge-bg")
+
+    def __call__(self, job: Callable[[], None]) -> None:
+        self._executor.submit(self._run, job)
+
+    @staticmethod
+    def _run(job: Callable[[], None]) -> None:
+        try:
+            job()
+        except EXPECTED as error:
+            log.info("background job stopped: %s", error)
+        except Exception:
+            log.exception("background job failed")
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=False)

@@ -1,0 +1,20 @@
+"""Unguessable identifiers: meeting ids in URLs and the per-dial bridge token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+
+def new_meeting_id() -> str:
+    """128 bits from the OS CSPRNG, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def new_bridge_token() -> str:
+    """Secret sent only in our own SIP header; the database keeps just its hash."""
+    return secrets.token_urlsafe(24)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

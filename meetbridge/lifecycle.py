@@ -1,0 +1,99 @@
+"""Ending meetings and the time-based work (SPEC §2.7): expiry, idle bridges, stuck dials,
+and retrying hang-ups that failed. Each step claims its row with a conditional UPDATE, so
+sweepers in several processes never hang up the same leg twice."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from .bridge import BridgeService
+from .clock import Clock
+from .errors import MeetingNotFound, NotAllowed, UpstreamError
+from .settings import Settings
+from .status import ChangeListeners
+from .storage import Store
+from .voice import VoiceGateway
+
+DIAL_ANSWER_TIMEOUT_SECONDS = 45
+PIN_FAILURE_MEMORY_SECONDS = 3600
+log = logging.getLogger(__name__)
+
+
+class Lifecycle:
+    def __init__(self, settings: Settings, store: Store, bridge: BridgeService, voice: VoiceGateway,
+                 clock: Clock, changes: ChangeListeners) -> None:
+        self.settings = settings
+        self.store = store
+        self.bridge = bridge
+        self.voice = voice
+        self.clock = clock
+        self.changes = changes
+
+    def end(self, meeting_id: str, reason: str, by_user: str | None = None) -> bool:
+        """End a meeting: bridge and caller legs hung up, PIN released. False if already over."""
+        meeting = self.store.meetings.get(meeting_id)
+        if meeting is None:
+            raise MeetingNotFound(meeting_id)
+        if by_user is not None and by_user != meeting.creator_id:
+            raise NotAllowed(meeting_id)
+        now = self.clock.now()
+        with self.store.transaction():
+            if not self.store.meetings.mark_ended(meeting_id, now, reason):
+                return False
+            self.store.pins.release(meeting_id, now)
+        self.bridge.hang_up(meeting_id, reason="meeting ended")
+        for leg in self.store.legs.live_legs(meeting_id):
+            self._hang_up_caller(leg.uuid)
+        self.changes.changed(meeting_id)
+        return True
+
+    def _hang_up_caller(self, uuid: str) -> None:
+        try:
+            self.voice.hang_up(uuid)
+        except UpstreamError:
+            self.store.legs.set_cleanup_pending(uuid, True)
+            return
+        self.store.legs.set_cleanup_pending(uuid, False)
+
+    def sweep(self) -> None:
+        """One pass of everything time-based; safe to run from cron and threads at once."""
+        now = self.clock.now()
+        for meeting_id in self.store.meetings.expired_ids(now):
+            self.end(meeting_id, reason="expired")
+        minutes = self.settings.bridge_idle_minutes
+        for bridge in self.store.bridges.idle_before(now - self.settings.bridge_idle_seconds):
+            self.bridge.hang_up(bridge.meeting_id, reason="idle",
+                                notice=f"Phone bridge hung up: no callers for {minutes:g} min")
+        for bridge in self.store.bridges.connecting_before(now - DIAL_ANSWER_TIMEOUT_SECONDS):
+            self.bridge.fail_unanswered(bridge, "the phone network never answered the bridge call")
+        for bridge in self.store.bridges.cleanup_pending():
+            self.bridge.retry_cleanup(bridge)
+        for leg in self.store.legs.cleanup_pending():
+            self._hang_up_caller(leg.uuid)
+        self.store.legs.prune_pin_failures(now - PIN_FAILURE_MEMORY_SECONDS)
+
+
+class SweeperThread:
+    """Runs Lifecycle.sweep every SWEEP_SECONDS inside the server process."""
+
+    def __init__(self, lifecycle: Lifecycle, interval: float) -> None:
+        self.lifecycle = lifecycle
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="meetbridge-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.lifecycle.sweep()
+            except Exception:  # the thread must outlive one bad pass; the next one retries
+                log.exception("sweep failed")

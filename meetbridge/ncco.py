@@ -1,0 +1,48 @@
+"""NCCOs for the phone side, built with the vonage_voice models (pure functions)."""
+
+from __future__ import annotations
+
+from vonage_voice.models import Conversation, Input, Talk
+from vonage_voice.models.input_types import Dtmf
+
+DIGIT_TIMEOUT_SECONDS = 8
+PROMPT = "Welcome to meetbridge. Please enter your meeting PIN, then press the hash key."
+RETRY = "Sorry, that PIN was not recognised. Please enter your meeting PIN, then press the hash key."
+NO_INPUT = "We did not hear any digits. Please enter your meeting PIN, then press the hash key."
+JOINING = "Joining the meeting."
+GOODBYE = "Sorry, that PIN was not recognised. Goodbye."
+LOCKED_OUT = "Too many wrong PINs were entered from this number. Please try again later. Goodbye."
+MEETING_GONE = "This meeting has ended. Goodbye."
+
+
+def conversation_name(meeting_id: str) -> str:
+    """Unique per meeting and never reused (Vonage keeps named conversations for days)."""
+    return f"meetbridge-{meeting_id}"
+
+
+def _dump(*actions: object) -> list[dict]:
+    return [action.model_dump(mode="json", by_alias=True, exclude_none=True) for action in actions]  # type: ignore[attr-defined]
+
+
+def pin_prompt(dtmf_url: str, max_digits: int, text: str = PROMPT) -> list[dict]:
+    """Ask for the PIN; bargeIn lets a caller type before the sentence ends."""
+    collect = Input(type=["dtmf"], dtmf=Dtmf(maxDigits=max_digits, submitOnHash=True,
+                                             timeOut=DIGIT_TIMEOUT_SECONDS),
+                    eventUrl=[dtmf_url], eventMethod="POST")
+    return _dump(Talk(text=text, bargeIn=True), collect)
+
+
+def join_conversation(meeting_id: str, greeting: str | None = JOINING) -> list[dict]:
+    actions: list[object] = [Talk(text=greeting)] if greeting else []
+    actions.append(Conversation(name=conversation_name(meeting_id), startOnEnter=True, endOnExit=False))
+    return _dump(*actions)
+
+
+def say_goodbye(text: str) -> list[dict]:
+    """A last sentence; with nothing after it the call ends."""
+    return _dump(Talk(text=text))
+
+
+def end_call() -> list[dict]:
+    """An empty NCCO: nothing to run, so Vonage ends the call at once."""
+    return []

@@ -1,0 +1,262 @@
+"""Settings read once from the environment into a typed, validated object.
+
+Start-up refuses to continue with a half-configured app: every problem is collected
+and reported together, so an admin fixes them in one pass instead of one per restart.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, TypeVar
+from urllib.parse import urlsplit
+
+T = TypeVar("T")
+
+DEFAULT_OPENTOK_JS_URL = "https://unpkg.com/@opentok/client@2/dist/js/opentok.min.js"
+DEFAULT_OPENTOK_API_URL = "https://api.opentok.com"
+DEFAULT_VONAGE_API_HOST = "api.nexmo.com"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(Exception):
+    """Raised with every problem found, so they can be shown as one message."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Settings problems:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All configuration of one meetbridge server; secrets are kept out of repr()."""
+
+    slack_signing_secret: str = field(repr=False)
+    slack_bot_token: str | None = field(repr=False)
+    slack_client_id: str | None
+    slack_client_secret: str | None = field(repr=False)
+    slack_app_token: str | None = field(repr=False)
+    video_api_key: str
+    video_api_secret: str = field(repr=False)
+    voice_api_key: str
+    voice_api_secret: str = field(repr=False)
+    vonage_application_id: str
+    vonage_private_key: str = field(repr=False)
+    conference_number: str
+    server_url: str
+    vonage_signature_secret: str | None = field(default=None, repr=False)
+    video_events_secret: str | None = field(default=None, repr=False)
+    database_path: str = "meetbridge.db"
+    port: int = 3000
+    pin_length: int = 6
+    pin_attempts: int = 3
+    pin_lockout_failures: int = 10
+    meeting_ttl_hours: float = 12.0
+    bridge_idle_minutes: float = 5.0
+    auto_bridge: bool = True
+    sweep_seconds: float = 15.0
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    opentok_api_url: str = DEFAULT_OPENTOK_API_URL
+    vonage_api_host: str = DEFAULT_VONAGE_API_HOST
+    opentok_js_url: str = DEFAULT_OPENTOK_JS_URL
+    bridge_sip_uri: str = ""
+
+    @property
+    def oauth_mode(self) -> bool:
+        """Multi-workspace install (OAuth) instead of one bot token."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def sip_uri(self) -> str:
+        """Where the video session dials to reach our Vonage number."""
+        return self.bridge_sip_uri or f"sip:{self.conference_number}@sip.nexmo.com;transport=tls"
+
+    @property
+    def meeting_ttl_seconds(self) -> float:
+        return self.meeting_ttl_hours * 3600
+
+    @property
+    def bridge_idle_seconds(self) -> float:
+        return self.bridge_idle_minutes * 60
+
+
+class _Reader:
+    """Reads and converts variables, remembering every problem instead of stopping."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.problems: list[str] = []
+
+    def raw(self, name: str) -> str | None:
+        value = self.environ.get(name, "").strip()
+        return value or None
+
+    def required(self, name: str, meaning: str) -> str:
+        value = self.raw(name)
+        if value is None:
+            self.problems.append(f"{name} is missing ({meaning})")
+            return ""
+        return value
+
+    def converted(self, name: str, default: T, convert: Callable[[str], T], expected: str) -> T:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            return convert(value)
+        except ValueError:
+            self.problems.append(f"{name}={value!r} is not {expected}")
+            return default
+
+
+def _positive_int(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise ValueError(text)
+    return number
+
+
+def _positive_float(text: str) -> float:
+    number = float(text)
+    if not number > 0 or number != number or number == float("inf"):
+        raise ValueError(text)
+    return number
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(text)
+
+
+def _port(text: str) -> int:
+    number = int(text)
+    if not 0 < number < 65536:
+        raise ValueError(text)
+    return number
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_server_url(value: str) -> str:
+    """Public base URL: https, or http only on loopback (development and tests)."""
+    parts = urlsplit(value)
+    if not parts.hostname or parts.scheme not in {"http", "https"}:
+        raise ValueError(value)
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError(value)
+    return value.rstrip("/")
+
+
+def check_phone_number(value: str) -> str:
+    """E.164 number, '+' optional; kept as digits only."""
+    digits = value.removeprefix("+").replace(" ", "")
+    if not re.fullmatch(r"[1-9]\d{6,14}", digits):
+        raise ValueError(value)
+    return digits
+
+
+def read_private_key(value: str) -> str:
+    """The Voice application key as PEM text, whether given as PEM or as a file path."""
+    if "-----BEGIN" in value:
+        return value.replace("\\n", "\n")
+    with open(os.path.expanduser(value), encoding="ascii") as key_file:
+        text = key_file.read()
+    if "-----BEGIN" not in text:
+        raise ValueError(value)
+    return text
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build Settings from environment variables, or raise SettingsError listing all problems."""
+    read = _Reader(environ)
+    slack = _read_slack(read)
+    private_key = read.required("VONAGE_PRIVATE_KEY", "Voice application private key: file path or PEM text")
+    if private_key:
+        try:
+            private_key = read_private_key(private_key)
+        except (OSError, ValueError):
+            read.problems.append("VONAGE_PRIVATE_KEY is neither PEM text nor a readable PEM file")
+    values = dict(
+        **slack,
+        video_api_key=read.required("VIDEO_API_KEY", "Video API project key"),
+        video_api_secret=read.required("VIDEO_API_SECRET", "Video API project secret"),
+        voice_api_key=read.required("VOICE_API_KEY", "Vonage account API key"),
+        voice_api_secret=read.required("VOICE_API_SECRET", "Vonage account API secret"),
+        vonage_application_id=read.required("VONAGE_APPLICATION_ID", "Voice application id"),
+        vonage_private_key=private_key,
+        conference_number=_required_converted(read, "CONFERENCE_NUMBER", check_phone_number,
+                                              "the Vonage number callers dial", "an E.164 phone number"),
+        server_url=_required_converted(read, "SERVER_URL", check_server_url, "public base URL",
+                                       "an https URL (http only on localhost)"),
+        vonage_signature_secret=read.raw("VONAGE_SIGNATURE_SECRET"),
+        video_events_secret=read.raw("VIDEO_EVENTS_SECRET"),
+        database_path=read.raw("DATABASE_PATH") or "meetbridge.db",
+        port=read.converted("PORT", 3000, _port, "a TCP port"),
+        **_read_policy(read),
+        slack_api_url=read.raw("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
+        opentok_api_url=(read.raw("OPENTOK_API_URL") or DEFAULT_OPENTOK_API_URL).rstrip("/"),
+        vonage_api_host=read.raw("VONAGE_API_HOST") or DEFAULT_VONAGE_API_HOST,
+        opentok_js_url=read.raw("OPENTOK_JS_URL") or DEFAULT_OPENTOK_JS_URL,
+        bridge_sip_uri=read.raw("BRIDGE_SIP_URI") or "",
+    )
+    if read.problems:
+        raise SettingsError(read.problems)
+    return Settings(**values)
+
+
+def _required_converted(read: _Reader, name: str, convert: Callable[[str], str], meaning: str,
+                        expected: str) -> str:
+    if read.raw(name) is None:
+        return read.required(name, meaning)
+    return read.converted(name, "", convert, expected)
+
+
+def _read_slack(read: _Reader) -> dict[str, str | None]:
+    signing_secret = read.required("SLACK_SIGNING_SECRET", "Slack request verification")
+    bot_token = read.raw("SLACK_BOT_TOKEN")
+    client_id, client_secret = read.raw("SLACK_CLIENT_ID"), read.raw("SLACK_CLIENT_SECRET")
+    app_token = read.raw("SLACK_APP_TOKEN")
+    if bool(client_id) != bool(client_secret):
+        read.problems.append("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET must be set together (OAuth mode)")
+    elif client_id and bot_token:
+        read.problems.append("set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SECRET (OAuth), not both")
+    elif not client_id and not bot_token:
+        read.problems.append("SLACK_BOT_TOKEN is missing (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth)")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        read.problems.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    if app_token and not app_token.startswith("xapp-"):
+        read.problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+    return dict(slack_signing_secret=signing_secret, slack_bot_token=bot_token, slack_client_id=client_id,
+                slack_client_secret=client_secret, slack_app_token=app_token)
+
+
+def _read_policy(read: _Reader) -> dict[str, float | int | bool]:
+    return dict(
+        pin_length=read.converted("PIN_LENGTH", 6, _pin_length, "a whole number from 4 to 12"),
+        pin_attempts=read.converted("PIN_ATTEMPTS", 3, _positive_int, "a positive whole number"),
+        pin_lockout_failures=read.converted("PIN_LOCKOUT_FAILURES", 10, _positive_int, "a positive whole number"),
+        meeting_ttl_hours=read.converted("MEETING_TTL_HOURS", 12.0, _positive_float, "a positive number"),
+        bridge_idle_minutes=read.converted("BRIDGE_IDLE_MINUTES", 5.0, _positive_float, "a positive number"),
+        auto_bridge=read.converted("AUTO_BRIDGE", True, _boolean, "true or false"),
+        sweep_seconds=read.converted("SWEEP_SECONDS", 15.0, _positive_float, "a positive number"),
+    )
+
+
+def _pin_length(text: str) -> int:
+    number = int(text)
+    if not 4 <= number <= 12:
+        raise ValueError(text)
+    return number

@@ -1,0 +1,37 @@
+"""Storage behind one facade, so a server database could replace SQLite later."""
+
+from __future__ import annotations
+
+from .audit import WebhookLog
+from .bridges import BridgeAlreadyActive, BridgeCallsTable
+from .database import Database
+from .legs import PhoneLegsTable
+from .meetings import MeetingsTable
+from .models import BridgeCall, Meeting, PhoneLeg
+from .pins import PinsTable
+from .schema import migrate
+
+
+class Store:
+    """Every table of one database file, migrated on open."""
+
+    def __init__(self, path: str) -> None:
+        self.database = Database(path)
+        migrate(self.database)
+        self.meetings = MeetingsTable(self.database)
+        self.pins = PinsTable(self.database)
+        self.bridges = BridgeCallsTable(self.database)
+        self.legs = PhoneLegsTable(self.database)
+        self.webhook_log = WebhookLog(self.database)
+
+    def transaction(self):
+        return self.database.transaction()
+
+    def ping(self) -> bool:
+        return self.database.query_one("SELECT 1 AS ok") == {"ok": 1}
+
+    def close(self) -> None:
+        self.database.close()
+
+
+__all__ = ["Store", "Meeting", "BridgeCall", "PhoneLeg", "BridgeAlreadyActive"]

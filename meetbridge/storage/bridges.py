@@ -1,0 +1,91 @@
+"""Bridge calls: one row per dial-out, with the state the card and the sweeper read."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from .database import Database
+from .models import BridgeCall, from_row
+
+ACTIVE_STATES = ("connecting", "connected")
+
+
+class BridgeAlreadyActive(Exception):
+    """Another dial for this meeting is connecting or connected."""
+
+
+class BridgeCallsTable:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def insert_connecting(self, bridge_id: str, meeting_id: str, token_hash: str, now: float) -> None:
+        """Record a dial about to start; the unique index refuses a second active one."""
+        try:
+            self.database.db["bridge_calls"].insert({
+                "id": bridge_id, "meeting_id": meeting_id, "state": "connecting",
+                "token_hash": token_hash, "created_at": now})
+        except sqlite3.IntegrityError as error:
+            raise BridgeAlreadyActive(meeting_id) from error
+
+    def get(self, bridge_id: str) -> BridgeCall | None:
+        row = self.database.query_one("SELECT * FROM bridge_calls WHERE id = ?", [bridge_id])
+        return from_row(BridgeCall, row) if row else None
+
+    def latest(self, meeting_id: str) -> BridgeCall | None:
+        row = self.database.query_one(
+            "SELECT * FROM bridge_calls WHERE meeting_id = ? ORDER BY created_at DESC, rowid DESC "
+            "LIMIT 1", [meeting_id])
+        return from_row(BridgeCall, row) if row else None
+
+    def active(self, meeting_id: str) -> BridgeCall | None:
+        row = self.database.query_one(
+            "SELECT * FROM bridge_calls WHERE meeting_id = ? AND state IN (?, ?)",
+            [meeting_id, *ACTIVE_STATES])
+        return from_row(BridgeCall, row) if row else None
+
+    def active_with_token(self, meeting_id: str) -> tuple[BridgeCall, str] | None:
+        row = self.database.query_one(
+            "SELECT * FROM bridge_calls WHERE meeting_id = ? AND state IN (?, ?)",
+            [meeting_id, *ACTIVE_STATES])
+        return (from_row(BridgeCall, row), row["token_hash"]) if row else None
+
+    def by_leg(self, leg_uuid: str) -> BridgeCall | None:
+        row = self.database.query_one("SELECT * FROM bridge_calls WHERE leg_uuid = ?", [leg_uuid])
+        return from_row(BridgeCall, row) if row else None
+
+    def update(self, bridge_id: str, **values: Any) -> None:
+        """Set columns named by our own code (never by request data)."""
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        self.database.execute(f"UPDATE bridge_calls SET {assignments} WHERE id = ?", [*values.values(), bridge_id])
+
+    def mark_connected(self, bridge_id: str, leg_uuid: str, now: float, idle_since: float | None) -> bool:
+        return self.database.execute(
+            "UPDATE bridge_calls SET state = 'connected', leg_uuid = ?, connected_at = ?, idle_since = ? "
+            "WHERE id = ? AND state = 'connecting'", [leg_uuid, now, idle_since, bridge_id]) == 1
+
+    def finish(self, bridge_id: str, state: str, now: float, reason: str) -> bool:
+        """Move an active bridge to off/failed; True only for the caller that did it."""
+        return self.database.execute(
+            "UPDATE bridge_calls SET state = ?, ended_at = ?, ended_reason = ?, reason = ?, idle_since = NULL "
+            "WHERE id = ? AND state IN (?, ?)",
+            [state, now, reason, reason, bridge_id, *ACTIVE_STATES]) == 1
+
+    def set_idle_since(self, meeting_id: str, idle_since: float | None) -> None:
+        self.database.execute(
+            "UPDATE bridge_calls SET idle_since = ? WHERE meeting_id = ? AND state = 'connected'",
+            [idle_since, meeting_id])
+
+    def idle_before(self, cutoff: float) -> list[BridgeCall]:
+        rows = self.database.query(
+            "SELECT * FROM bridge_calls WHERE state = 'connected' AND idle_since <= ?", [cutoff])
+        return [from_row(BridgeCall, row) for row in rows]
+
+    def connecting_before(self, cutoff: float) -> list[BridgeCall]:
+        rows = self.database.query(
+            "SELECT * FROM bridge_calls WHERE state = 'connecting' AND created_at <= ?", [cutoff])
+        return [from_row(BridgeCall, row) for row in rows]
+
+    def cleanup_pending(self) -> list[BridgeCall]:
+        rows = self.database.query("SELECT * FROM bridge_calls WHERE cleanup_pending = 1")
+        return [from_row(BridgeCall, row) for row in rows]

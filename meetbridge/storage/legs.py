@@ -1,0 +1,76 @@
+"""Phone legs (callers) and the failed-PIN log behind the brute-force lockout."""
+
+from __future__ import annotations
+
+from .database import Database
+from .models import PhoneLeg, from_row
+
+
+class PhoneLegsTable:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def get(self, uuid: str) -> PhoneLeg | None:
+        row = self.database.query_one("SELECT * FROM phone_legs WHERE uuid = ?", [uuid])
+        return from_row(PhoneLeg, row) if row else None
+
+    def ensure(self, uuid: str, caller_number: str | None, now: float) -> None:
+        """Remember a call leg; webhook retries and duplicates change nothing."""
+        self.database.execute(
+            "INSERT INTO phone_legs (uuid, caller_number, created_at, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(uuid) DO UPDATE SET caller_number = coalesce(caller_number, excluded.caller_number)",
+            [uuid, caller_number, now, now])
+
+    def count_attempt(self, uuid: str) -> int:
+        row = self.database.query_one(
+            "UPDATE phone_legs SET attempts = attempts + 1 WHERE uuid = ? RETURNING attempts", [uuid])
+        return int(row["attempts"]) if row else 1
+
+    def join(self, uuid: str, meeting_id: str, now: float) -> bool:
+        """Admit a caller into a meeting, unless the leg has already hung up."""
+        return self.database.execute(
+            "UPDATE phone_legs SET meeting_id = ?, joined_at = ?, updated_at = ? "
+            "WHERE uuid = ? AND left_at IS NULL AND joined_at IS NULL", [meeting_id, now, now, uuid]) == 1
+
+    def record_status(self, uuid: str, status: str, now: float, terminal: bool) -> bool:
+        """Store a leg's status; True when this event is the one that ended the leg."""
+        self.ensure(uuid, None, now)
+        if not terminal:
+            self.database.execute(
+                "UPDATE phone_legs SET status = ?, updated_at = ? WHERE uuid = ? AND left_at IS NULL",
+                [status, now, uuid])
+            return False
+        return self.database.execute(
+            "UPDATE phone_legs SET status = ?, left_at = ?, updated_at = ? WHERE uuid = ? AND left_at IS NULL",
+            [status, now, now, uuid]) == 1
+
+    def callers_in(self, meeting_id: str) -> int:
+        row = self.database.query_one(
+            "SELECT count(*) AS n FROM phone_legs WHERE meeting_id = ? AND joined_at IS NOT NULL "
+            "AND left_at IS NULL", [meeting_id])
+        return int(row["n"]) if row else 0
+
+    def live_legs(self, meeting_id: str) -> list[PhoneLeg]:
+        rows = self.database.query(
+            "SELECT * FROM phone_legs WHERE meeting_id = ? AND left_at IS NULL", [meeting_id])
+        return [from_row(PhoneLeg, row) for row in rows]
+
+    def set_cleanup_pending(self, uuid: str, pending: bool) -> None:
+        self.database.execute("UPDATE phone_legs SET cleanup_pending = ? WHERE uuid = ?",
+                              [int(pending), uuid])
+
+    def cleanup_pending(self) -> list[PhoneLeg]:
+        rows = self.database.query("SELECT * FROM phone_legs WHERE cleanup_pending = 1")
+        return [from_row(PhoneLeg, row) for row in rows]
+
+    def record_pin_failure(self, caller_number: str, now: float) -> None:
+        self.database.db["pin_failures"].insert({"caller_number": caller_number, "at": now})
+
+    def pin_failures_since(self, caller_number: str, since: float) -> int:
+        row = self.database.query_one(
+            "SELECT count(*) AS n FROM pin_failures WHERE caller_number = ? AND at >= ?",
+            [caller_number, since])
+        return int(row["n"]) if row else 0
+
+    def prune_pin_failures(self, before: float) -> None:
+        self.database.execute("DELETE FROM pin_failures WHERE at < ?", [before])

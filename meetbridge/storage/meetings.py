@@ -1,0 +1,55 @@
+"""Meeting rows: created with their PIN in one transaction, ended once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .database import Database
+from .models import Meeting, from_row
+
+
+class MeetingsTable:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def insert(self, meeting: Meeting) -> None:
+        self.database.db["meetings"].insert(dict(meeting.__dict__))
+
+    def get(self, meeting_id: str) -> Meeting | None:
+        row = self.database.query_one("SELECT * FROM meetings WHERE id = ?", [meeting_id])
+        return from_row(Meeting, row) if row else None
+
+    def live_by_session(self, session_id: str) -> Meeting | None:
+        row = self.database.query_one(
+            "SELECT * FROM meetings WHERE session_id = ? AND ended_at IS NULL", [session_id])
+        return from_row(Meeting, row) if row else None
+
+    def delete(self, meeting_id: str) -> None:
+        self.database.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
+
+    def update(self, meeting_id: str, **values: Any) -> None:
+        """Set columns named by our own code (never by request data)."""
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        self.database.execute(f"UPDATE meetings SET {assignments} WHERE id = ?", [*values.values(), meeting_id])
+
+    def mark_ended(self, meeting_id: str, at: float, reason: str) -> bool:
+        """End a live meeting; False when it had already ended (ending twice is harmless)."""
+        return self.database.execute(
+            "UPDATE meetings SET ended_at = ?, ended_reason = ? WHERE id = ? AND ended_at IS NULL",
+            [at, reason, meeting_id]) == 1
+
+    def expired_ids(self, now: float) -> list[str]:
+        rows = self.database.query(
+            "SELECT id FROM meetings WHERE ended_at IS NULL AND expires_at <= ?", [now])
+        return [row["id"] for row in rows]
+
+    def live_for_creator(self, team_id: str, creator_id: str) -> list[Meeting]:
+        rows = self.database.query(
+            "SELECT * FROM meetings WHERE team_id = ? AND creator_id = ? AND ended_at IS NULL "
+            "ORDER BY created_at DESC", [team_id, creator_id])
+        return [from_row(Meeting, row) for row in rows]
+
+    def live_ids_for_team(self, team_id: str) -> list[str]:
+        rows = self.database.query(
+            "SELECT id FROM meetings WHERE team_id = ? AND ended_at IS NULL", [team_id])
+        return [row["id"] for row in rows]

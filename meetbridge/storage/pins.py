@@ -1,0 +1,45 @@
+"""PIN rows. The primary key keeps live PINs unique across threads and processes."""
+
+from __future__ import annotations
+
+from .database import Database
+
+
+class PinsTable:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def live_count(self) -> int:
+        row = self.database.query_one("SELECT count(*) AS n FROM pins WHERE released_at IS NULL")
+        return int(row["n"]) if row else 0
+
+    def longest_live_length(self) -> int | None:
+        row = self.database.query_one(
+            "SELECT max(length(pin)) AS n FROM pins WHERE released_at IS NULL")
+        return row["n"] if row else None
+
+    def claim(self, pin: str, meeting_id: str, released_before: float) -> bool:
+        """Take a PIN that is new, or was released before `released_before`."""
+        taken = self.database.execute(
+            "INSERT OR IGNORE INTO pins (pin, meeting_id, released_at) VALUES (?, ?, NULL)",
+            [pin, meeting_id])
+        if taken:
+            return True
+        return self.database.execute(
+            "UPDATE pins SET meeting_id = ?, released_at = NULL "
+            "WHERE pin = ? AND released_at IS NOT NULL AND released_at < ?",
+            [meeting_id, pin, released_before]) == 1
+
+    def release(self, meeting_id: str, at: float) -> None:
+        self.database.execute(
+            "UPDATE pins SET released_at = ? WHERE meeting_id = ? AND released_at IS NULL",
+            [at, meeting_id])
+
+    def forget(self, meeting_id: str) -> None:
+        """Drop a PIN nobody ever saw (its meeting was never announced)."""
+        self.database.execute("DELETE FROM pins WHERE meeting_id = ?", [meeting_id])
+
+    def live_meeting_id(self, pin: str) -> str | None:
+        row = self.database.query_one(
+            "SELECT meeting_id FROM pins WHERE pin = ? AND released_at IS NULL", [pin])
+        return row["meeting_id"] if row else None

@@ -1,0 +1,77 @@
+"""Schema migrations, applied at start-up under the write lock so that several worker
+processes starting at once apply each migration exactly once."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .database import Database
+
+migrations = Migrations("meetbridge")
+
+
+@migrations()
+def create_meetings(db: sqlite_utils.Database) -> None:
+    db["meetings"].create({
+        "id": str, "team_id": str, "channel_id": str, "creator_id": str, "topic": str,
+        "session_id": str, "pin": str, "created_at": float, "expires_at": float,
+        "ended_at": float, "ended_reason": str,
+        "card_channel": str, "card_ts": str, "card_via_response_url": int, "response_url": str,
+        "video_participants": int, "bridge_notice": str, "response_url_at": float,
+        "calls_id": str,
+    }, pk="id", not_null={"team_id", "channel_id", "creator_id", "session_id", "pin", "created_at",
+                          "expires_at"},
+        defaults={"card_via_response_url": 0, "video_participants": 0})
+    db["meetings"].create_index(["session_id"])
+    db["meetings"].create_index(["ended_at", "expires_at"])
+
+
+@migrations()
+def create_pins(db: sqlite_utils.Database) -> None:
+    # One row per PIN ever handed out. The primary key makes live PINs unique across
+    # processes; released_at keeps a released PIN out of circulation for a day.
+    db["pins"].create({"pin": str, "meeting_id": str, "released_at": float}, pk="pin")
+    db.execute("CREATE INDEX pins_live ON pins(pin) WHERE released_at IS NULL")
+
+
+@migrations()
+def create_bridge_calls(db: sqlite_utils.Database) -> None:
+    db["bridge_calls"].create({
+        "id": str, "meeting_id": str, "state": str, "reason": str, "token_hash": str,
+        "sip_call_id": str, "connection_id": str, "leg_uuid": str, "created_at": float,
+        "connected_at": float, "ended_at": float, "ended_reason": str, "idle_since": float,
+        "cleanup_pending": int,
+    }, pk="id", not_null={"meeting_id", "state", "token_hash", "created_at"},
+        defaults={"cleanup_pending": 0},
+        foreign_keys=[("meeting_id", "meetings", "id")])
+    # At most one bridge per meeting may be dialling or up: the database, not Python,
+    # makes ten simultaneous clicks produce one SIP call.
+    db.execute("CREATE UNIQUE INDEX bridge_calls_one_active ON bridge_calls(meeting_id) "
+               "WHERE state IN ('connecting', 'connected')")
+    db["bridge_calls"].create_index(["leg_uuid"])
+
+
+@migrations()
+def create_phone_legs(db: sqlite_utils.Database) -> None:
+    db["phone_legs"].create({
+        "uuid": str, "meeting_id": str, "caller_number": str, "status": str,
+        "attempts": int, "joined_at": float, "left_at": float, "created_at": float,
+        "updated_at": float, "cleanup_pending": int,
+    }, pk="uuid", not_null={"created_at"}, defaults={"attempts": 0, "cleanup_pending": 0})
+    db["phone_legs"].create_index(["meeting_id", "left_at"])
+    db["pin_failures"].create({"id": int, "caller_number": str, "at": float}, pk="id")
+    db["pin_failures"].create_index(["caller_number", "at"])
+
+
+@migrations()
+def create_webhook_log(db: sqlite_utils.Database) -> None:
+    db["webhook_log"].create({
+        "id": int, "at": float, "route": str, "uuid": str, "status": str, "detail": str,
+    }, pk="id")
+
+
+def migrate(database: Database) -> None:
+    """Apply pending migrations; safe when several processes start together."""
+    with database.transaction() as db:
+        migrations.apply(db)

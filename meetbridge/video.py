@@ -1,0 +1,116 @@
+"""Vonage Video (OpenTok) gateway: the few calls meetbridge makes, with failures turned
+into plain reasons a Slack user can read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+import opentok
+import requests
+from opentok import MediaModes, Roles
+from opentok.exceptions import AuthError, ForceDisconnectError, OpenTokException, RequestError, SipDialError
+
+from .errors import UpstreamError
+
+T = TypeVar("T")
+SERVICE = "video"
+REQUEST_TIMEOUT_SECONDS = 10
+MAX_CONNECTION_DATA = 1000
+
+
+@dataclass(frozen=True)
+class SipConnection:
+    sip_call_id: str
+    connection_id: str
+    stream_id: str
+
+
+@dataclass(frozen=True)
+class SipDial:
+    """What to dial and how: the platform facts of SPEC §2.4."""
+
+    uri: str
+    username: str
+    password: str
+    headers: dict[str, str]
+
+
+class VideoGateway:
+    """Wraps opentok.Client; one instance per process, thread-safe (no shared session)."""
+
+    def __init__(self, api_key: str, api_secret: str, api_url: str,
+                 timeout: float = REQUEST_TIMEOUT_SECONDS) -> None:
+        self.api_key = api_key
+        self.client = opentok.Client(api_key, api_secret, api_url=api_url, timeout=timeout)
+
+    def create_routed_session(self) -> str:
+        """A Media Router session: SIP dial-out is refused (409) on relayed ones."""
+        session = _call(lambda: self.client.create_session(media_mode=MediaModes.routed))
+        return session.session_id
+
+    def mint_token(self, session_id: str, expires_at: float, data: str) -> str:
+        """A publisher token, offline (no HTTP): signed with the project secret."""
+        return self.client.generate_token(session_id, role=Roles.publisher, expire_time=int(expires_at),
+                                          data=data[:MAX_CONNECTION_DATA])
+
+    def dial(self, session_id: str, token: str, sip: SipDial) -> SipConnection:
+        options = {"auth": {"username": sip.username, "password": sip.password},
+                   "headers": sip.headers, "secure": False, "video": False}
+        call = _call(lambda: self.client.dial(session_id, token, sip.uri, options))
+        return SipConnection(call.id, call.connectionId, call.streamId)
+
+    def force_disconnect(self, session_id: str, connection_id: str) -> bool:
+        """Drop a connection; False when it was already gone (404), which is fine."""
+        try:
+            _call(lambda: self.client.force_disconnect(session_id, connection_id))
+        except UpstreamError as error:
+            if error.reason == _GONE:
+                return False
+            raise
+        return True
+
+
+_GONE = "that connection had already left the session"
+
+
+def _call(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except (OpenTokException, requests.RequestException) as error:
+        raise _plain(error) from error
+
+
+def _plain(error: BaseException) -> UpstreamError:
+    cause = _requests_cause(error)
+    if isinstance(cause, requests.Timeout):
+        return UpstreamError(SERVICE, "the video service did not answer in time", transient=True)
+    if isinstance(cause, requests.ConnectionError):
+        return UpstreamError(SERVICE, "the video service could not be reached", transient=True)
+    if isinstance(error, AuthError) or "invalid credentials" in str(error).lower():
+        return UpstreamError(SERVICE, "the video service refused our API key or secret")
+    if isinstance(error, ForceDisconnectError) and "not connected" in str(error):
+        return UpstreamError(SERVICE, _GONE)
+    if isinstance(error, SipDialError):
+        return UpstreamError(SERVICE, _dial_reason(str(error)))
+    if isinstance(error, RequestError):
+        return UpstreamError(SERVICE, "the video service had an internal error", transient=True)
+    return UpstreamError(SERVICE, "the video service gave an unexpected answer")
+
+
+def _dial_reason(message: str) -> str:
+    if "Media Router" in message:
+        return "the video session is not routed, so it cannot dial a phone line"
+    if "does not exist" in message:
+        return "the video service no longer knows this session"
+    return "the video service rejected the dial-out request"
+
+
+def _requests_cause(error: BaseException) -> BaseException | None:
+    """The SDK re-wraps network errors in its own; find the original one."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, requests.RequestException):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -1,0 +1,36 @@
+"""Vonage Voice gateway: hanging up call legs by uuid (PUT /v1/calls/{uuid})."""
+
+from __future__ import annotations
+
+import requests
+from vonage import Auth, HttpClientOptions, Vonage
+from vonage_http_client.errors import AuthenticationError, NotFoundError
+from vonage_utils import VonageError
+
+from .errors import UpstreamError
+
+SERVICE = "voice"
+REQUEST_TIMEOUT_SECONDS = 10
+
+
+class VoiceGateway:
+    def __init__(self, application_id: str, private_key: str, api_host: str,
+                 timeout: int = REQUEST_TIMEOUT_SECONDS) -> None:
+        options = HttpClientOptions(api_host=api_host, timeout=timeout, max_retries=1)
+        self.client = Vonage(Auth(application_id=application_id, private_key=private_key), options)
+
+    def hang_up(self, uuid: str) -> bool:
+        """End a call leg; False when Vonage no longer has it (already ended)."""
+        try:
+            self.client.voice.hangup(uuid)
+        except NotFoundError:
+            return False
+        except AuthenticationError as error:
+            raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
+        except requests.Timeout as error:
+            raise UpstreamError(SERVICE, "the voice service did not answer in time", transient=True) from error
+        except requests.RequestException as error:
+            raise UpstreamError(SERVICE, "the voice service could not be reached", transient=True) from error
+        except VonageError as error:
+            raise UpstreamError(SERVICE, "the voice service could not hang up the call", transient=True) from error
+        return True

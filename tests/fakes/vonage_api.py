@@ -1,0 +1,218 @@
+"""A fake Vonage Voice API over TLS for the real `vonage.Vonage` client (4.x).
+
+vonage builds `https://{api_host}{path}` and cannot speak plain HTTP, so this fake
+serves HTTPS with a throwaway CA from `trustme`. Run the client with
+`REQUESTS_CA_BUNDLE=fake.ca_bundle_path` and `HttpClientOptions(api_host=fake.host)`.
+Error bodies follow Vonage's RFC 7807 shape (type/title/detail/instance).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import ssl
+import tempfile
+import time
+import uuid as uuidlib
+from typing import Any, Optional, Self, Union
+
+import jwt
+import trustme
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from ._server import FakeServer, Incoming, Parsed, Reply, Route, match_route
+
+_CALL_PATH = re.compile(r"/v1/calls/(?P<uuid>[^/]+)")
+_ROUTES: list[Route] = [("PUT", _CALL_PATH, "update_call"), ("GET", _CALL_PATH, "get_call")]
+_ACTIONS = {"hangup", "mute", "unmute", "earmuff", "unearmuff", "transfer"}
+_ERRORS = {
+    400: ("bad-request", "Bad Request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not Found"),
+    429: ("throttled", "Too Many Requests"),
+    500: ("internal-error", "Internal Error"),
+}
+_DETAILS = {
+    400: "The request could not be processed",
+    401: "You did not provide correct credentials.",
+    403: "Your account does not have permission to perform this action",
+    404: "The requested resource does not exist",
+    429: "Please wait, then retry your request",
+    500: "An internal error occurred",
+}
+
+
+def make_rsa_keypair() -> tuple[str, bytes]:
+    """(PKCS#8 private key PEM text, public key PEM) — vonage_jwt needs "BEGIN PRIVATE KEY"."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private_pem.decode("ascii"), public_pem
+
+
+def _error(status: int, detail: str) -> Reply:
+    slug, title = _ERRORS.get(status, ("error", "Error"))
+    body = {
+        "type": f"https://developer.nexmo.com/api-errors#{slug}",
+        "title": title,
+        "detail": detail,
+        "instance": uuidlib.uuid4().hex,
+    }
+    return Reply.json(status, body)
+
+
+def _endpoint(address: str) -> dict[str, str]:
+    """A CallInfo endpoint: a SIP URI or a phone number."""
+    if address.startswith(("sip:", "sips:")):
+        return {"type": "sip", "uri": address}
+    return {"type": "phone", "number": address}
+
+
+class FakeVonage(FakeServer):
+    """Fake api.nexmo.com Voice calls. Kinds: hangup, update_call (other actions), get_call."""
+
+    use_tls = True
+
+    def __init__(self, application_id: str, public_key_pem: bytes) -> None:
+        super().__init__()
+        self.application_id = application_id
+        self._public_key = public_key_pem
+        self._ca = trustme.CA()
+        self._cert = self._ca.issue_cert("127.0.0.1", "localhost")
+        self._tmpdir: Optional[str] = None
+        self._calls: dict[str, dict[str, Any]] = {}
+
+    # -- public API ----------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """`HttpClientOptions(api_host=host)`; vonage prefixes https://."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def ca_bundle_path(self) -> str:
+        """PEM file of the fake's CA, for REQUESTS_CA_BUNDLE (valid while started)."""
+        if self._tmpdir is None:
+            raise RuntimeError("FakeVonage is not started")
+        return os.path.join(self._tmpdir, "fake-vonage-ca.pem")
+
+    def start(self) -> Self:
+        if self._tmpdir is None:
+            self._tmpdir = tempfile.mkdtemp(prefix="fake-vonage-")
+            self._ca.cert_pem.write_to_path(os.path.join(self._tmpdir, "fake-vonage-ca.pem"))
+        return super().start()
+
+    def stop(self) -> None:
+        super().stop()
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def add_call(
+        self,
+        uuid: Optional[str] = None,
+        status: str = "answered",
+        to: str = "447700900000",
+        from_: str = "sip:opentok@sip.example.com",
+        direction: str = "inbound",
+        conversation_uuid: Optional[str] = None,
+    ) -> str:
+        """Register a live call leg (as if announced by the answer webhook); returns its uuid."""
+        call_uuid = uuid or str(uuidlib.uuid4())
+        with self._cond:
+            self._calls[call_uuid] = {
+                "uuid": call_uuid,
+                "conversation_uuid": conversation_uuid or f"CON-{uuidlib.uuid4()}",
+                "to": _endpoint(to),
+                "from": _endpoint(from_),
+                "status": status,
+                "direction": direction,
+                "start_time": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                "network": "65512",
+                "_links": {"self": {"href": f"/v1/calls/{call_uuid}"}},
+            }
+        return call_uuid
+
+    def call(self, call_uuid: str) -> Optional[dict[str, Any]]:
+        """Current CallInfo of a registered leg, e.g. to assert it was hung up."""
+        with self._cond:
+            found = self._calls.get(call_uuid)
+            return copy.deepcopy(found) if found else None
+
+    # -- request flow --------------------------------------------------------------------
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self._cert.configure_cert(context)
+        return context
+
+    def _parse(self, incoming: Incoming) -> Union[Parsed, Reply]:
+        matched = match_route(_ROUTES, incoming)
+        if matched is None:
+            return _error(404, "The requested resource does not exist")
+        kind, path_params = matched
+        if kind == "get_call":
+            return kind, {"uuid": path_params["uuid"]}
+        try:
+            body = incoming.json_body()
+        except ValueError:
+            return _error(400, "The request body did not contain valid JSON")
+        if not isinstance(body, dict):
+            return _error(400, "The request body must be a JSON object")
+        kind = "hangup" if body.get("action") == "hangup" else "update_call"
+        return kind, {"uuid": path_params["uuid"], **body}
+
+    def _authenticate(self, kind: str, incoming: Incoming) -> Optional[Reply]:
+        """Bearer JWT, RS256 with the application's key, matching application_id."""
+        auth = incoming.header("Authorization")
+        if not auth.startswith("Bearer "):
+            return _error(401, "You did not provide correct credentials.")
+        try:
+            claims = jwt.decode(
+                auth[len("Bearer "):],
+                self._public_key,
+                algorithms=["RS256"],
+                options={"require": ["exp", "iat", "jti", "application_id"]},
+            )
+        except jwt.PyJWTError:
+            return _error(401, "You did not provide correct credentials.")
+        if claims["application_id"] != self.application_id:
+            return _error(401, "You did not provide correct credentials.")
+        return None
+
+    def _handle(self, kind: str, entry: dict[str, Any], incoming: Incoming) -> Reply:
+        call = self._calls.get(entry["uuid"])
+        if kind == "get_call":
+            if call is None:
+                return _error(404, f"Call {entry['uuid']} was not found")
+            return Reply.json(200, call)
+        return self._update_call(call, entry)
+
+    def _update_call(self, call: Optional[dict[str, Any]], body: dict[str, Any]) -> Reply:
+        action = body.get("action")
+        if action not in _ACTIONS:
+            return _error(400, f"Invalid action: {action!r}")
+        if action == "transfer" and not isinstance(body.get("destination"), dict):
+            return _error(400, "transfer requires a destination")
+        if call is None or call["status"] == "completed":
+            return _error(404, "Call does not exist or you do not have permission to modify it")
+        if action == "hangup":
+            self._complete(call)
+        return Reply.empty(204)
+
+    @staticmethod
+    def _complete(call: dict[str, Any]) -> None:
+        call["status"] = "completed"
+        call["end_time"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        call.update({"duration": "0", "rate": "0.00000000", "price": "0.00000000"})
+
+    def _error_reply(self, kind: str, status: int) -> Reply:
+        return _error(status, _DETAILS.get(status, "The request failed"))

@@ -1,0 +1,97 @@
+"""The join page and its JSON routes (SPEC §2.3, §6): tokens per visitor, bridge controls."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from meetbridge.errors import MeetingEnded, MeetingNotFound, UpstreamError
+from meetbridge.meetings import clean_display_name
+from meetbridge.phone_format import human_number, one_tap_dial
+from meetbridge.services import Services
+from meetbridge.status import read_status
+from meetbridge.storage import BridgeAlreadyActive, Meeting
+
+
+def json_error(status: int, message: str, **extra: object) -> tuple[Response, int]:
+    return jsonify(error=message, **extra), status
+
+
+def create_rooms_blueprint(services: Services) -> Blueprint:
+    rooms = Blueprint("rooms", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/static/rooms")
+    settings = services.settings
+
+    def find(meeting_id: str) -> Meeting | None:
+        return services.store.meetings.get(meeting_id) if len(meeting_id) <= 64 else None
+
+    @rooms.get("/rooms/<meeting_id>")
+    def join_page(meeting_id: str):
+        """The video client page; unknown ids get a friendly 404, ended meetings a 410."""
+        try:
+            meeting = services.meetings.live_meeting(meeting_id) if len(meeting_id) <= 64 else None
+        except MeetingNotFound:
+            meeting = None
+        except MeetingEnded:
+            ended = find(meeting_id)
+            return render_template("ended.html", title=ended.title if ended else "Meeting"), 410
+        if meeting is None:
+            return render_template("not_found.html"), 404
+        return render_template(
+            "room.html", meeting_id=meeting.id, title=meeting.title, pin=meeting.pin,
+            number=human_number(settings.conference_number),
+            tel_link=one_tap_dial(settings.conference_number, meeting.pin),
+            opentok_js_url=settings.opentok_js_url)
+
+    @rooms.post("/rooms/<meeting_id>/token")
+    def token(meeting_id: str):
+        """A token for one visitor, carrying their display name as connection data."""
+        body = request.get_json(silent=True)
+        name = clean_display_name(body.get("name") if isinstance(body, dict) else None)
+        if name is None:
+            return json_error(400, "Send JSON {\"name\": \"...\"} with a display name of 1 to 100 characters.")
+        try:
+            grant = services.meetings.grant_token(meeting_id, name)
+        except MeetingNotFound:
+            return json_error(404, "No meeting has this link.")
+        except MeetingEnded:
+            return json_error(410, "This meeting has ended.")
+        return jsonify(apiKey=grant.apiKey, sessionId=grant.sessionId, token=grant.token)
+
+    @rooms.get("/rooms/<meeting_id>/status")
+    def status(meeting_id: str):
+        """Live state for the page: bridge state and phone callers."""
+        meeting = find(meeting_id)
+        if meeting is None:
+            return json_error(404, "No meeting has this link.")
+        current = read_status(services.store, meeting)
+        reason = current.bridge.reason if current.bridge and current.bridge_state == "failed" else None
+        return jsonify(ended=not meeting.is_live, bridge=current.bridge_state, bridgeReason=reason,
+                       phoneCallers=current.phone_callers)
+
+    @rooms.post("/rooms/<meeting_id>/dial-out")
+    def dial_out(meeting_id: str):
+        """Connect the phone bridge (same rules as the card's button)."""
+        try:
+            services.bridge.connect(meeting_id)
+        except MeetingNotFound:
+            return json_error(404, "No meeting has this link.")
+        except MeetingEnded:
+            return json_error(410, "This meeting has ended.")
+        except BridgeAlreadyActive:
+            active = services.store.bridges.active(meeting_id)
+            state = active.state if active else "connected"
+            return json_error(409, f"The phone bridge is already {state}.", bridge=state)
+        except UpstreamError as error:
+            return json_error(502, f"Couldn't connect the phone bridge: {error.reason}.", bridge="failed")
+        return jsonify(bridge="connecting"), 202
+
+    @rooms.post("/rooms/<meeting_id>/hang-up")
+    def hang_up(meeting_id: str):
+        """Hang up the phone bridge; when nothing is connected, say so (not an error)."""
+        if find(meeting_id) is None:
+            return json_error(404, "No meeting has this link.")
+        if services.bridge.hang_up(meeting_id, reason="hung up", notice="Phone bridge hung up from the join page"):
+            return jsonify(bridge="off", message="Phone bridge hung up.")
+        return jsonify(bridge="off", message="The phone bridge isn't connected, so there was nothing to hang up.")
+
+    return rooms

@@ -1,0 +1,95 @@
+"""Vonage Voice webhooks (SPEC §2.5): answer, DTMF input and call events.
+
+Handlers only parse, check the signature and hand over to the domain (PhoneEntry,
+BridgeService); everything they do is a few SQLite statements, so Vonage gets its NCCO
+in milliseconds.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from meetbridge import ncco
+from meetbridge.bridge import MEETING_HEADER, TOKEN_HEADER
+from meetbridge.phone_entry import TERMINAL_STATUSES, CallerLeg, lockout_key
+from meetbridge.services import Services
+
+from .payload import BadPayload, dtmf_digits, read_payload, text_field
+from .signature import signature_problem
+
+
+def ncco_response(actions: list[dict]) -> Response:
+    return jsonify(actions)
+
+
+def create_voice_blueprint(services: Services) -> Blueprint:
+    voice = Blueprint("voice", __name__)
+    secret = services.settings.vonage_signature_secret
+
+    @voice.errorhandler(BadPayload)
+    def bad_payload(error: BadPayload):
+        return jsonify(error=str(error)), 400
+
+    @voice.before_request
+    def check_signature():
+        """With VONAGE_SIGNATURE_SECRET set, act on nothing that Vonage did not sign."""
+        if secret is None:
+            return None
+        problem = signature_problem(request.headers.get("Authorization"), request.get_data(cache=True), secret)
+        if problem:
+            return jsonify(error=f"unauthorized: {problem}"), 401
+        return None
+
+    def audit(route: str, uuid: str | None, status: str) -> None:
+        services.store.webhook_log.record(services.clock.now(), route, uuid, status)
+
+    def caller(payload: dict) -> CallerLeg:
+        return CallerLeg(uuid=text_field(payload, "uuid", required=True) or "",
+                         number=lockout_key(payload.get("from")))
+
+    @voice.route("/voice-answer", methods=["GET", "POST"])
+    def voice_answer():
+        """Bridge leg (our signed SIP headers) → the meeting's conversation; anyone else → PIN prompt."""
+        payload = read_payload(request)
+        leg = caller(payload)
+        meeting_id = text_field(payload, f"SipHeader_{MEETING_HEADER}")
+        token = text_field(payload, f"SipHeader_{TOKEN_HEADER}")
+        if meeting_id and token:
+            verdict = services.bridge.answer_bridge_leg(meeting_id, token, leg.uuid)
+            audit("answer", leg.uuid, f"bridge:{verdict}")
+            if verdict == "join":
+                return ncco_response(ncco.join_conversation(meeting_id, greeting=None))
+            if verdict == "stale":
+                return ncco_response(ncco.end_call())
+        audit("answer", leg.uuid, "caller")
+        return ncco_response(services.phone_entry.answer_caller(leg))
+
+    @voice.route("/voice-dtmf", methods=["GET", "POST"])
+    def voice_dtmf():
+        """The caller's keypad input: join on a live PIN, else re-prompt or say goodbye."""
+        payload = read_payload(request)
+        leg = caller(payload)
+        digits, timed_out = dtmf_digits(payload)
+        actions = services.phone_entry.enter_pin(leg, digits, timed_out)
+        joined = any(action.get("action") == "conversation" for action in actions)
+        audit("dtmf", leg.uuid, "joined" if joined else "refused")
+        return ncco_response(actions)
+
+    @voice.route("/voice-events", methods=["GET", "POST"])
+    def voice_events():
+        """Call status by uuid; duplicates and out-of-order events are harmless."""
+        payload = read_payload(request)
+        uuid = text_field(payload, "uuid") or text_field(payload, "call_uuid")
+        status = text_field(payload, "status")
+        if uuid is None or status is None:
+            return Response(status=204)
+        audit("event", uuid, status)
+        bridge = services.store.bridges.by_leg(uuid)
+        if bridge is not None:
+            if status in TERMINAL_STATUSES:
+                services.bridge.leg_ended(bridge, status)
+        else:
+            services.phone_entry.call_status(uuid, status)
+        return Response(status=204)
+
+    return voice
