@@ -31,9 +31,11 @@ from meetbridge.settings import Settings, SettingsError, load_settings
 from meetbridge.status import ChangeListeners
 from meetbridge.storage import Store
 from meetbridge.video import VideoGateway
+from meetbridge.video_monitor import VideoMonitor
 from meetbridge.voice import VoiceGateway
 from web.health import create_health_blueprint
 from web.rooms import create_rooms_blueprint
+from webhooks.video_events import create_video_events_blueprint
 from webhooks.voice import create_voice_blueprint
 
 MAX_REQUEST_BYTES = 256 * 1024
@@ -63,7 +65,8 @@ def build_services(settings: Settings, clock: Clock, rng) -> Services:
     return Services(settings=settings, store=store, clock=clock, rng=rng, video=video, voice=voice,
                     changes=changes, background=background, meetings=meetings, bridge=bridge,
                     phone_entry=PhoneEntry(settings, store, bridge, clock, changes, background),
-                    lifecycle=Lifecycle(settings, store, bridge, voice, clock, changes))
+                    lifecycle=Lifecycle(settings, store, bridge, voice, clock, changes),
+                    video_monitor=VideoMonitor(store, bridge, clock, changes))
 
 
 def configure_logging() -> None:
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.register_blueprint(create_slack_blueprint(bolt_app))
     app.register_blueprint(create_voice_blueprint(services))
+    app.register_blueprint(create_video_events_blueprint(services))
     app.register_blueprint(create_rooms_blueprint(services))
     app.register_blueprint(create_health_blueprint(services.store))
     json_http_errors(app)

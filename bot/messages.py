@@ -12,7 +12,7 @@ HELP = (
     "On the card: *Connect phone bridge* lets phone callers and video participants hear each other, "
     "*Hang up phone bridge* disconnects it, and the person who started the meeting can *End meeting*.\n"
     "Phone callers dial the number on the card and key in the PIN followed by #.\n"
-    "Admins: `flask --app app check --online` checks the settings and reaches every service."
+    "Admins: `python cli.py check --online` checks the settings and reaches every service."
 )
 
 MAX_TOPIC = 120

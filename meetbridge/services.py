@@ -18,6 +18,7 @@ from .settings import Settings
 from .status import ChangeListeners
 from .storage import Store
 from .video import VideoGateway
+from .video_monitor import VideoMonitor
 from .voice import VoiceGateway
 
 
@@ -35,3 +36,4 @@ class Services:
     bridge: BridgeService
     phone_entry: PhoneEntry
     lifecycle: Lifecycle
+    video_monitor: VideoMonitor

@@ -34,3 +34,15 @@ class VoiceGateway:
         except VonageError as error:
             raise UpstreamError(SERVICE, "the voice service could not hang up the call", transient=True) from error
         return True
+
+
+def check_voice_credentials(gateway: VoiceGateway) -> None:
+    """One cheap authenticated call (list one call), for `cli.py check --online`."""
+    from vonage_voice.models import ListCallsFilter
+
+    try:
+        gateway.client.voice.list_calls(ListCallsFilter(page_size=1))
+    except AuthenticationError as error:
+        raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
+    except (requests.RequestException, VonageError) as error:
+        raise UpstreamError(SERVICE, f"the voice service could not be reached ({type(error).__name__})") from error

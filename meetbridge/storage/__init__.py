@@ -10,6 +10,7 @@ from .meetings import MeetingsTable
 from .models import BridgeCall, Meeting, PhoneLeg
 from .pins import PinsTable
 from .schema import migrate
+from .video_connections import VideoConnectionsTable
 
 
 class Store:
@@ -23,6 +24,7 @@ class Store:
         self.bridges = BridgeCallsTable(self.database)
         self.legs = PhoneLegsTable(self.database)
         self.webhook_log = WebhookLog(self.database)
+        self.video_connections = VideoConnectionsTable(self.database)
 
     def transaction(self):
         return self.database.transaction()

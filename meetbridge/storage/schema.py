@@ -71,6 +71,16 @@ def create_webhook_log(db: sqlite_utils.Database) -> None:
     }, pk="id")
 
 
+@migrations()
+def create_video_connections(db: sqlite_utils.Database) -> None:
+    # One row per OpenTok connection seen by session monitoring: duplicates and
+    # out-of-order callbacks cannot skew the participant count.
+    db["video_connections"].create({
+        "connection_id": str, "meeting_id": str, "joined_at": float, "left_at": float,
+    }, pk="connection_id")
+    db["video_connections"].create_index(["meeting_id", "left_at"])
+
+
 def migrate(database: Database) -> None:
     """Apply pending migrations; safe when several processes start together."""
     with database.transaction() as db:

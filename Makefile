@@ -1,0 +1,42 @@
+# Two commands on a fresh machine:
+#   make run    — create .venv, install, start the app (needs .env or the environment)
+#   make test   — create .venv, install, install Debian's chromium if missing, run every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup setup-dev bench check manifest sweep
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+run: setup
+	$(BIN)/python app.py
+
+test: setup-dev
+	bash scripts/ensure-chromium
+	$(BIN)/python -m pytest
+
+bench: setup-dev
+	$(BIN)/python -m bench.run_all
+
+check: setup
+	$(BIN)/python cli.py check --online
+
+manifest: setup
+	$(BIN)/python cli.py manifest
+
+sweep: setup
+	$(BIN)/python cli.py sweep

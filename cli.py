@@ -1,0 +1,98 @@
+"""Admin commands: check the settings, print the Slack manifest, run one sweep.
+
+    python cli.py check [--online]   # every setting; --online also reaches Slack, Video, Voice
+    python cli.py manifest           # manifest.yml with SERVER_URL filled in
+    python cli.py sweep              # one pass of expiry / idle-bridge work (for cron)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from dotenv import load_dotenv
+from slack_sdk.errors import SlackApiError
+
+from app import build_services, settings_or_exit
+from bot.slack_app import slack_web_client
+from meetbridge.clock import SystemClock
+from meetbridge.errors import UpstreamError
+from meetbridge.settings import Settings
+from meetbridge.voice import check_voice_credentials
+
+MANIFEST = Path(__file__).with_name("manifest.yml")
+PLACEHOLDER_URL = "https://meetbridge.example.com"
+
+
+def render_manifest(server_url: str) -> str:
+    """The repository's manifest with the placeholder host replaced by SERVER_URL."""
+    return MANIFEST.read_text(encoding="utf-8").replace(PLACEHOLDER_URL, server_url)
+
+
+def online_problems(settings: Settings) -> list[str]:
+    """Reach each platform once; say which failed and why, in plain words."""
+    problems = []
+    services = build_services(settings, SystemClock(), secrets.SystemRandom())
+    try:
+        if settings.slack_bot_token:
+            slack_web_client(settings.slack_bot_token, settings.slack_api_url).auth_test()
+    except SlackApiError as error:
+        problems.append(f"Slack: auth.test failed ({error.response.get('error')})")
+    except OSError as error:
+        problems.append(f"Slack: could not reach {settings.slack_api_url} ({type(error).__name__})")
+    for name, probe in (("Video", services.video.create_routed_session),
+                        ("Voice", lambda: check_voice_credentials(services.voice))):
+        try:
+            probe()
+        except UpstreamError as error:
+            problems.append(f"{name}: {error.reason}")
+    services.store.close()
+    return problems
+
+
+def check(online: bool) -> int:
+    settings = settings_or_exit(os.environ)
+    mode = "OAuth (multi-workspace)" if settings.oauth_mode else "single workspace (bot token)"
+    print(f"Settings OK. Slack mode: {mode}. Database: {settings.database_path}. Public URL: {settings.server_url}")
+    if not online:
+        return 0
+    problems = online_problems(settings)
+    for problem in problems:
+        print(f"  ✗ {problem}", file=sys.stderr)
+    if not problems:
+        print("Slack, Video and Voice all answered.")
+    return 1 if problems else 0
+
+
+def sweep() -> int:
+    settings = settings_or_exit(os.environ)
+    services = build_services(settings, SystemClock(), secrets.SystemRandom())
+    services.lifecycle.sweep()
+    services.background.shutdown()
+    services.store.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_dotenv()
+    parser = argparse.ArgumentParser(prog="cli.py", description="meetbridge admin commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check_parser = commands.add_parser("check", help="check every setting")
+    check_parser.add_argument("--online", action="store_true", help="also reach Slack, Video and Voice")
+    commands.add_parser("manifest", help="print manifest.yml with SERVER_URL filled in")
+    commands.add_parser("sweep", help="run one sweep (expiry, idle bridges) and exit")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check(args.online)
+    if args.command == "manifest":
+        url = os.environ.get("SERVER_URL", "").rstrip("/") or PLACEHOLDER_URL
+        print(render_manifest(url), end="")
+        return 0
+    return sweep()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

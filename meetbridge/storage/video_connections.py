@@ -1,0 +1,28 @@
+"""Video participants seen through session monitoring (the SIP connection excluded)."""
+
+from __future__ import annotations
+
+from .database import Database
+
+
+class VideoConnectionsTable:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def joined(self, connection_id: str, meeting_id: str, now: float) -> None:
+        self.database.execute(
+            "INSERT OR IGNORE INTO video_connections (connection_id, meeting_id, joined_at) VALUES (?, ?, ?)",
+            [connection_id, meeting_id, now])
+
+    def left(self, connection_id: str, meeting_id: str, now: float) -> None:
+        """Record a departure, even one that arrives before its arrival."""
+        self.database.execute(
+            "INSERT INTO video_connections (connection_id, meeting_id, joined_at, left_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(connection_id) DO UPDATE SET left_at = coalesce(left_at, excluded.left_at)",
+            [connection_id, meeting_id, now, now])
+
+    def present(self, meeting_id: str) -> int:
+        row = self.database.query_one(
+            "SELECT count(*) AS n FROM video_connections WHERE meeting_id = ? AND left_at IS NULL",
+            [meeting_id])
+        return int(row["n"]) if row else 0

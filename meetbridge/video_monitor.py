@@ -1,0 +1,40 @@
+"""Session monitoring (SPEC §2.6): count video participants; when the last one leaves,
+nobody on video can hear the phone callers, so the bridge is hung up."""
+
+from __future__ import annotations
+
+from .bridge import SIP_CONNECTION_DATA, BridgeService
+from .clock import Clock
+from .status import ChangeListeners
+from .storage import Store
+
+LAST_PARTICIPANT_LEFT = "Phone bridge hung up: everyone on video left"
+
+
+class VideoMonitor:
+    def __init__(self, store: Store, bridge: BridgeService, clock: Clock, changes: ChangeListeners) -> None:
+        self.store = store
+        self.bridge = bridge
+        self.clock = clock
+        self.changes = changes
+
+    def connection_event(self, session_id: str, event: str, connection_id: str, data: str | None) -> bool:
+        """Apply one callback; False when it concerns no live meeting (ignored)."""
+        meeting = self.store.meetings.live_by_session(session_id)
+        if meeting is None:
+            return False
+        if data == SIP_CONNECTION_DATA:
+            return True
+        now = self.clock.now()
+        if event == "connectionCreated":
+            self.store.video_connections.joined(connection_id, meeting.id, now)
+        elif event == "connectionDestroyed":
+            self.store.video_connections.left(connection_id, meeting.id, now)
+        else:
+            return True
+        present = self.store.video_connections.present(meeting.id)
+        self.store.meetings.update(meeting.id, video_participants=present)
+        if present == 0 and event == "connectionDestroyed":
+            self.bridge.hang_up(meeting.id, reason="no video participants", notice=LAST_PARTICIPANT_LEFT)
+        self.changes.changed(meeting.id)
+        return True
