@@ -14,12 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Mapping
 
 from dotenv import load_dotenv
+from pythonjsonlogger.json import JsonFormatter
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from bot.card_publisher import CardPublisher
 from bot.routes import create_slack_blueprint
-from bot.slack_app import LISTENER_THREADS, build_bolt_app, slack_web_client
+from bot.slack_calls import SlackCalls
+from bot.install import slack_install
+from bot.slack_app import LISTENER_THREADS, build_bolt_app
 from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock, SystemClock
@@ -34,6 +37,7 @@ from meetbridge.video import VideoGateway
 from meetbridge.video_monitor import VideoMonitor
 from meetbridge.voice import VoiceGateway
 from web.health import create_health_blueprint
+from web.request_log import install_request_log
 from web.rooms import create_rooms_blueprint
 from webhooks.video_events import create_video_events_blueprint
 from webhooks.voice import create_voice_blueprint
@@ -70,8 +74,15 @@ def build_services(settings: Settings, clock: Clock, rng) -> Services:
 
 
 def configure_logging() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """JSON lines on stderr; the level from LOG_LEVEL (default INFO)."""
+    root = logging.getLogger()
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{",
+                                           rename_fields={"levelname": "level", "asctime": "time"}))
+        root.addHandler(handler)
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    root.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
 
@@ -96,11 +107,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         settings = settings_or_exit(os.environ)
     configure_logging()
     services = build_services(settings, clock or SystemClock(), rng or secrets.SystemRandom())
-    client = slack_web_client(settings.slack_bot_token, settings.slack_api_url)
-    cards = CardPublisher(settings, services.store, lambda team_id: client)
+    install = slack_install(settings)
+    calls = SlackCalls(settings, services.store, install.client_for_team)
+    cards = CardPublisher(settings, services.store, install.client_for_team, calls)
     services.changes.add(cards.changed)
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
-    bolt_app = build_bolt_app(services, client, cards, listeners)
+    bolt_app = build_bolt_app(services, install, cards, listeners)
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -110,8 +122,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(create_rooms_blueprint(services))
     app.register_blueprint(create_health_blueprint(services.store))
     json_http_errors(app)
+    install_request_log(app)
     app.extensions["meetbridge"] = services
     app.extensions["meetbridge.cards"] = cards
+    app.extensions["meetbridge.bolt"] = bolt_app
     sweeper = SweeperThread(services.lifecycle, settings.sweep_seconds)
     if run_sweeper:
         sweeper.start()
@@ -128,8 +142,13 @@ def shutdown(services: Services, listeners: ThreadPoolExecutor, sweeper: Sweeper
 
 
 def main() -> None:
+    """Development server; with SLACK_APP_TOKEN, Slack traffic comes over Socket Mode too."""
     app = create_app()
     settings: Settings = app.extensions["meetbridge"].settings
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        SocketModeHandler(app.extensions["meetbridge.bolt"], settings.slack_app_token).connect()
     app.run(host="0.0.0.0", port=settings.port, threaded=True)
 
 

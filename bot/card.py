@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    CallBlock,
     ConfirmObject,
     ContextBlock,
     HeaderBlock,
@@ -78,7 +79,7 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str) -> 
         ended = SectionBlock(text=MarkdownTextObject(
             text=f"Started by <@{meeting.creator_id}>\n*Meeting ended* · lasted {lasted(status)}"))
         return CardMessage(text=f"{title}: meeting ended · lasted {lasted(status)}",
-                           blocks=[b.to_dict() for b in (header, ended)])
+                           blocks=[b.to_dict() for b in (header, ended, *call_block(meeting))])
     url = join_url(server_url, meeting.id)
     number = human_number(number_digits)
     intro = SectionBlock(
@@ -89,9 +90,14 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str) -> 
         text=f"*Dial in:* {number}  ·  *PIN:* `{meeting.pin}`\n"
              f"<{one_tap_dial(number_digits, meeting.pin)}|📞 Tap to dial in with the PIN>"))
     live = ContextBlock(elements=[MarkdownTextObject(text=status_line(status))])
-    blocks = [header, intro, dial_in, live, bridge_buttons(meeting.id)]
+    blocks = [header, intro, *call_block(meeting), dial_in, live, bridge_buttons(meeting.id)]
     text = f"{title}: join {url} or dial {number}, PIN {meeting.pin}"
     return CardMessage(text=text, blocks=[b.to_dict() for b in blocks])
+
+
+def call_block(meeting) -> list[CallBlock]:
+    """Slack's native call card, when the meeting was registered with the Calls API."""
+    return [CallBlock(call_id=meeting.calls_id)] if meeting.calls_id else []
 
 
 def bridge_buttons(meeting_id: str) -> ActionsBlock:

@@ -22,6 +22,7 @@ from meetbridge.status import read_status
 from meetbridge.storage import Meeting, Store
 
 from .card import CardMessage, meeting_card
+from .slack_calls import SlackCalls
 
 log = logging.getLogger(__name__)
 FALLBACK_ERRORS = {"not_in_channel", "channel_not_found"}
@@ -31,10 +32,11 @@ RESPONSE_URL_LIFETIME_SECONDS = 30 * 60
 
 class CardPublisher:
     def __init__(self, settings: Settings, store: Store, client_for_team: Callable[[str], WebClient],
-                 min_interval: float = MIN_UPDATE_INTERVAL_SECONDS) -> None:
+                 calls: SlackCalls, min_interval: float = MIN_UPDATE_INTERVAL_SECONDS) -> None:
         self.settings = settings
         self.store = store
         self.client_for_team = client_for_team
+        self.calls = calls
         self.min_interval = min_interval
         self._lock = threading.Lock()
         self._pending: set[str] = set()
@@ -46,6 +48,7 @@ class CardPublisher:
 
     def post_new(self, meeting: Meeting, respond: Callable[..., object]) -> None:
         """Post the card in the channel; fall back to an in_channel reply where we can't post."""
+        meeting = self.calls.register(meeting)
         card = self.render(meeting)
         client = self.client_for_team(meeting.team_id)
         try:
@@ -58,6 +61,12 @@ class CardPublisher:
             self.store.meetings.update(meeting.id, card_via_response_url=1)
             return
         self.store.meetings.update(meeting.id, card_channel=posted["channel"], card_ts=posted["ts"])
+
+    def abandon(self, meeting: Meeting) -> None:
+        """The card never went out: close the Slack call registered for it, if any."""
+        registered = self.store.meetings.get(meeting.id)
+        if registered and registered.calls_id:
+            self.client_for_team(meeting.team_id).calls_end(id=registered.calls_id, duration=0)
 
     def remember_response_url(self, meeting_id: str, response_url: str | None) -> None:
         """A button click's response_url: the only way to edit a fallback card later."""
@@ -80,15 +89,20 @@ class CardPublisher:
         with self._lock:
             self._pending.discard(meeting_id)
             self._last_sent[meeting_id] = time.monotonic()
-        try:
-            self.update_now(meeting_id)
-        except Exception:  # a lost update is repaired by the next change; keep the reason
-            log.exception("card update failed for meeting %s", meeting_id)
-
-    def update_now(self, meeting_id: str) -> None:
         meeting = self.store.meetings.get(meeting_id)
         if meeting is None:
             return
+        # A lost update is repaired by the next change; log why and carry on.
+        try:
+            self.update_now(meeting)
+        except Exception:
+            log.exception("card update failed for meeting %s", meeting_id)
+        try:
+            self.calls.sync(meeting)
+        except Exception:
+            log.exception("Slack Calls sync failed for meeting %s", meeting_id)
+
+    def update_now(self, meeting: Meeting) -> None:
         card = self.render(meeting)
         if meeting.card_ts and meeting.card_channel:
             self.client_for_team(meeting.team_id).chat_update(

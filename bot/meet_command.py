@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from meetbridge.errors import UpstreamError
 from meetbridge.meetings import MeetingRequest
 from meetbridge.services import Services
+from meetbridge.storage import Meeting
 
 from . import messages
 from .card_publisher import CardPublisher
@@ -44,6 +45,15 @@ def start_meeting(services: Services, cards: CardPublisher, request: MeetingRequ
     try:
         cards.post_new(meeting, respond)
     except (SlackApiError, SlackRequestError, OSError) as error:
-        services.meetings.discard(meeting.id)
+        undo_unannounced(services, cards, meeting)
         reason = error.response.get("error", "error") if isinstance(error, SlackApiError) else "unreachable"
         respond(response_type="ephemeral", text=messages.card_failed(str(reason)))
+
+
+def undo_unannounced(services: Services, cards: CardPublisher, meeting: Meeting) -> None:
+    """Leave nothing behind for a meeting nobody was told about."""
+    try:
+        cards.abandon(meeting)
+    except (SlackApiError, SlackRequestError, OSError):
+        pass  # best effort: the call was registered but never shown in any message
+    services.meetings.discard(meeting.id)

@@ -1,4 +1,5 @@
-"""Slack's one request URL (`/slack/events`): slash command, buttons and events, through Bolt."""
+"""Slack's one request URL (`/slack/events`: command, buttons, events) and, in OAuth mode,
+the install pages — all through Bolt's Flask adapter."""
 
 from __future__ import annotations
 
@@ -15,5 +16,16 @@ def create_slack_blueprint(bolt_app: App) -> Blueprint:
     def events():
         """Bolt verifies the signature (401 otherwise), acks and dispatches."""
         return handler.handle(request)
+
+    if bolt_app.oauth_flow is not None:
+        @slack.get("/slack/install")
+        def install():
+            """'Add to Slack' page; sets the OAuth state cookie."""
+            return handler.handle(request)
+
+        @slack.get("/slack/oauth_redirect")
+        def oauth_redirect():
+            """Slack sends the installer back here; state checked against store and cookie."""
+            return handler.handle(request)
 
     return slack

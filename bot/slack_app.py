@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -10,9 +11,9 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from meetbridge.services import Services
 
-from .card_publisher import CardPublisher
-from .meet_command import register_meet_command
-from .meeting_actions import register_meeting_actions
+if TYPE_CHECKING:
+    from .card_publisher import CardPublisher
+    from .install import SlackInstall
 
 # Listener functions ack first and then call slow APIs on the same pool; a large pool
 # keeps one user's slow video call from queueing another user's ack.
@@ -26,11 +27,19 @@ def slack_web_client(token: str | None, base_url: str) -> WebClient:
     return client
 
 
-def build_bolt_app(services: Services, client: WebClient, cards: CardPublisher,
+def build_bolt_app(services: Services, install: SlackInstall, cards: CardPublisher,
                    listeners: ThreadPoolExecutor) -> App:
     """`listeners` should have about LISTENER_THREADS workers (see above)."""
-    app = App(client=client, signing_secret=services.settings.slack_signing_secret,
-              token_verification_enabled=False, listener_executor=listeners)
+    from .app_home import register_app_home
+    from .meet_command import register_meet_command
+    from .meeting_actions import register_meeting_actions
+    from .uninstall import register_uninstall
+
+    app = App(client=install.client, signing_secret=services.settings.slack_signing_secret,
+              oauth_settings=install.oauth_settings, token_verification_enabled=False,
+              listener_executor=listeners)
     register_meet_command(app, services, cards)
     register_meeting_actions(app, services, cards)
+    register_app_home(app, services)
+    register_uninstall(app, services, install.installation_store)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .audit import WebhookLog
+from .call_participants import CallParticipantsTable
 from .bridges import BridgeAlreadyActive, BridgeCallsTable
 from .database import Database
 from .legs import PhoneLegsTable
@@ -25,6 +26,7 @@ class Store:
         self.legs = PhoneLegsTable(self.database)
         self.webhook_log = WebhookLog(self.database)
         self.video_connections = VideoConnectionsTable(self.database)
+        self.call_participants = CallParticipantsTable(self.database)
 
     def transaction(self):
         return self.database.transaction()

@@ -81,6 +81,15 @@ def create_video_connections(db: sqlite_utils.Database) -> None:
     db["video_connections"].create_index(["meeting_id", "left_at"])
 
 
+@migrations()
+def create_slack_call_participants(db: sqlite_utils.Database) -> None:
+    # Which phone legs Slack's Calls card already lists, so each change sends only the
+    # difference and a restart resends nothing.
+    db["slack_call_participants"].create({"meeting_id": str, "external_id": str},
+                                         pk=("meeting_id", "external_id"))
+    db["meetings"].add_column("calls_ended", int, not_null_default=0)
+
+
 def migrate(database: Database) -> None:
     """Apply pending migrations; safe when several processes start together."""
     with database.transaction() as db:

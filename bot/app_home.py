@@ -1,0 +1,84 @@
+"""App Home: the user's live meetings with their join links and an End button, plus help."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from meetbridge.errors import MeetingNotFound, NotAllowed
+from meetbridge.phone_format import human_number
+from meetbridge.services import Services
+from meetbridge.storage import Meeting
+
+from . import messages
+from .card import escape_mrkdwn, join_url
+
+
+def meeting_rows(meeting: Meeting, server_url: str, number: str) -> list:
+    url = join_url(server_url, meeting.id)
+    return [
+        SectionBlock(text=MarkdownTextObject(
+            text=f"*{escape_mrkdwn(meeting.title)}* in <#{meeting.channel_id}>\n"
+                 f"Dial {number}, PIN `{meeting.pin}`"),
+            accessory=ButtonElement(text="Join", url=url, action_id="join_meeting", value=meeting.id)),
+        ActionsBlock(elements=[ButtonElement(
+            text="End meeting", action_id="end_meeting_home", value=meeting.id, style="danger",
+            confirm=ConfirmObject(title="End this meeting?", text="Everyone is disconnected, phone callers included.",
+                                  confirm="End meeting", deny="Cancel", style="danger"))]),
+    ]
+
+
+def home_view(meetings: list[Meeting], server_url: str, number_digits: str, note: str | None = None) -> dict:
+    number = human_number(number_digits)
+    blocks: list = [HeaderBlock(text="Your live meetings")]
+    if note:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    if not meetings:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="None right now. Type `/meet` in a channel to start one.")))
+    for meeting in meetings:
+        blocks.extend(meeting_rows(meeting, server_url, number))
+    blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=messages.HELP))]
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def register_app_home(app: App, services: Services) -> None:
+    settings = services.settings
+
+    def publish(client: WebClient, team_id: str, user_id: str, note: str | None = None) -> None:
+        meetings = services.store.meetings.live_for_creator(team_id, user_id)
+        client.views_publish(user_id=user_id, view=home_view(meetings, settings.server_url,
+                                                             settings.conference_number, note))
+
+    def home_opened(event: dict, client: WebClient, context) -> None:
+        """Refresh the Home tab whenever the user opens it."""
+        if event.get("tab", "home") == "home":
+            publish(client, context.team_id, event["user"])
+
+    def end_from_home(ack: Ack, body: dict, client: WebClient, context) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        meeting = services.store.meetings.get(body["actions"][0].get("value") or "")
+        note = None
+        try:
+            if meeting is None or meeting.team_id != context.team_id:
+                raise MeetingNotFound()
+            services.lifecycle.end(meeting.id, reason="ended", by_user=user_id)
+        except MeetingNotFound:
+            note = messages.UNKNOWN_MEETING
+        except NotAllowed:
+            note = messages.only_creator(meeting.creator_id)
+        publish(client, context.team_id, user_id, note)
+
+    app.event("app_home_opened")(home_opened)
+    app.action("end_meeting_home")(end_from_home)

@@ -1,0 +1,66 @@
+"""How the app gets a bot token for a workspace: one fixed token, or OAuth installs.
+
+OAuth mode keeps installations and OAuth state in the same SQLite file (slack_sdk's stores);
+state is checked against both the store and the browser cookie (never switched off).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
+
+from meetbridge.settings import Settings
+
+from .scopes import BOT_SCOPES
+from .slack_app import slack_web_client
+
+OAUTH_STATE_SECONDS = 600
+
+
+class NotInstalled(Exception):
+    """No bot token is stored for this workspace (never installed, or uninstalled)."""
+
+
+@dataclass
+class SlackInstall:
+    """The client Bolt uses, how to reach each workspace, and the OAuth settings if any."""
+
+    client: WebClient
+    client_for_team: Callable[[str], WebClient]
+    oauth_settings: OAuthSettings | None = None
+    installation_store: SQLite3InstallationStore | None = None
+
+
+def single_workspace(settings: Settings) -> SlackInstall:
+    client = slack_web_client(settings.slack_bot_token, settings.slack_api_url)
+    return SlackInstall(client=client, client_for_team=lambda team_id: client)
+
+
+def oauth_install(settings: Settings) -> SlackInstall:
+    assert settings.slack_client_id and settings.slack_client_secret
+    installations = SQLite3InstallationStore(database=settings.database_path, client_id=settings.slack_client_id)
+    oauth = OAuthSettings(
+        client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+        scopes=list(BOT_SCOPES), redirect_uri=f"{settings.server_url}/slack/oauth_redirect",
+        installation_store=installations, installation_store_bot_only=True,
+        state_store=SQLite3OAuthStateStore(database=settings.database_path,
+                                           expiration_seconds=OAUTH_STATE_SECONDS),
+        state_validation_enabled=True)
+
+    def client_for_team(team_id: str) -> WebClient:
+        bot = installations.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            raise NotInstalled(team_id)
+        return slack_web_client(bot.bot_token, settings.slack_api_url)
+
+    return SlackInstall(client=slack_web_client(None, settings.slack_api_url), client_for_team=client_for_team,
+                        oauth_settings=oauth, installation_store=installations)
+
+
+def slack_install(settings: Settings) -> SlackInstall:
+    return oauth_install(settings) if settings.oauth_mode else single_workspace(settings)

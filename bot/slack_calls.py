@@ -1,0 +1,67 @@
+"""Slack Calls API (SPEC §2.8): a native call card beside ours, with phone callers listed.
+
+Only where the app has `calls:write`; on `missing_scope` (or any Calls error) the meeting keeps
+the plain card. Participants are synced by difference against what the card already lists,
+so repeated or lost updates converge.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from meetbridge.phone_format import masked_caller
+from meetbridge.settings import Settings
+from meetbridge.storage import Meeting, Store
+
+from .card import join_url
+
+log = logging.getLogger(__name__)
+
+
+class SlackCalls:
+    def __init__(self, settings: Settings, store: Store, client_for_team: Callable[[str], WebClient]) -> None:
+        self.settings = settings
+        self.store = store
+        self.client_for_team = client_for_team
+
+    def register(self, meeting: Meeting) -> Meeting:
+        """calls.add; returns the meeting with its call id, or unchanged without the scope."""
+        client = self.client_for_team(meeting.team_id)
+        try:
+            added = client.calls_add(
+                external_unique_id=meeting.id, join_url=join_url(self.settings.server_url, meeting.id),
+                external_display_id=meeting.pin, title=meeting.title, created_by=meeting.creator_id,
+                date_start=int(meeting.created_at))
+        except SlackApiError as error:
+            log.info("Slack Calls card not used: %s", error.response.get("error"))
+            return meeting
+        call_id = added["call"]["id"]
+        self.store.meetings.update(meeting.id, calls_id=call_id)
+        return self.store.meetings.get(meeting.id) or meeting
+
+    def sync(self, meeting: Meeting) -> None:
+        """Bring the Calls card's participants (and its ended state) in line with ours."""
+        if not meeting.calls_id:
+            return
+        client = self.client_for_team(meeting.team_id)
+        if not meeting.is_live:
+            if self.store.call_participants.claim_call_end(meeting.id):
+                duration = int((meeting.ended_at or meeting.created_at) - meeting.created_at)
+                client.calls_end(id=meeting.calls_id, duration=duration)
+            return
+        present = {leg.uuid: leg.caller_number for leg in self.store.legs.live_legs(meeting.id)}
+        listed = self.store.call_participants.listed(meeting.id)
+        joining = [uuid for uuid in present if uuid not in listed]
+        leaving = [uuid for uuid in listed if uuid not in present]
+        if joining:
+            client.calls_participants_add(id=meeting.calls_id, users=[
+                {"external_id": uuid, "display_name": f"Phone {masked_caller(present[uuid])}"} for uuid in joining])
+            self.store.call_participants.add(meeting.id, joining)
+        if leaving:
+            client.calls_participants_remove(id=meeting.calls_id,
+                                             users=[{"external_id": uuid} for uuid in leaving])
+            self.store.call_participants.remove(meeting.id, leaving)

@@ -1,0 +1,38 @@
+"""A workspace that uninstalls the app (or revokes its bot token) gets its meetings ended,
+so no phone leg keeps running for a workspace that can no longer see or stop it."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk.oauth.installation_store import InstallationStore
+
+from meetbridge.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def end_team_meetings(services: Services, team_id: str) -> int:
+    ended = 0
+    for meeting_id in services.store.meetings.live_ids_for_team(team_id):
+        ended += services.lifecycle.end(meeting_id, reason="app uninstalled")
+    return ended
+
+
+def register_uninstall(app: App, services: Services, installations: InstallationStore | None) -> None:
+    def uninstalled(context) -> None:
+        count = end_team_meetings(services, context.team_id)
+        if installations is not None:
+            installations.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        log.info("app uninstalled from %s: %d meetings ended", context.team_id, count)
+
+    def tokens_revoked(event: dict, context) -> None:
+        if not event.get("tokens", {}).get("bot"):
+            return
+        end_team_meetings(services, context.team_id)
+        if installations is not None:
+            installations.delete_bot(enterprise_id=context.enterprise_id, team_id=context.team_id)
+
+    app.event("app_uninstalled")(uninstalled)
+    app.event("tokens_revoked")(tokens_revoked)

@@ -1,0 +1,32 @@
+"""One JSON log line per request, with a request id; never query strings or bodies
+(Vonage GET webhooks carry caller numbers there, Slack bodies carry user text)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+
+log = logging.getLogger("meetbridge.requests")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def install_request_log(app: Flask) -> None:
+    @app.before_request
+    def start_timer() -> None:
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response: Response) -> Response:
+        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        log.info("request", extra={
+            "request_id": g.get("request_id"), "method": request.method,
+            "route": request.url_rule.rule if request.url_rule else "(unmatched)",
+            "status": response.status_code, "ms": round(elapsed_ms, 2)})
+        return response
