@@ -10,12 +10,12 @@ class PinsTable:
         self.database = database
 
     def live_count(self) -> int:
-        row = self.database.query_one("SELECT count(*) AS n FROM pins WHERE released_at IS NULL")
+        """Kept by triggers (schema.count_live_pins_by_length), so O(1)."""
+        row = self.database.query_one("SELECT coalesce(sum(live), 0) AS n FROM pin_counts")
         return int(row["n"]) if row else 0
 
     def longest_live_length(self) -> int | None:
-        row = self.database.query_one(
-            "SELECT max(length(pin)) AS n FROM pins WHERE released_at IS NULL")
+        row = self.database.query_one("SELECT max(length) AS n FROM pin_counts WHERE live > 0")
         return row["n"] if row else None
 
     def claim(self, pin: str, meeting_id: str, released_before: float) -> bool:

@@ -90,6 +90,41 @@ def create_slack_call_participants(db: sqlite_utils.Database) -> None:
     db["meetings"].add_column("calls_ended", int, not_null_default=0)
 
 
+@migrations()
+def add_lookup_indexes(db: sqlite_utils.Database) -> None:
+    # Every lookup the webhooks and the sweeper make stays an index search however many
+    # ended meetings, released PINs and old legs pile up (bench/bench_growth.py).
+    db.execute("CREATE INDEX pins_meeting ON pins(meeting_id)")
+    db.execute("CREATE INDEX meetings_creator ON meetings(team_id, creator_id) WHERE ended_at IS NULL")
+    db.execute("CREATE INDEX meetings_team_live ON meetings(team_id) WHERE ended_at IS NULL")
+    db.execute("CREATE INDEX bridge_calls_meeting ON bridge_calls(meeting_id, created_at)")
+    db.execute("CREATE INDEX bridge_calls_state ON bridge_calls(state, idle_since)")
+    db.execute("CREATE INDEX bridge_calls_cleanup ON bridge_calls(cleanup_pending) WHERE cleanup_pending = 1")
+    db.execute("CREATE INDEX phone_legs_cleanup ON phone_legs(cleanup_pending) WHERE cleanup_pending = 1")
+
+
+@migrations()
+def count_live_pins_by_length(db: sqlite_utils.Database) -> None:
+    # The PIN allocator reads the number of live PINs on every /meet and the longest live
+    # PIN on every prompt. Triggers keep those counts exact in every process, so both reads
+    # are O(1) instead of scanning every live PIN.
+    db.execute("CREATE TABLE pin_counts (length INTEGER PRIMARY KEY, live INTEGER NOT NULL)")
+    db.execute("INSERT INTO pin_counts SELECT length(pin), count(*) FROM pins "
+               "WHERE released_at IS NULL GROUP BY length(pin)")
+    bump = ("INSERT INTO pin_counts (length, live) VALUES (length({row}.pin), {delta}) "
+            "ON CONFLICT(length) DO UPDATE SET live = live + {delta};")
+    db.execute("CREATE TRIGGER pins_live_insert AFTER INSERT ON pins WHEN NEW.released_at IS NULL BEGIN "
+               + bump.format(row="NEW", delta=1) + " END")
+    db.execute("CREATE TRIGGER pins_live_delete AFTER DELETE ON pins WHEN OLD.released_at IS NULL BEGIN "
+               + bump.format(row="OLD", delta=-1) + " END")
+    db.execute("CREATE TRIGGER pins_released AFTER UPDATE OF released_at ON pins "
+               "WHEN OLD.released_at IS NULL AND NEW.released_at IS NOT NULL BEGIN "
+               + bump.format(row="OLD", delta=-1) + " END")
+    db.execute("CREATE TRIGGER pins_reclaimed AFTER UPDATE OF released_at ON pins "
+               "WHEN OLD.released_at IS NOT NULL AND NEW.released_at IS NULL BEGIN "
+               + bump.format(row="NEW", delta=1) + " END")
+
+
 def migrate(database: Database) -> None:
     """Apply pending migrations; safe when several processes start together."""
     with database.transaction() as db:

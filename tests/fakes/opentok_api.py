@@ -24,17 +24,20 @@ import jwt
 
 from ._server import FakeServer, Incoming, Parsed, Reply, Route, match_route, unused_port
 
+_SESSION = r"/v2/project/(?P<project>[^/]+)/session/(?P<session_id>[^/]+)"
 _ROUTES: list[Route] = [
     ("POST", re.compile(r"/session/create"), "create_session"),
     ("POST", re.compile(r"/v2/project/(?P<project>[^/]+)/dial"), "dial"),
-    (
-        "DELETE",
-        re.compile(r"/v2/project/(?P<project>[^/]+)/session/(?P<session_id>[^/]+)/connection/(?P<connection_id>[^/]+)"),
-        "force_disconnect",
-    ),
-    ("GET", re.compile(r"/v2/project/(?P<project>[^/]+)/session/(?P<session_id>[^/]+)/stream"), "list_streams"),
+    ("DELETE", re.compile(_SESSION + r"/connection/(?P<connection_id>[^/]+)"), "force_disconnect"),
+    ("GET", re.compile(_SESSION + r"/stream"), "list_streams"),
 ]
-_REASONS = {400: "Bad Request", 403: "Invalid token", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error"}
+_REASONS = {
+    400: "Bad Request",
+    403: "Invalid token",
+    404: "Not Found",
+    409: "Conflict",
+    500: "Internal Server Error",
+}
 
 
 def _error(status: int, message: Optional[str] = None) -> Reply:
@@ -194,8 +197,8 @@ class FakeOpenTok(FakeServer):
     def _connect_sip(self, session_id: str, sip: dict[str, Any]) -> dict[str, str]:
         call = {"id": str(uuid.uuid4()), "connectionId": str(uuid.uuid4()), "streamId": str(uuid.uuid4())}
         self._connections[(session_id, call["connectionId"])] = call["streamId"]
-        stream = {"id": call["streamId"], "videoType": "camera", "name": sip.get("from", ""), "layoutClassList": []}
-        self._sessions[session_id]["streams"].append(stream)
+        stream = {"id": call["streamId"], "videoType": "camera", "name": sip.get("from", "")}
+        self._sessions[session_id]["streams"].append({**stream, "layoutClassList": []})
         return call
 
     def _token_is_for(self, token: str, session_id: str) -> bool:
@@ -216,7 +219,8 @@ class FakeOpenTok(FakeServer):
         meta, _, payload = decoded.partition(":")
         signature = parse_qs(meta).get("sig", [""])[0]
         expected = hmac.new(self.api_secret.encode(), payload.encode(), hashlib.sha1).hexdigest()
-        return hmac.compare_digest(signature, expected) and parse_qs(payload).get("session_id") == [session_id]
+        signed = hmac.compare_digest(signature, expected)
+        return signed and parse_qs(payload).get("session_id") == [session_id]
 
     def _force_disconnect(self, params: dict[str, str]) -> Reply:
         key = (params["session_id"], params["connection_id"])

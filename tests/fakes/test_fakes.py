@@ -202,7 +202,8 @@ def test_oauth_v2_access_issues_a_bot_token(slack: FakeSlack) -> None:
 
     assert answer["access_token"].startswith("xoxb-")
     assert answer["team"] == {"id": "T0001", "name": "Acme"}
-    assert (answer["token_type"], answer["bot_user_id"], answer["authed_user"]["id"]) == ("bot", "U0BOT", "U0INSTALLER")
+    installed = (answer["token_type"], answer["bot_user_id"], answer["authed_user"]["id"])
+    assert installed == ("bot", "U0BOT", "U0INSTALLER")
 
 
 def test_views_publish_answers_the_published_home_view(web: WebClient) -> None:
@@ -295,7 +296,8 @@ def test_dial_on_a_routed_session_returns_sip_call_ids(tok: FakeOpenTok, ot: ope
     assert call.id and call.connectionId and call.streamId
     assert tok.live_connections() == {(session_id, call.connectionId)}
     body = tok.requests("dial")[0]
-    assert (body["sessionId"], body["sip"]["uri"], body["sip"]["headers"]) == (session_id, SIP_URI, {"X-Meeting": "m1"})
+    sip = {"uri": SIP_URI, "headers": {"X-Meeting": "m1"}}
+    assert body == {"sessionId": session_id, "token": body["token"], "sip": sip}
 
 
 def test_dial_on_a_relayed_session_is_409_sip_dial_error(ot: opentok.Client) -> None:
@@ -439,7 +441,9 @@ def test_hangup_over_tls_completes_a_live_leg(voice_fake: FakeVonage, keypair: t
     assert voice_fake.requests("hangup") == [{"uuid": leg, "action": "hangup"}]
 
 
-def test_without_the_ca_bundle_tls_verification_fails(voice_fake: FakeVonage, keypair: tuple[str, bytes]) -> None:
+def test_without_the_ca_bundle_tls_verification_fails(
+    voice_fake: FakeVonage, keypair: tuple[str, bytes]
+) -> None:
     leg = voice_fake.add_call()
 
     with pytest.raises(requests.exceptions.SSLError):
@@ -448,7 +452,9 @@ def test_without_the_ca_bundle_tls_verification_fails(voice_fake: FakeVonage, ke
 
 
 @pytest.mark.usefixtures("trusting_env")
-def test_hangup_of_an_unknown_or_finished_leg_is_not_found(voice_fake: FakeVonage, keypair: tuple[str, bytes]) -> None:
+def test_hangup_of_an_unknown_or_finished_leg_is_not_found(
+    voice_fake: FakeVonage, keypair: tuple[str, bytes]
+) -> None:
     client = _vonage(voice_fake, keypair[0])
     leg = voice_fake.add_call()
     client.voice.hangup(leg)

@@ -1,0 +1,121 @@
+"""What every benchmark needs: the local fakes, the real app under gunicorn with the
+documented production config (gunicorn.conf.py), and a few measuring helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from tests.conftest import (APP_ID, BOT_TOKEN, NUMBER, SIGNING_SECRET, VIDEO_KEY, VIDEO_SECRET, VOICE_KEY,
+                            VOICE_SECRET)
+from tests.fakes import FakeOpenTok, FakeSlack, FakeVonage, make_rsa_keypair
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def fakes() -> Iterator[tuple[FakeSlack, FakeOpenTok, FakeVonage, str]]:
+    private_pem, public_pem = make_rsa_keypair()
+    with FakeSlack() as slack, FakeOpenTok(VIDEO_KEY, VIDEO_SECRET) as opentok, \
+            FakeVonage(APP_ID, public_pem) as vonage:
+        yield slack, opentok, vonage, private_pem
+
+
+def app_env(slack: FakeSlack, opentok: FakeOpenTok, vonage: FakeVonage, private_pem: str, port: int,
+            database: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VIDEO_", "VOICE_", "VONAGE_"))}
+    env.update({
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "VIDEO_API_KEY": VIDEO_KEY, "VIDEO_API_SECRET": VIDEO_SECRET, "VOICE_API_KEY": VOICE_KEY,
+        "VOICE_API_SECRET": VOICE_SECRET, "VONAGE_APPLICATION_ID": APP_ID, "VONAGE_PRIVATE_KEY": private_pem,
+        "CONFERENCE_NUMBER": NUMBER, "SERVER_URL": f"http://127.0.0.1:{port}", "PORT": str(port),
+        "DATABASE_PATH": database, "SLACK_API_URL": slack.api_url, "OPENTOK_API_URL": opentok.url,
+        "VONAGE_API_HOST": vonage.host, "REQUESTS_CA_BUNDLE": vonage.ca_bundle_path,
+        "NO_PROXY": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+    })
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], workers: int | None = None) -> Iterator[subprocess.Popen]:
+    """Start gunicorn with the repository's gunicorn.conf.py and wait for it to answer."""
+    if workers is not None:
+        env = dict(env, WEB_CONCURRENCY=str(workers))
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+               "--access-logfile", "/dev/null", app_spec]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_http(f"http://127.0.0.1:{env['PORT']}/healthz", process)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "median": statistics.median(values), "p99": percentile(values, 99),
+            "max": max(values)}
+
+
+def save(name: str, result: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2))
+    return path
+
+
+def temp_database() -> str:
+    return str(Path(tempfile.mkdtemp(prefix="meetbridge-bench-")) / "bench.db")

@@ -1,0 +1,33 @@
+"""Signed Slack and Vonage requests for the benchmarks (the same builders the tests use)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from tests.conftest import SIGNING_SECRET
+from tests.signing import slack_headers, slash_command_body
+
+from .load import Request
+
+
+def meet_request(slack_response_url: str, user: int = 0) -> Request:
+    body = slash_command_body("Bench", user_id=f"U{user:05d}", response_url=slack_response_url)
+    return "POST", "/slack/events", body.encode(), slack_headers(SIGNING_SECRET, body)
+
+
+def answer_request(index: int) -> Request:
+    query = f"/voice-answer?uuid={uuid.uuid4()}&conversation_uuid=CON-{index}&from=4477009{index % 100000:05d}&to=15550100000"
+    return "GET", query, None, {}
+
+
+def dtmf_request(pin: str) -> Request:
+    body = json.dumps({"uuid": str(uuid.uuid4()), "conversation_uuid": "CON-1", "from": "447700900123",
+                       "to": "15550100000", "dtmf": {"digits": pin, "timed_out": False}}).encode()
+    return "POST", "/voice-dtmf", body, {"Content-Type": "application/json"}
+
+
+def pin_from_card(blocks: list[dict]) -> str:
+    text = json.dumps(blocks)
+    start = text.index("PIN:* `") + len("PIN:* `")
+    return text[start:text.index("`", start)]
