@@ -248,11 +248,19 @@ def _read_policy(read: _Reader) -> dict[str, float | int | bool]:
         pin_length=read.converted("PIN_LENGTH", 6, _pin_length, "a whole number from 4 to 12"),
         pin_attempts=read.converted("PIN_ATTEMPTS", 3, _positive_int, "a positive whole number"),
         pin_lockout_failures=read.converted("PIN_LOCKOUT_FAILURES", 10, _positive_int, "a positive whole number"),
-        meeting_ttl_hours=read.converted("MEETING_TTL_HOURS", 12.0, _positive_float, "a positive number"),
+        meeting_ttl_hours=read.converted("MEETING_TTL_HOURS", 12.0, _ttl_hours, "a number of hours above 0, at most 720"),
         bridge_idle_minutes=read.converted("BRIDGE_IDLE_MINUTES", 5.0, _positive_float, "a positive number"),
         auto_bridge=read.converted("AUTO_BRIDGE", True, _boolean, "true or false"),
         sweep_seconds=read.converted("SWEEP_SECONDS", 15.0, _positive_float, "a positive number"),
     )
+
+
+def _ttl_hours(text: str) -> float:
+    """Video tokens live at most 30 days, so a meeting cannot outlive that."""
+    hours = _positive_float(text)
+    if hours > 720:
+        raise ValueError(text)
+    return hours
 
 
 def _pin_length(text: str) -> int:

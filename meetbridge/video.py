@@ -51,8 +51,9 @@ class VideoGateway:
 
     def mint_token(self, session_id: str, expires_at: float, data: str) -> str:
         """A publisher token, offline (no HTTP): signed with the project secret."""
-        return self.client.generate_token(session_id, role=Roles.publisher, expire_time=int(expires_at),
-                                          data=data[:MAX_CONNECTION_DATA])
+        return _call(lambda: self.client.generate_token(session_id, role=Roles.publisher,
+                                                        expire_time=int(expires_at),
+                                                        data=data[:MAX_CONNECTION_DATA]))
 
     def dial(self, session_id: str, token: str, sip: SipDial) -> SipConnection:
         options = {"auth": {"username": sip.username, "password": sip.password},

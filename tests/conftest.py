@@ -7,6 +7,7 @@ The environment is scrubbed so nothing from the developer's shell leaks in.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -33,10 +34,14 @@ ENV_NAMES = ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLAC
 
 
 class FakeClock:
-    """A clock tests move by hand instead of sleeping."""
+    """A clock tests move by hand instead of sleeping.
 
-    def __init__(self, start: float = 1_900_000_000.0) -> None:
-        self.current = start
+    It starts at the real time: the opentok SDK checks token expiry against the real clock
+    (at most 30 days ahead), so a far-off fake "now" would make every token invalid.
+    """
+
+    def __init__(self, start: float | None = None) -> None:
+        self.current = time.time() if start is None else start
         self._lock = threading.Lock()
 
     def now(self) -> float:

@@ -55,6 +55,8 @@ def create_rooms_blueprint(services: Services) -> Blueprint:
             return json_error(404, "No meeting has this link.")
         except MeetingEnded:
             return json_error(410, "This meeting has ended.")
+        except UpstreamError as error:
+            return json_error(502, f"Couldn't let you in: {error.reason}.")
         return jsonify(apiKey=grant.apiKey, sessionId=grant.sessionId, token=grant.token)
 
     @rooms.get("/rooms/<meeting_id>/status")
