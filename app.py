@@ -44,8 +44,9 @@ from webhooks.voice import create_voice_blueprint
 
 MAX_REQUEST_BYTES = 256 * 1024
 # Loggers whose DEBUG output carries secrets (the opentok SDK logs dial payloads with the
-# SIP password and tokens): never below INFO, whatever the root level.
-CHATTY_LOGGERS = ("opentok", "slack_sdk", "slack_bolt", "urllib3", "vonage_http_client")
+# SIP password and tokens; vonage's HTTP client, logger "vonage", logs request headers with
+# the last Authorization JWT): never below INFO, whatever the root level.
+CHATTY_LOGGERS = ("opentok", "slack_sdk", "slack_bolt", "urllib3", "vonage", "vonage_http_client")
 
 
 def settings_or_exit(environ: Mapping[str, str]) -> Settings:
@@ -129,15 +130,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     sweeper = SweeperThread(services.lifecycle, settings.sweep_seconds)
     if run_sweeper:
         sweeper.start()
-    app.extensions["meetbridge.shutdown"] = lambda: shutdown(services, listeners, sweeper)
+    app.extensions["meetbridge.shutdown"] = lambda: shutdown(services, listeners, sweeper, cards)
     return app
 
 
-def shutdown(services: Services, listeners: ThreadPoolExecutor, sweeper: SweeperThread) -> None:
+def shutdown(services: Services, listeners: ThreadPoolExecutor, sweeper: SweeperThread,
+             cards: CardPublisher) -> None:
     """Stop background work in order, then close the database (tests, graceful exits)."""
     sweeper.stop()
     listeners.shutdown(wait=True)
     services.background.shutdown()
+    cards.close()  # card-update timers read the database: closing it under them crashes sqlite3
     services.store.close()
 
 
@@ -149,6 +152,11 @@ def main() -> None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         SocketModeHandler(app.extensions["meetbridge.bolt"], settings.slack_app_token).connect()
+    # Werkzeug's access log prints query strings (caller numbers on GET /voice-answer);
+    # web/request_log.py already logs every request without them.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    print(f"meetbridge is listening on http://0.0.0.0:{settings.port} (public URL {settings.server_url})",
+          file=sys.stderr)
     app.run(host="0.0.0.0", port=settings.port, threaded=True)
 
 

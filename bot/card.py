@@ -78,7 +78,7 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str) -> 
     if not meeting.is_live:
         ended = SectionBlock(text=MarkdownTextObject(
             text=f"Started by <@{meeting.creator_id}>\n*Meeting ended* · lasted {lasted(status)}"))
-        return CardMessage(text=f"{title}: meeting ended · lasted {lasted(status)}",
+        return CardMessage(text=f"{escape_mrkdwn(title)}: meeting ended · lasted {lasted(status)}",
                            blocks=[b.to_dict() for b in (header, ended, *call_block(meeting))])
     url = join_url(server_url, meeting.id)
     number = human_number(number_digits)
@@ -91,7 +91,8 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str) -> 
              f"<{one_tap_dial(number_digits, meeting.pin)}|📞 Tap to dial in with the PIN>"))
     live = ContextBlock(elements=[MarkdownTextObject(text=status_line(status))])
     blocks = [header, intro, *call_block(meeting), dial_in, live, bridge_buttons(meeting.id)]
-    text = f"{title}: join {url} or dial {number}, PIN {meeting.pin}"
+    # The fallback text is mrkdwn (and drives notifications): a topic must not mention or link.
+    text = f"{escape_mrkdwn(title)}: join {url} or dial {number}, PIN {meeting.pin}"
     return CardMessage(text=text, blocks=[b.to_dict() for b in blocks])
 
 

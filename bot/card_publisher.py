@@ -22,6 +22,7 @@ from meetbridge.status import read_status
 from meetbridge.storage import Meeting, Store
 
 from .card import CardMessage, meeting_card
+from .install import NotInstalled
 from .slack_calls import SlackCalls
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,10 @@ class CardPublisher:
         self.min_interval = min_interval
         self._lock = threading.Lock()
         self._pending: set[str] = set()
+        self._timers: set[threading.Timer] = set()
+        self._closed = False
         self._last_sent: dict[str, float] = {}
+        self._sending: dict[str, threading.Lock] = {}
 
     def render(self, meeting: Meeting) -> CardMessage:
         status = read_status(self.store, meeting)
@@ -77,30 +81,56 @@ class CardPublisher:
     def changed(self, meeting_id: str) -> None:
         """Schedule an update; bursts of changes collapse into one chat.update per second."""
         with self._lock:
-            if meeting_id in self._pending:
+            if self._closed or meeting_id in self._pending:
                 return
             self._pending.add(meeting_id)
             wait = self._last_sent.get(meeting_id, 0.0) + self.min_interval - time.monotonic()
-        timer = threading.Timer(max(0.0, wait), self._flush, args=(meeting_id,))
-        timer.daemon = True
+            timer = threading.Timer(max(0.0, wait), self._flush, args=(meeting_id,))
+            timer.daemon = True
+            self._timers.add(timer)
         timer.start()
 
-    def _flush(self, meeting_id: str) -> None:
+    def close(self) -> None:
+        """Stop scheduling updates and wait for those in flight, so the database can close."""
         with self._lock:
-            self._pending.discard(meeting_id)
-            self._last_sent[meeting_id] = time.monotonic()
+            self._closed = True
+            timers = list(self._timers)
+        for timer in timers:
+            timer.cancel()
+            if timer.is_alive():
+                timer.join()
+
+    def _flush(self, meeting_id: str) -> None:
+        try:
+            self._send_update(meeting_id)
+        finally:
+            with self._lock:
+                self._timers.discard(threading.current_thread())  # type: ignore[arg-type]
+
+    def _send_update(self, meeting_id: str) -> None:
+        with self._lock:
+            sending = self._sending.setdefault(meeting_id, threading.Lock())
+        # One send per card at a time: an update waiting out Slack's Retry-After must land
+        # before a newer one, or the older card would overwrite the newer state.
+        with sending:
+            with self._lock:
+                self._pending.discard(meeting_id)
+                self._last_sent[meeting_id] = time.monotonic()
+            self._send_current(meeting_id)
+
+    def _send_current(self, meeting_id: str) -> None:
         meeting = self.store.meetings.get(meeting_id)
         if meeting is None:
             return
         # A lost update is repaired by the next change; log why and carry on.
-        try:
-            self.update_now(meeting)
-        except Exception:
-            log.exception("card update failed for meeting %s", meeting_id)
-        try:
-            self.calls.sync(meeting)
-        except Exception:
-            log.exception("Slack Calls sync failed for meeting %s", meeting_id)
+        for what, send in (("card update", self.update_now), ("Slack Calls sync", self.calls.sync)):
+            try:
+                send(meeting)
+            except NotInstalled:
+                log.info("%s skipped for meeting %s: the app is no longer installed there", what, meeting_id)
+                return
+            except Exception:
+                log.exception("%s failed for meeting %s", what, meeting_id)
 
     def update_now(self, meeting: Meeting) -> None:
         card = self.render(meeting)

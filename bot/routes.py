@@ -3,9 +3,10 @@ the install pages — all through Bolt's Flask adapter."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, jsonify, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.adapter.flask.handler import to_bolt_request, to_flask_response
 
 
 def create_slack_blueprint(bolt_app: App) -> Blueprint:
@@ -15,7 +16,14 @@ def create_slack_blueprint(bolt_app: App) -> Blueprint:
     @slack.post("/slack/events")
     def events():
         """Bolt verifies the signature (401 otherwise), acks and dispatches."""
-        return handler.handle(request)
+        try:  # Bolt parses the body before checking the signature: garbage must not be a 500
+            bolt_request = to_bolt_request(request)
+        except (ValueError, AttributeError, TypeError):
+            return jsonify(error="malformed request body"), 400
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        if not (stamp.isascii() and stamp.isdigit()):  # Bolt's verifier fails with a 500 on these
+            return jsonify(error="invalid request signature"), 401
+        return to_flask_response(bolt_app.dispatch(bolt_request))
 
     if bolt_app.oauth_flow is not None:
         @slack.get("/slack/install")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -35,9 +36,12 @@ def build_bolt_app(services: Services, install: SlackInstall, cards: CardPublish
     from .meeting_actions import register_meeting_actions
     from .uninstall import register_uninstall
 
+    # Bolt copies the root logger's level onto each logger it creates unless given a base logger;
+    # passing "slack_bolt" keeps app.CHATTY_LOGGERS' INFO floor (Bolt's DEBUG logs ack bodies and
+    # OAuth callback queries).
     app = App(client=install.client, signing_secret=services.settings.slack_signing_secret,
               oauth_settings=install.oauth_settings, token_verification_enabled=False,
-              listener_executor=listeners)
+              listener_executor=listeners, logger=logging.getLogger("slack_bolt"))
     register_meet_command(app, services, cards)
     register_meeting_actions(app, services, cards)
     register_app_home(app, services)

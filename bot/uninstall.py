@@ -21,18 +21,20 @@ def end_team_meetings(services: Services, team_id: str) -> int:
 
 
 def register_uninstall(app: App, services: Services, installations: InstallationStore | None) -> None:
+    # Tokens go first: the cards of a workspace that removed us cannot be updated anyway,
+    # and the card updater then skips them quietly instead of failing on each one.
     def uninstalled(context) -> None:
-        count = end_team_meetings(services, context.team_id)
         if installations is not None:
             installations.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        count = end_team_meetings(services, context.team_id)
         log.info("app uninstalled from %s: %d meetings ended", context.team_id, count)
 
     def tokens_revoked(event: dict, context) -> None:
         if not event.get("tokens", {}).get("bot"):
             return
-        end_team_meetings(services, context.team_id)
         if installations is not None:
             installations.delete_bot(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        end_team_meetings(services, context.team_id)
 
     app.event("app_uninstalled")(uninstalled)
     app.event("tokens_revoked")(tokens_revoked)

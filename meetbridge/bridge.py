@@ -86,6 +86,8 @@ class BridgeService:
         bridge, expected_hash = row
         if not hmac.compare_digest(expected_hash, token_hash(token)):
             return "forged"
+        if bridge.leg_uuid and bridge.leg_uuid != leg_uuid:
+            return "stale"  # each dial token admits one leg (Vonage may retry the same leg)
         now = self.clock.now()
         idle_since = now if self.store.legs.callers_in(meeting_id) == 0 else None
         self.store.bridges.mark_connected(bridge.id, leg_uuid, now, idle_since)
@@ -131,7 +133,9 @@ class BridgeService:
         self.changes.changed(bridge.meeting_id)
 
     def retry_cleanup(self, bridge: BridgeCall) -> None:
-        self.store.bridges.update(bridge.id, cleanup_pending=0)
+        """Hang up again what a failed hang-up left running; one sweeper per row."""
+        if not self.store.bridges.claim_cleanup(bridge.id):
+            return
         meeting = self.store.meetings.get(bridge.meeting_id)
         if meeting:
             self._drop_video_side(bridge, meeting.session_id)

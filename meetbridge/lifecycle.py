@@ -70,7 +70,8 @@ class Lifecycle:
         for bridge in self.store.bridges.cleanup_pending():
             self.bridge.retry_cleanup(bridge)
         for leg in self.store.legs.cleanup_pending():
-            self._hang_up_caller(leg.uuid)
+            if self.store.legs.claim_cleanup(leg.uuid):
+                self._hang_up_caller(leg.uuid)
         self.store.legs.prune_pin_failures(now - PIN_FAILURE_MEMORY_SECONDS)
 
 

@@ -47,9 +47,18 @@ def text_field(payload: dict[str, Any], name: str, required: bool = False) -> st
         if required:
             raise BadPayload(f"'{name}' is required")
         return None
-    if not isinstance(value, str) or len(value) > MAX_FIELD_LENGTH:
+    if not isinstance(value, str) or len(value) > MAX_FIELD_LENGTH or not _encodable(value):
         raise BadPayload(f"'{name}' must be a short string")
     return value
+
+
+def _encodable(value: str) -> bool:
+    """JSON may carry lone surrogates ("\\ud800"), which SQLite cannot store as UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def dtmf_digits(payload: dict[str, Any]) -> tuple[str | None, bool]:

@@ -86,6 +86,11 @@ class BridgeCallsTable:
             "SELECT * FROM bridge_calls WHERE state = 'connecting' AND created_at <= ?", [cutoff])
         return [from_row(BridgeCall, row) for row in rows]
 
+    def claim_cleanup(self, bridge_id: str) -> bool:
+        """Take a pending hang-up retry; True only for the one sweeper that gets it."""
+        return self.database.execute(
+            "UPDATE bridge_calls SET cleanup_pending = 0 WHERE id = ? AND cleanup_pending = 1", [bridge_id]) == 1
+
     def cleanup_pending(self) -> list[BridgeCall]:
         rows = self.database.query("SELECT * FROM bridge_calls WHERE cleanup_pending = 1")
         return [from_row(BridgeCall, row) for row in rows]

@@ -59,6 +59,11 @@ class PhoneLegsTable:
         self.database.execute("UPDATE phone_legs SET cleanup_pending = ? WHERE uuid = ?",
                               [int(pending), uuid])
 
+    def claim_cleanup(self, uuid: str) -> bool:
+        """Take a pending hang-up retry; True only for the one sweeper that gets it."""
+        return self.database.execute(
+            "UPDATE phone_legs SET cleanup_pending = 0 WHERE uuid = ? AND cleanup_pending = 1", [uuid]) == 1
+
     def cleanup_pending(self) -> list[PhoneLeg]:
         rows = self.database.query("SELECT * FROM phone_legs WHERE cleanup_pending = 1")
         return [from_row(PhoneLeg, row) for row in rows]

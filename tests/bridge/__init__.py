@@ -1,0 +1,1 @@
+"""Tests of the phone bridge: dial-out and hang-up (SPEC §2.4)."""

@@ -1,0 +1,1 @@
+"""Tests of the Vonage Voice webhooks (SPEC §2.5)."""
