@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import sys
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import Mapping
 
@@ -67,10 +68,11 @@ def build_services(settings: Settings, clock: Clock, rng) -> Services:
     background = Background()
     meetings = MeetingService(settings, store, video, clock, rng)
     bridge = BridgeService(settings, store, meetings, video, voice, clock, changes)
+    phone_entry = PhoneEntry(settings, store, bridge, clock, changes, background)
     return Services(settings=settings, store=store, clock=clock, rng=rng, video=video, voice=voice,
                     changes=changes, background=background, meetings=meetings, bridge=bridge,
-                    phone_entry=PhoneEntry(settings, store, bridge, clock, changes, background),
-                    lifecycle=Lifecycle(settings, store, bridge, voice, clock, changes),
+                    phone_entry=phone_entry,
+                    lifecycle=Lifecycle(settings, store, bridge, phone_entry, voice, clock, changes),
                     video_monitor=VideoMonitor(store, bridge, clock, changes))
 
 
@@ -104,7 +106,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                run_sweeper: bool = True) -> Flask:
     """Build the whole server: services, Slack (Bolt), Vonage webhooks, join page, sweeper."""
     if settings is None:
-        load_dotenv()
+        load_dotenv(Path.cwd() / ".env")  # the working directory's .env, as documented
         settings = settings_or_exit(os.environ)
     configure_logging()
     services = build_services(settings, clock or SystemClock(), rng or secrets.SystemRandom())

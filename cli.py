@@ -77,7 +77,7 @@ def sweep() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    load_dotenv()
+    load_dotenv(Path.cwd() / ".env")  # the working directory's .env, as documented
     parser = argparse.ArgumentParser(prog="cli.py", description="meetbridge admin commands")
     commands = parser.add_subparsers(dest="command", required=True)
     check_parser = commands.add_parser("check", help="check every setting")

@@ -58,7 +58,8 @@ def status_line(status: MeetingStatus) -> str:
         parts.append(f"{count} on video")
     line = " · ".join(parts)
     if status.meeting.bridge_notice:
-        line += f"\n{escape_mrkdwn(status.meeting.bridge_notice)}"
+        # Notices are written by our own code (see bot.messages.hung_up_by), never from user text.
+        line += f"\n{status.meeting.bridge_notice}"
     return line
 
 

@@ -57,8 +57,8 @@ def register_meeting_actions(app: App, services: Services, cards: CardPublisher)
         if meeting is None:
             return tell(respond, messages.UNKNOWN_MEETING)
         cards.remember_response_url(meeting.id, body.get("response_url"))
-        user = (body.get("user") or {}).get("id", "someone")
-        if not services.bridge.hang_up(meeting.id, reason="hung up", notice=f"Phone bridge hung up by <@{user}>"):
+        user = (body.get("user") or {}).get("id", "")
+        if not services.bridge.hang_up(meeting.id, reason="hung up", notice=messages.hung_up_by(user)):
             tell(respond, messages.NOT_CONNECTED)
 
     def end_meeting(ack: Ack, body: dict, respond: Respond) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from meetbridge.errors import UpstreamError
+
+from .card import escape_mrkdwn
 
 HELP = (
     "*meetbridge* starts a video meeting that phone callers can join.\n"
@@ -24,10 +28,6 @@ def clean_topic(text: str) -> str | None:
     if not topic:
         return None
     return topic if len(topic) <= MAX_TOPIC else topic[: MAX_TOPIC - 1] + "…"
-
-
-def starting(topic: str | None) -> str:
-    return f"Starting *{topic}*…" if topic else "Starting a video meeting…"
 
 
 def start_failed(error: UpstreamError) -> str:
@@ -53,6 +53,19 @@ NOT_CONNECTED = "The phone bridge isn't connected, so there is nothing to hang u
 HUNG_UP = "Phone bridge hung up."
 MEETING_OVER = "This meeting has already ended."
 UNKNOWN_MEETING = "I can't find that meeting. It may belong to another workspace or have been removed."
+
+
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+
+
+def hung_up_by(user_id: str) -> str:
+    """Card notice naming who hung up; the id comes from a signed Slack payload and is checked."""
+    who = f"<@{user_id}>" if SLACK_USER_ID.fullmatch(user_id) else "someone"
+    return f"Phone bridge hung up by {who}"
+
+
+def starting(topic: str | None) -> str:
+    return f"Starting *{escape_mrkdwn(topic)}*…" if topic else "Starting a video meeting…"
 
 
 def only_creator(creator_id: str) -> str:

@@ -10,19 +10,22 @@ import threading
 from .bridge import BridgeService
 from .clock import Clock
 from .errors import MeetingNotFound, NotAllowed, UpstreamError
+from .phone_entry import TERMINAL_STATUSES, PhoneEntry
 from .settings import Settings
 from .status import ChangeListeners
-from .storage import Store
+from .storage import PhoneLeg, Store
 from .voice import VoiceGateway
 
 DIAL_ANSWER_TIMEOUT_SECONDS = 45
+SILENT_LEG_CHECK_SECONDS = 10 * 60
 PIN_FAILURE_MEMORY_SECONDS = 3600
 log = logging.getLogger(__name__)
 
 
 class Lifecycle:
-    def __init__(self, settings: Settings, store: Store, bridge: BridgeService, voice: VoiceGateway,
-                 clock: Clock, changes: ChangeListeners) -> None:
+    def __init__(self, settings: Settings, store: Store, bridge: BridgeService, phone_entry: PhoneEntry,
+                 voice: VoiceGateway, clock: Clock, changes: ChangeListeners) -> None:
+        self.phone_entry = phone_entry
         self.settings = settings
         self.store = store
         self.bridge = bridge
@@ -43,10 +46,15 @@ class Lifecycle:
                 return False
             self.store.pins.release(meeting_id, now)
         self.bridge.hang_up(meeting_id, reason="meeting ended")
-        for leg in self.store.legs.live_legs(meeting_id):
-            self._hang_up_caller(leg.uuid)
+        self._hang_up_callers(self.store.legs.live_legs(meeting_id), now)
         self.changes.changed(meeting_id)
         return True
+
+    def _hang_up_callers(self, legs: list[PhoneLeg], now: float) -> None:
+        """Each leg is claimed (marked left) before its hang-up, so it is hung up once."""
+        for leg in legs:
+            if self.store.legs.mark_left(leg.uuid, now, "hung up"):
+                self._hang_up_caller(leg.uuid)
 
     def _hang_up_caller(self, uuid: str) -> None:
         try:
@@ -72,7 +80,22 @@ class Lifecycle:
         for leg in self.store.legs.cleanup_pending():
             if self.store.legs.claim_cleanup(leg.uuid):
                 self._hang_up_caller(leg.uuid)
+        # A caller admitted in the instant a meeting ended would otherwise stay connected.
+        self._hang_up_callers(self.store.legs.live_in_ended_meetings(), now)
+        self._reconcile_silent_legs(now)
         self.store.legs.prune_pin_failures(now - PIN_FAILURE_MEMORY_SECONDS)
+
+    def _reconcile_silent_legs(self, now: float) -> None:
+        """Ask Vonage about callers we have heard nothing of for a while: a lost `completed`
+        event must not keep a bridge (and its bill) running as if someone were listening."""
+        for leg in self.store.legs.silent_since(now - SILENT_LEG_CHECK_SECONDS):
+            self.store.legs.touch(leg.uuid, now)
+            try:
+                status = self.voice.call_status(leg.uuid)
+            except UpstreamError:
+                continue
+            if status is None or status in TERMINAL_STATUSES:
+                self.phone_entry.call_status(leg.uuid, status or "completed")
 
 
 class SweeperThread:

@@ -35,6 +35,17 @@ class VoiceGateway:
             raise UpstreamError(SERVICE, "the voice service could not hang up the call", transient=True) from error
         return True
 
+    def call_status(self, uuid: str) -> str | None:
+        """A leg's current status ('answered', 'completed', …); None when Vonage no longer knows it."""
+        try:
+            return self.client.voice.get_call(uuid).status
+        except NotFoundError:
+            return None
+        except AuthenticationError as error:
+            raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
+        except (requests.RequestException, VonageError) as error:
+            raise UpstreamError(SERVICE, "the voice service could not be reached", transient=True) from error
+
 
 def check_voice_credentials(gateway: VoiceGateway) -> None:
     """One cheap authenticated call (list one call), for `cli.py check --online`."""

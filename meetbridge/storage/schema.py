@@ -101,6 +101,7 @@ def add_lookup_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX bridge_calls_state ON bridge_calls(state, idle_since)")
     db.execute("CREATE INDEX bridge_calls_cleanup ON bridge_calls(cleanup_pending) WHERE cleanup_pending = 1")
     db.execute("CREATE INDEX phone_legs_cleanup ON phone_legs(cleanup_pending) WHERE cleanup_pending = 1")
+    db.execute("CREATE INDEX phone_legs_present ON phone_legs(updated_at) WHERE left_at IS NULL")
 
 
 @migrations()

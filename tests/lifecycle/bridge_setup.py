@@ -8,27 +8,16 @@ hang-ups can be counted there.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 
-from tests.conftest import FakeClock
 from tests.waiting import wait_until
 
 MEETING_HEADER = "X-Meetbridge-Meeting"
 TOKEN_HEADER = "X-Meetbridge-Token"
 CONFERENCE_NUMBER = "15550100000"
-
-
-@pytest.fixture(name="clock")
-def clock_started_now() -> FakeClock:
-    """OpenTok's SDK refuses to mint a token (the bridge's SIP token) expiring more than
-    30 days after the machine's clock; the conftest clock starts in 2030. Import this into a
-    test module to replace the `clock` fixture there."""
-    return FakeClock(start=float(int(time.time())))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pytest
 
 from meetbridge.phone_entry import CallerLeg
 from meetbridge.settings import load_settings
-from tests.lifecycle.bridge_setup import (clock_started_now,  # noqa: F401 - `clock`
+from tests.lifecycle.bridge_setup import (
                                           card_updates, new_uuid, status_line, wait_for_status)
 from tests.waiting import wait_until
 

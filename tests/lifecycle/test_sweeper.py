@@ -11,7 +11,6 @@ import pytest
 
 from meetbridge.settings import load_settings
 from tests.lifecycle.bridge_setup import (admit_caller, bridge_answer_query,
-                                          clock_started_now,  # noqa: F401 - the `clock` fixture
                                           connect_bridge, dial_connection_id, disconnected, ended_section,
                                           enter_pin, hung_up_legs, is_re_prompt, leg_completed, new_uuid,
                                           start_dial, wait_for_card, wait_for_status)
@@ -203,3 +202,50 @@ def test_two_processes_sweeping_at_once_retry_a_failed_hang_up_exactly_once(
     assert sorted(hung_up_legs(fake_vonage)[2:]) == sorted([bridge.leg_uuid, caller])
     assert [fake_vonage.call(uuid)["status"] for uuid in (bridge.leg_uuid, caller)] == ["completed"] * 2
     assert (services.store.legs.cleanup_pending(), services.store.bridges.cleanup_pending()) == ([], [])
+
+
+# -- legs the events forgot -------------------------------------------------------------------
+
+def test_caller_whose_completed_event_was_lost_is_found_gone_and_the_bridge_then_idles(
+        start_meeting, slack_user, client, services, clock, fake_opentok, fake_vonage):
+    meeting = start_meeting("Standup")
+    bridge = connect_bridge(slack_user, client, fake_opentok, fake_vonage, services, meeting)
+    caller = admit_caller(client, fake_vonage, meeting.pin, ADA)
+    fake_vonage.add_call(caller, status="completed", from_=ADA)  # Vonage knows; we were never told
+    clock.advance(10 * 60)
+    services.lifecycle.sweep()
+    assert services.store.legs.callers_in(meeting.id) == 0
+    assert [r["uuid"] for r in fake_vonage.requests("get_call")] == [caller]
+
+    clock.advance(5 * 60)
+    services.lifecycle.sweep()
+
+    assert hung_up_legs(fake_vonage) == [bridge.leg_uuid]
+
+
+def test_caller_still_connected_after_ten_silent_minutes_is_kept(
+        start_meeting, slack_user, client, services, clock, fake_opentok, fake_vonage):
+    meeting = start_meeting("Standup")
+    connect_bridge(slack_user, client, fake_opentok, fake_vonage, services, meeting)
+    admit_caller(client, fake_vonage, meeting.pin, ADA)
+    clock.advance(10 * 60)
+    services.lifecycle.sweep()
+    clock.advance(5 * 60)
+    services.lifecycle.sweep()
+
+    assert services.store.legs.callers_in(meeting.id) == 1
+    assert hung_up_legs(fake_vonage) == []
+
+
+def test_caller_admitted_as_the_meeting_ended_is_hung_up_by_the_next_sweep(
+        start_meeting, client, services, clock, fake_vonage):
+    meeting = start_meeting("Standup")
+    caller = admit_caller(client, fake_vonage, meeting.pin, ADA)
+    # The race: the meeting is marked ended between this caller's PIN check and the end's
+    # look-up of live legs, so end() never saw the leg.
+    services.store.meetings.mark_ended(meeting.id, clock.now(), "ended")
+
+    services.lifecycle.sweep()
+    services.lifecycle.sweep()
+
+    assert hung_up_legs(fake_vonage) == [caller]

@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from meetbridge.settings import load_settings
-from tests.lifecycle.bridge_setup import (clock_started_now,  # noqa: F401 - `clock`
+from tests.lifecycle.bridge_setup import (
                                           connect_bridge, disconnected, hung_up_legs, wait_for_status)
 from tests.signing import vonage_bearer
 

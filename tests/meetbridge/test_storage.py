@@ -1,0 +1,187 @@
+"""Storage (SPEC §5): WAL, idempotent migrations, and PIN uniqueness that holds across processes.
+
+The multi-process tests use the 'spawn' start method, as gunicorn workers on another host
+would be separate interpreters; workers are module-level functions so spawn can import them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import sqlite3
+import threading
+import traceback
+from typing import Any, Iterator
+
+import pytest
+
+from meetbridge.pins import allocate_pin
+from meetbridge.storage import Meeting, Store
+from meetbridge.storage.schema import migrations
+
+NOW = 1_900_000_000.0
+PROCESSES = 4
+PINS_PER_PROCESS = 15
+NEW_FILE_ROUNDS = 40
+SPAWN_TIMEOUT_SECONDS = 60
+MIGRATION_NAMES = [migration.name for migration in migrations._migrations]
+
+
+@pytest.fixture
+def store(tmp_path) -> Iterator[Store]:
+    opened = Store(str(tmp_path / "meetbridge.db"))
+    yield opened
+    opened.close()
+
+
+def applied_migrations(path: str) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'meetbridge' "
+                            "ORDER BY rowid").fetchall()
+    return [name for (name,) in rows]
+
+
+def a_meeting(meeting_id: str = "m1", pin: str = "123456") -> Meeting:
+    return Meeting(id=meeting_id, team_id="T1", channel_id="C1", creator_id="U1", topic="Plans",
+                   session_id="1_session", pin=pin, created_at=NOW, expires_at=NOW + 3600)
+
+
+def test_database_runs_in_wal_mode(store):
+    assert store.database.query_one("PRAGMA journal_mode") == {"journal_mode": "wal"}
+    with sqlite3.connect(store.database.path) as other:  # WAL is a property of the file
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_migrations_run_once_and_reopening_changes_nothing(tmp_path):
+    path = str(tmp_path / "meetbridge.db")
+    Store(path).close()
+    first = applied_migrations(path)
+    reopened = Store(path)
+    reopened.meetings.insert(a_meeting())
+    reopened.close()
+    Store(path).close()
+    assert first == applied_migrations(path) == MIGRATION_NAMES
+    again = Store(path)
+    assert again.meetings.get("m1") == a_meeting()
+    again.close()
+
+
+def test_schema_has_the_tables_the_spec_names(store):
+    tables = set(store.database.db.table_names())
+    assert {"meetings", "pins", "bridge_calls", "phone_legs", "webhook_log"} <= tables
+
+
+def test_pin_is_the_primary_key_so_the_database_refuses_a_second_live_row(store):
+    store.pins.claim("123456", "m1", released_before=0)
+    with pytest.raises(sqlite3.IntegrityError):
+        store.database.execute("INSERT INTO pins (pin, meeting_id) VALUES ('123456', 'm2')")
+
+
+def test_failed_transaction_leaves_nothing_behind(store):
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.pins.claim("123456", "m1", released_before=0)
+            store.meetings.insert(a_meeting())
+            raise RuntimeError("announce failed")
+    assert (store.pins.live_count(), store.meetings.get("m1")) == (0, None)
+
+
+def test_meeting_round_trips_through_the_database(store):
+    meeting = a_meeting(pin="000123")
+    store.meetings.insert(meeting)
+    assert store.meetings.get("m1") == meeting
+
+
+def test_each_thread_gets_its_own_connection_on_the_same_file(store):
+    store.meetings.insert(a_meeting())
+    seen: list[object] = []
+
+    def read() -> None:
+        seen.append(store.meetings.get("m1"))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join()
+    assert seen == [a_meeting()]
+
+
+def _open_stores(paths: list[str], barrier: Any, results: Any) -> None:
+    """Child process: for each new file, wait for the others, then open (and so migrate) it."""
+    try:
+        for path in paths:
+            barrier.wait(timeout=SPAWN_TIMEOUT_SECONDS)
+            Store(path).close()
+        results.put(("ok", None))
+    except BaseException:
+        barrier.abort()
+        results.put(("error", traceback.format_exc()))
+
+
+def _allocate_pins(path: str, seed: int, count: int, worker: int, barrier: Any, results: Any) -> None:
+    """Child process: allocate PINs as fast as possible with the same random sequence as every
+    other worker, so their draws are bound to collide, counting the refused claims."""
+    try:
+        store = Store(path)
+        rng = random.Random(seed)
+        refused = 0
+        claim = store.pins.claim
+
+        def counting_claim(pin: str, meeting_id: str, released_before: float) -> bool:
+            nonlocal refused
+            taken = claim(pin, meeting_id, released_before)
+            refused += not taken
+            return taken
+
+        store.pins.claim = counting_claim  # type: ignore[method-assign]
+        barrier.wait(timeout=SPAWN_TIMEOUT_SECONDS)
+        allocated = []
+        for index in range(count):
+            meeting_id = f"w{worker}-m{index}"
+            with store.transaction():
+                allocated.append((allocate_pin(store.pins, meeting_id, rng, 5, NOW), meeting_id))
+        store.close()
+        results.put(("ok", (allocated, refused)))
+    except BaseException:
+        barrier.abort()
+        results.put(("error", traceback.format_exc()))
+
+
+def run_workers(target, args_for_worker: list[tuple], barrier_parties: int) -> list[Any]:
+    """Start spawn-context processes, collect one ("ok", value) per worker, fail on any error."""
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(barrier_parties), context.Queue()
+    processes = [context.Process(target=target, args=(*args, barrier, results)) for args in args_for_worker]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=SPAWN_TIMEOUT_SECONDS) for _ in processes]
+    for process in processes:
+        process.join(timeout=SPAWN_TIMEOUT_SECONDS)
+    assert [process.exitcode for process in processes] == [0] * len(processes)
+    assert [detail for status, detail in outcomes if status != "ok"] == []
+    return [value for _, value in outcomes]
+
+
+def test_processes_opening_the_same_new_file_at_once_migrate_it_exactly_once(tmp_path):
+    """Many rounds, because the race (two processes switching a new file to WAL) is narrow."""
+    paths = [str(tmp_path / f"fresh-{round_}.db") for round_ in range(NEW_FILE_ROUNDS)]
+    run_workers(_open_stores, [(paths,)] * PROCESSES, PROCESSES)
+    assert [applied_migrations(path) for path in paths] == [MIGRATION_NAMES] * NEW_FILE_ROUNDS
+    store = Store(paths[0])
+    assert store.database.query_one("PRAGMA journal_mode") == {"journal_mode": "wal"}
+    store.close()
+
+
+def test_processes_allocating_from_the_same_random_sequence_never_share_a_live_pin(tmp_path):
+    path = str(tmp_path / "pins.db")
+    Store(path).close()
+    args = [(path, 1234, PINS_PER_PROCESS, worker) for worker in range(PROCESSES)]
+    outcomes = run_workers(_allocate_pins, args, PROCESSES)
+    handed_out = [pair for allocated, _ in outcomes for pair in allocated]
+    refused_claims = sum(refused for _, refused in outcomes)
+    store = Store(path)
+    stored = {(row["pin"], row["meeting_id"])
+              for row in store.database.query("SELECT pin, meeting_id FROM pins WHERE released_at IS NULL")}
+    store.close()
+    assert refused_claims > 0  # the workers really did draw the same PINs
+    assert len({pin for pin, _ in handed_out}) == len(handed_out) == PROCESSES * PINS_PER_PROCESS
+    assert set(handed_out) == stored  # every worker got exactly the PIN the database gave it
