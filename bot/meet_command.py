@@ -11,6 +11,7 @@ from meetbridge.services import Services
 from meetbridge.storage import Meeting
 
 from . import messages
+from .card import join_url
 from .card_publisher import CardPublisher
 
 
@@ -48,6 +49,10 @@ def start_meeting(services: Services, cards: CardPublisher, request: MeetingRequ
         undo_unannounced(services, cards, meeting)
         reason = error.response.get("error", "error") if isinstance(error, SlackApiError) else "unreachable"
         respond(response_type="ephemeral", text=messages.card_failed(str(reason)))
+        return
+    host_key = services.meetings.issue_host_key(meeting.id)
+    respond(response_type="ephemeral", replace_original=False,
+            text=messages.host_link(join_url(services.settings.server_url, meeting.id), host_key))
 
 
 def undo_unannounced(services: Services, cards: CardPublisher, meeting: Meeting) -> None:

@@ -68,5 +68,12 @@ def starting(topic: str | None) -> str:
     return f"Starting *{escape_mrkdwn(topic)}*…" if topic else "Starting a video meeting…"
 
 
+def host_link(room_url: str, host_key: str) -> str:
+    """Only the starter sees this (ephemeral): the key sits in the URL fragment, which browsers
+    never send to any server, so it stays out of logs and Referer headers."""
+    return (f"Your meeting is ready. <{room_url}#host={host_key}|Open it as the host> to be able to "
+            "end it for everyone from the browser. Keep this link to yourself.")
+
+
 def only_creator(creator_id: str) -> str:
     return f"Only <@{creator_id}>, who started this meeting, can end it."

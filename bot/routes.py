@@ -18,7 +18,7 @@ def create_slack_blueprint(bolt_app: App) -> Blueprint:
         """Bolt verifies the signature (401 otherwise), acks and dispatches."""
         try:  # Bolt parses the body before checking the signature: garbage must not be a 500
             bolt_request = to_bolt_request(request)
-        except (ValueError, AttributeError, TypeError):
+        except (ValueError, AttributeError, TypeError, RecursionError):  # RecursionError: deeply nested JSON
             return jsonify(error="malformed request body"), 400
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
         if not (stamp.isascii() and stamp.isdigit()):  # Bolt's verifier fails with a 500 on these

@@ -16,5 +16,10 @@ def new_bridge_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_host_key() -> str:
+    """Secret in the meeting starter's host link (a URL fragment, never sent in requests)."""
+    return secrets.token_urlsafe(24)
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -4,12 +4,14 @@ sweepers in several processes never hang up the same leg twice."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 
 from .bridge import BridgeService
 from .clock import Clock
 from .errors import MeetingNotFound, NotAllowed, UpstreamError
+from .ids import token_hash
 from .phone_entry import TERMINAL_STATUSES, PhoneEntry
 from .settings import Settings
 from .status import ChangeListeners
@@ -49,6 +51,16 @@ class Lifecycle:
         self._hang_up_callers(self.store.legs.live_legs(meeting_id), now)
         self.changes.changed(meeting_id)
         return True
+
+    def end_as_host(self, meeting_id: str, host_key: str) -> bool:
+        """End from the join page: the host link's key stands in for the Slack user."""
+        meeting = self.store.meetings.get(meeting_id)
+        if meeting is None:
+            raise MeetingNotFound(meeting_id)
+        expected = meeting.host_key_hash or ""
+        if not expected or not hmac.compare_digest(expected, token_hash(host_key)):
+            raise NotAllowed(meeting_id)
+        return self.end(meeting_id, reason="ended")
 
     def _hang_up_callers(self, legs: list[PhoneLeg], now: float) -> None:
         """Each leg is claimed (marked left) before its hang-up, so it is hung up once."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .clock import Clock
 from .errors import MeetingEnded, MeetingNotFound
-from .ids import new_meeting_id
+from .ids import new_host_key, new_meeting_id, token_hash
 from .pins import allocate_pin
 from .settings import Settings
 from .storage import Meeting, Store
@@ -57,6 +57,12 @@ class MeetingService:
                               pin=pin, created_at=now, expires_at=now + self.settings.meeting_ttl_seconds)
             self.store.meetings.insert(meeting)
         return meeting
+
+    def issue_host_key(self, meeting_id: str) -> str:
+        """A fresh host key for the starter's link; only its hash is kept."""
+        key = new_host_key()
+        self.store.meetings.update(meeting_id, host_key_hash=token_hash(key))
+        return key
 
     def discard(self, meeting_id: str) -> None:
         """Undo a meeting nobody was told about (its card could not be posted)."""

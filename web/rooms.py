@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from meetbridge.errors import MeetingEnded, MeetingNotFound, UpstreamError
+from meetbridge.errors import MeetingEnded, MeetingNotFound, NotAllowed, UpstreamError
 from meetbridge.meetings import clean_display_name
 from meetbridge.phone_format import human_number, one_tap_dial
 from meetbridge.services import Services
@@ -40,6 +40,7 @@ def create_rooms_blueprint(services: Services) -> Blueprint:
             "room.html", meeting_id=meeting.id, title=meeting.title, pin=meeting.pin,
             number=human_number(settings.conference_number),
             tel_link=one_tap_dial(settings.conference_number, meeting.pin),
+            end_url=url_for("rooms.end", meeting_id=meeting.id),
             opentok_js_url=settings.opentok_js_url)
 
     @rooms.post("/rooms/<meeting_id>/token")
@@ -95,5 +96,22 @@ def create_rooms_blueprint(services: Services) -> Blueprint:
         if services.bridge.hang_up(meeting_id, reason="hung up", notice="Phone bridge hung up from the join page"):
             return jsonify(bridge="off", message="Phone bridge hung up.")
         return jsonify(bridge="off", message="The phone bridge isn't connected, so there was nothing to hang up.")
+
+    @rooms.post("/rooms/<meeting_id>/end")
+    def end(meeting_id: str):
+        """End the meeting for everyone; only with the starter's host key (from their host link)."""
+        body = request.get_json(silent=True)
+        host_key = body.get("hostKey") if isinstance(body, dict) else None
+        if not isinstance(host_key, str) or not 0 < len(host_key) <= 100:
+            return json_error(400, "Send JSON {\"hostKey\": \"...\"} from your host link.")
+        try:
+            ended = services.lifecycle.end_as_host(meeting_id, host_key)
+        except MeetingNotFound:
+            return json_error(404, "No meeting has this link.")
+        except NotAllowed:
+            return json_error(403, "Only the person who started this meeting can end it (use your host link).")
+        if not ended:
+            return json_error(410, "This meeting has already ended.")
+        return jsonify(ended=True, message="Meeting ended for everyone.")
 
     return rooms

@@ -35,6 +35,7 @@ class Meeting:
     video_participants: int = 0
     bridge_notice: str | None = None
     calls_id: str | None = None
+    host_key_hash: str | None = None
 
     @property
     def is_live(self) -> bool:

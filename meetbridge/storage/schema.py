@@ -126,6 +126,13 @@ def count_live_pins_by_length(db: sqlite_utils.Database) -> None:
                + bump.format(row="NEW", delta=1) + " END")
 
 
+@migrations()
+def add_host_keys(db: sqlite_utils.Database) -> None:
+    # Hash of the secret in the starter's host link: lets them end the meeting from the
+    # join page, where there is no Slack identity.
+    db["meetings"].add_column("host_key_hash", str)
+
+
 def migrate(database: Database) -> None:
     """Apply pending migrations; safe when several processes start together."""
     with database.transaction() as db:

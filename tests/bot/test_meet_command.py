@@ -126,7 +126,8 @@ def test_meet_help_answers_usage_and_creates_nothing(slack_user, fake_opentok, f
     assert [row["id"] for row in table_rows(services, "meetings")] == [after.id]
     assert len(fake_opentok.requests("create_session")) == 1
     assert [meeting_id_of(card) for card in fake_slack.requests("chat.postMessage")] == [after.id]
-    assert fake_slack.responses("meet") == []
+    # the only response_url message is the host link of the meeting started after `help`
+    assert [("#host=" in r["text"], after.id in r["text"]) for r in fake_slack.responses("meet")] == [(True, True)]
 
 
 def test_long_topic_is_shortened(slack_user, fake_slack, services):

@@ -225,3 +225,29 @@ def test_an_empty_name_is_asked_for_before_joining(page):
     page.get_by_role("button", name="Join meeting").click()
     assert page.locator("#name-error").text_content() == "Enter your name so others know who joined."
     assert ot_calls(page, "initSession") == []
+
+
+def test_end_button_is_hidden_without_the_host_link(page):
+    wait_for_first_status(page)
+    expect(page.get_by_role("button", name="End meeting for everyone")).to_be_hidden()
+
+
+def test_host_link_shows_end_which_ends_the_meeting_and_leaves_no_key_in_the_address_bar(
+        browser, room_server, services, meeting):
+    host_key = services.meetings.issue_host_key(meeting.id)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(5000)
+    tab.on("dialog", lambda dialog: dialog.accept())
+    tab.goto(f"{room_server.url}/rooms/{meeting.id}#host={host_key}")
+    assert "#host=" not in tab.url
+    join(tab, "Ada Lovelace")
+
+    with tab.expect_response(lambda r: r.url.endswith("/end")) as ended:
+        tab.get_by_role("button", name="End meeting for everyone").click()
+
+    assert ended.value.status == 200
+    expect(tab.get_by_role("heading", name="This meeting has ended")).to_be_visible()
+    assert ot_calls(tab, "session.disconnect")
+    assert not services.store.meetings.get(meeting.id).is_live
+    context.close()

@@ -191,3 +191,42 @@ def test_hang_up_with_no_bridge_explains_there_was_nothing_to_hang_up(client, me
     response = client.post(f"/rooms/{meeting.id}/hang-up")
     assert (response.status_code, response.get_json()) == (200, {
         "bridge": "off", "message": "The phone bridge isn't connected, so there was nothing to hang up."})
+
+
+# -- ending from the join page with the host link ----------------------------------------------
+
+def host_key_from_slack(fake_slack, meeting) -> str:
+    """The starter's ephemeral host link: the key is in the URL fragment."""
+    [link] = [r["text"] for r in fake_slack.wait_for_response("meet") if "#host=" in r["text"]]
+    assert link.startswith("Your meeting is ready. <") and f"/rooms/{meeting.id}#host=" in link
+    return link.split("#host=", 1)[1].split("|", 1)[0]
+
+
+def test_starter_gets_an_ephemeral_host_link_that_ends_the_meeting_from_the_page(
+        start_meeting, fake_slack, client, services):
+    meeting = start_meeting("Retro")
+    [message] = [r for r in fake_slack.responses("meet") if "#host=" in r["text"]]
+    assert message["response_type"] == "ephemeral"
+    host_key = host_key_from_slack(fake_slack, meeting)
+
+    ended = client.post(f"/rooms/{meeting.id}/end", json={"hostKey": host_key})
+
+    assert (ended.status_code, ended.get_json()) == (200, {"ended": True, "message": "Meeting ended for everyone."})
+    assert services.store.meetings.get(meeting.id).ended_reason == "ended"
+    assert client.get(f"/rooms/{meeting.id}").status_code == 410
+    again = client.post(f"/rooms/{meeting.id}/end", json={"hostKey": host_key})
+    assert again.status_code == 410
+
+
+def test_ending_from_the_page_without_the_right_host_key_is_refused_and_changes_nothing(
+        start_meeting, fake_slack, client, services):
+    meeting = start_meeting("Retro")
+    host_key = host_key_from_slack(fake_slack, meeting)
+    for body, status in (({"hostKey": host_key[:-1] + "x"}, 403), ({"hostKey": ""}, 400), ({}, 400),
+                         ("not json", 400), ({"hostKey": ["a"]}, 400)):
+        response = client.post(f"/rooms/{meeting.id}/end", json=body)
+        assert response.status_code == status, body
+        assert set(response.get_json()) == {"error"}
+    assert client.post("/rooms/nope/end", json={"hostKey": host_key}).status_code == 404
+    assert services.store.meetings.get(meeting.id).is_live
+    assert host_key not in str(services.store.database.query("SELECT * FROM meetings"))

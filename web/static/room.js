@@ -18,7 +18,9 @@
     status: room.dataset.statusUrl,
     dialOut: room.dataset.dialOutUrl,
     hangUp: room.dataset.hangUpUrl,
+    end: room.dataset.endUrl,
   };
+  var HOST_KEY = "meetbridge.host." + room.dataset.meetingId;
 
   function byId(id) {
     return document.getElementById(id);
@@ -52,6 +54,9 @@
     bridgeConnect: byId("bridge-connect"),
     bridgeHangUp: byId("bridge-hang-up"),
     phoneCallers: byId("phone-callers"),
+    hostCard: byId("host-card"),
+    endMeeting: byId("end-meeting"),
+    endMessage: byId("end-message"),
     tileTemplate: byId("tile-template"),
     phoneTileTemplate: byId("phone-tile-template"),
   };
@@ -441,6 +446,7 @@
     setCallState("ended", "Ended");
     el.bridgeConnect.disabled = true;
     el.bridgeHangUp.disabled = true;
+    el.endMeeting.disabled = true;
     if (call.pollTimer !== null) {
       window.clearInterval(call.pollTimer);
       call.pollTimer = null;
@@ -505,6 +511,42 @@
       });
   }
 
+  // -- host controls ---------------------------------------------------------------------
+
+  // The starter's host link carries "#host=<key>". The fragment never reaches a server or a
+  // Referer header; it is kept for this tab only and removed from the address bar at once.
+  function hostKey() {
+    var match = /(?:^|[#&])host=([A-Za-z0-9_-]{1,100})/.exec(window.location.hash);
+    if (match) {
+      window.sessionStorage.setItem(HOST_KEY, match[1]);
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    return window.sessionStorage.getItem(HOST_KEY);
+  }
+
+  function endMeeting() {
+    if (!window.confirm("End this meeting for everyone? Phone callers are disconnected too.")) {
+      return;
+    }
+    el.endMeeting.disabled = true;
+    el.endMessage.textContent = "Ending the meeting…";
+    requestJSON("POST", urls.end, { hostKey: hostKey() })
+      .then(function (reply) {
+        if (reply.status === 200 || reply.status === 410) {
+          showEnded();
+          return;
+        }
+        el.endMessage.dataset.tone = "problem";
+        el.endMessage.textContent = reply.body.error || "Couldn't end the meeting (error " + reply.status + ").";
+        el.endMeeting.disabled = false;
+      })
+      .catch(function () {
+        el.endMessage.dataset.tone = "problem";
+        el.endMessage.textContent = "Couldn't reach the meeting server. Try again.";
+        el.endMeeting.disabled = false;
+      });
+  }
+
   // -- wiring ----------------------------------------------------------------------------
 
   el.form.addEventListener("submit", onJoinSubmit);
@@ -532,6 +574,10 @@
     }
   });
 
+  if (hostKey()) {
+    el.hostCard.hidden = false;
+    el.endMeeting.addEventListener("click", endMeeting);
+  }
   el.nameInput.value = rememberedName();
   setView("lobby");
   renderToggles();
