@@ -12,11 +12,12 @@ import secrets
 import sys
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
-from typing import Mapping
+from typing import Any, Mapping
 
 from dotenv import load_dotenv
 from pythonjsonlogger.json import JsonFormatter
 from flask import Flask, jsonify
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from bot.card_publisher import CardPublisher
@@ -27,7 +28,8 @@ from bot.slack_app import LISTENER_THREADS, build_bolt_app
 from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock, SystemClock
-from meetbridge.lifecycle import Lifecycle, SweeperThread
+from meetbridge.lifecycle import Lifecycle
+from meetbridge.periodic import Periodic
 from meetbridge.meetings import MeetingService
 from meetbridge.phone_entry import PhoneEntry
 from meetbridge.services import Services
@@ -44,6 +46,7 @@ from webhooks.video_events import create_video_events_blueprint
 from webhooks.voice import create_voice_blueprint
 
 MAX_REQUEST_BYTES = 256 * 1024
+HOUSEKEEPING_SECONDS = 1.0
 # Loggers whose DEBUG output carries secrets (the opentok SDK logs dial payloads with the
 # SIP password and tokens; vonage's HTTP client, logger "vonage", logs request headers with
 # the last Authorization JWT): never below INFO, whatever the root level.
@@ -90,6 +93,17 @@ def configure_logging() -> None:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
 
 
+class NestingSafeJSONProvider(DefaultJSONProvider):
+    """Deeply nested JSON makes json.loads raise RecursionError, which get_json(silent=True)
+    does not catch (only ValueError): turn it into the bad-JSON error every route handles."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
+
+
 def json_http_errors(app: Flask) -> None:
     """Errors outside the join page answer short JSON, never an HTML traceback."""
     @app.errorhandler(HTTPException)
@@ -118,6 +132,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     bolt_app = build_bolt_app(services, install, cards, listeners)
 
     app = Flask(__name__)
+    app.json = NestingSafeJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.register_blueprint(create_slack_blueprint(bolt_app))
     app.register_blueprint(create_voice_blueprint(services))
@@ -129,17 +144,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.extensions["meetbridge"] = services
     app.extensions["meetbridge.cards"] = cards
     app.extensions["meetbridge.bolt"] = bolt_app
-    sweeper = SweeperThread(services.lifecycle, settings.sweep_seconds)
+    periodic = [Periodic("sweeper", settings.sweep_seconds, services.lifecycle.sweep),
+                Periodic("housekeeping", HOUSEKEEPING_SECONDS, services.store.housekeeping)]
     if run_sweeper:
-        sweeper.start()
-    app.extensions["meetbridge.shutdown"] = lambda: shutdown(services, listeners, sweeper, cards)
+        for job in periodic:
+            job.start()
+    app.extensions["meetbridge.shutdown"] = lambda: shutdown(services, listeners, periodic, cards)
     return app
 
 
-def shutdown(services: Services, listeners: ThreadPoolExecutor, sweeper: SweeperThread,
+def shutdown(services: Services, listeners: ThreadPoolExecutor, periodic: list[Periodic],
              cards: CardPublisher) -> None:
     """Stop background work in order, then close the database (tests, graceful exits)."""
-    sweeper.stop()
+    for job in periodic:
+        job.stop()
     listeners.shutdown(wait=True)
     services.background.shutdown()
     cards.close()  # card-update timers read the database: closing it under them crashes sqlite3

@@ -16,6 +16,23 @@ def meet_request(slack_response_url: str, user: int = 0) -> Request:
     return "POST", "/slack/events", body.encode(), slack_headers(SIGNING_SECRET, body)
 
 
+class AnswerRequests:
+    """A phone caller's answer webhook (GET, Vonage's default), a new leg each time."""
+
+    def __call__(self, index: int) -> Request:
+        return answer_request(index)
+
+
+class DtmfRequests:
+    """A caller keying a live meeting's PIN, spread over the given meetings."""
+
+    def __init__(self, pins: list[str]) -> None:
+        self.pins = pins
+
+    def __call__(self, index: int) -> Request:
+        return dtmf_request(self.pins[index % len(self.pins)])
+
+
 def answer_request(index: int) -> Request:
     query = f"/voice-answer?uuid={uuid.uuid4()}&conversation_uuid=CON-{index}&from=4477009{index % 100000:05d}&to=15550100000"
     return "GET", query, None, {}

@@ -3,13 +3,13 @@
 Cards posted with chat.postMessage are edited with chat.update. Cards that had to go out
 through a slash command's response_url (private channels, DMs) can only be changed through
 the response_url of a later button click, which we keep on the meeting row.
-Updates are coalesced: at most one per card per second, always showing the newest state.
+Updates are coalesced (bot/update_scheduler.py): at most one per card per second, always
+showing the newest state, and within Slack's per-workspace budget.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Callable
 
@@ -24,10 +24,17 @@ from meetbridge.storage import Meeting, Store
 from .card import CardMessage, meeting_card
 from .install import NotInstalled
 from .slack_calls import SlackCalls
+from .update_scheduler import TokenBuckets, UpdateScheduler
 
 log = logging.getLogger(__name__)
 FALLBACK_ERRORS = {"not_in_channel", "channel_not_found"}
 MIN_UPDATE_INTERVAL_SECONDS = 1.0
+# chat.update is rate-limited per workspace (Tier 3, about 50 a minute): stay inside it
+# instead of collecting 429s, while a burst of a few cards still goes out at once.
+TEAM_UPDATES_PER_SECOND = 1.0
+TEAM_UPDATE_BURST = 20
+CARD_LEASE_SECONDS = 30.0  # longer than any send (Slack client timeout 10 s, plus Retry-After)
+LEASE_RETRY_SECONDS = 0.25
 RESPONSE_URL_LIFETIME_SECONDS = 30 * 60
 
 
@@ -38,13 +45,8 @@ class CardPublisher:
         self.store = store
         self.client_for_team = client_for_team
         self.calls = calls
-        self.min_interval = min_interval
-        self._lock = threading.Lock()
-        self._pending: set[str] = set()
-        self._timers: set[threading.Timer] = set()
-        self._closed = False
-        self._last_sent: dict[str, float] = {}
-        self._sending: dict[str, threading.Lock] = {}
+        self.scheduler = UpdateScheduler(self._send_current, min_interval)
+        self.team_budget = TokenBuckets(TEAM_UPDATES_PER_SECOND, TEAM_UPDATE_BURST)
 
     def render(self, meeting: Meeting) -> CardMessage:
         status = read_status(self.store, meeting)
@@ -78,59 +80,50 @@ class CardPublisher:
             self.store.meetings.update(meeting_id, response_url=response_url,
                                        response_url_at=time.time())
 
+    @property
+    def min_interval(self) -> float:
+        return self.scheduler.min_interval
+
+    @min_interval.setter
+    def min_interval(self, seconds: float) -> None:
+        self.scheduler.min_interval = seconds
+
     def changed(self, meeting_id: str) -> None:
         """Schedule an update; bursts of changes collapse into one chat.update per second."""
-        with self._lock:
-            if self._closed or meeting_id in self._pending:
-                return
-            self._pending.add(meeting_id)
-            wait = self._last_sent.get(meeting_id, 0.0) + self.min_interval - time.monotonic()
-            timer = threading.Timer(max(0.0, wait), self._flush, args=(meeting_id,))
-            timer.daemon = True
-            self._timers.add(timer)
-        timer.start()
+        self.scheduler.request(meeting_id)
 
     def close(self) -> None:
         """Stop scheduling updates and wait for those in flight, so the database can close."""
-        with self._lock:
-            self._closed = True
-            timers = list(self._timers)
-        for timer in timers:
-            timer.cancel()
-            if timer.is_alive():
-                timer.join()
-
-    def _flush(self, meeting_id: str) -> None:
-        try:
-            self._send_update(meeting_id)
-        finally:
-            with self._lock:
-                self._timers.discard(threading.current_thread())  # type: ignore[arg-type]
-
-    def _send_update(self, meeting_id: str) -> None:
-        with self._lock:
-            sending = self._sending.setdefault(meeting_id, threading.Lock())
-        # One send per card at a time: an update waiting out Slack's Retry-After must land
-        # before a newer one, or the older card would overwrite the newer state.
-        with sending:
-            with self._lock:
-                self._pending.discard(meeting_id)
-                self._last_sent[meeting_id] = time.monotonic()
-            self._send_current(meeting_id)
+        self.scheduler.close()
 
     def _send_current(self, meeting_id: str) -> None:
         meeting = self.store.meetings.get(meeting_id)
         if meeting is None:
             return
-        # A lost update is repaired by the next change; log why and carry on.
+        wait = self.team_budget.take(meeting.team_id)
+        if wait:
+            self.scheduler.defer(meeting_id, wait)
+            return
+        # Another worker process may be sending this card: wait for it, then send what is
+        # newest, so an older state can never land last.
+        if not self.store.meetings.claim_card_send(meeting_id, time.time(), CARD_LEASE_SECONDS):
+            self.scheduler.defer(meeting_id, LEASE_RETRY_SECONDS)
+            return
+        try:
+            self._send_both(self.store.meetings.get(meeting_id) or meeting)
+        finally:
+            self.store.meetings.release_card_send(meeting_id)
+
+    def _send_both(self, meeting: Meeting) -> None:
+        """The card and the Slack Calls participants; a lost update is repaired by the next change."""
         for what, send in (("card update", self.update_now), ("Slack Calls sync", self.calls.sync)):
             try:
                 send(meeting)
             except NotInstalled:
-                log.info("%s skipped for meeting %s: the app is no longer installed there", what, meeting_id)
+                log.info("%s skipped for meeting %s: the app is no longer installed there", what, meeting.id)
                 return
             except Exception:
-                log.exception("%s failed for meeting %s", what, meeting_id)
+                log.exception("%s failed for meeting %s", what, meeting.id)
 
     def update_now(self, meeting: Meeting) -> None:
         card = self.render(meeting)

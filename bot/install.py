@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
@@ -34,11 +35,20 @@ class SlackInstall:
     client_for_team: Callable[[str], WebClient]
     oauth_settings: OAuthSettings | None = None
     installation_store: SQLite3InstallationStore | None = None
+    authorize: Callable[..., AuthorizeResult] | None = None
 
 
 def single_workspace(settings: Settings) -> SlackInstall:
+    """The one bot token, handed to Bolt per request without calling Slack's auth.test: a slow
+    or unreachable Slack must not fail the first `/meet` after a restart."""
     client = slack_web_client(settings.slack_bot_token, settings.slack_api_url)
-    return SlackInstall(client=client, client_for_team=lambda team_id: client)
+
+    def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id,
+                               bot_token=settings.slack_bot_token)
+
+    return SlackInstall(client=slack_web_client(None, settings.slack_api_url),
+                        client_for_team=lambda team_id: client, authorize=authorize)
 
 
 def oauth_install(settings: Settings) -> SlackInstall:

@@ -35,6 +35,18 @@ def register_meet_command(app: App, services: Services, cards: CardPublisher) ->
     app.command("/meet")(meet)
 
 
+# A Slack call can fail with an API error, a network error, or an answer that is not JSON
+# (slack_sdk lets json.JSONDecodeError, a ValueError, through for a 200 with a broken body).
+SLACK_FAILURES = (SlackApiError, SlackRequestError, OSError, ValueError)
+
+
+def slack_failure(error: Exception) -> str:
+    """Slack's error code, or what went wrong in a word or two."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error", "error"))
+    return "unexpected answer" if isinstance(error, ValueError) else "unreachable"
+
+
 def start_meeting(services: Services, cards: CardPublisher, request: MeetingRequest,
                   respond: Respond) -> None:
     """Create, store and announce; undo the meeting if it cannot be announced."""
@@ -45,10 +57,9 @@ def start_meeting(services: Services, cards: CardPublisher, request: MeetingRequ
         return
     try:
         cards.post_new(meeting, respond)
-    except (SlackApiError, SlackRequestError, OSError) as error:
+    except SLACK_FAILURES as error:
         undo_unannounced(services, cards, meeting)
-        reason = error.response.get("error", "error") if isinstance(error, SlackApiError) else "unreachable"
-        respond(response_type="ephemeral", text=messages.card_failed(str(reason)))
+        respond(response_type="ephemeral", text=messages.card_failed(slack_failure(error)))
         return
     host_key = services.meetings.issue_host_key(meeting.id)
     respond(response_type="ephemeral", replace_original=False,
@@ -59,6 +70,6 @@ def undo_unannounced(services: Services, cards: CardPublisher, meeting: Meeting)
     """Leave nothing behind for a meeting nobody was told about."""
     try:
         cards.abandon(meeting)
-    except (SlackApiError, SlackRequestError, OSError):
+    except SLACK_FAILURES:
         pass  # best effort: the call was registered but never shown in any message
     services.meetings.discard(meeting.id)

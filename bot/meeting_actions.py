@@ -31,6 +31,12 @@ def tell(respond: Respond, text: str) -> None:
 
 
 def register_meeting_actions(app: App, services: Services, cards: CardPublisher) -> None:
+    def meeting_over(meeting_id: str, respond: Respond) -> None:
+        """A button of an ended meeting was pressed: its card missed the ended update (lost to
+        a Slack failure), so send it again along with the explanation."""
+        cards.changed(meeting_id)
+        tell(respond, messages.MEETING_OVER)
+
     def join_meeting(ack: Ack) -> None:
         """Url buttons still send a payload; acking avoids Slack's warning icon."""
         ack()
@@ -47,7 +53,7 @@ def register_meeting_actions(app: App, services: Services, cards: CardPublisher)
             active = services.store.bridges.active(meeting.id)
             tell(respond, messages.bridge_busy(active.state if active else "connected"))
         except MeetingEnded:
-            tell(respond, messages.MEETING_OVER)
+            meeting_over(meeting.id, respond)
         except UpstreamError as error:
             tell(respond, messages.bridge_failed(error))
 
@@ -74,7 +80,7 @@ def register_meeting_actions(app: App, services: Services, cards: CardPublisher)
         except MeetingNotFound:
             return tell(respond, messages.UNKNOWN_MEETING)
         if not ended:
-            tell(respond, messages.MEETING_OVER)
+            meeting_over(meeting.id, respond)
 
     app.action("join_meeting")(join_meeting)
     app.action("dial_out")(dial_out)

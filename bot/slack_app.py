@@ -40,7 +40,8 @@ def build_bolt_app(services: Services, install: SlackInstall, cards: CardPublish
     # passing "slack_bolt" keeps app.CHATTY_LOGGERS' INFO floor (Bolt's DEBUG logs ack bodies and
     # OAuth callback queries).
     app = App(client=install.client, signing_secret=services.settings.slack_signing_secret,
-              oauth_settings=install.oauth_settings, token_verification_enabled=False,
+              oauth_settings=install.oauth_settings, authorize=install.authorize,
+              token_verification_enabled=False,
               listener_executor=listeners, logger=logging.getLogger("slack_bolt"))
     register_meet_command(app, services, cards)
     register_meeting_actions(app, services, cards)

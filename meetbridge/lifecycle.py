@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import threading
 
 from .bridge import BridgeService
 from .clock import Clock
@@ -21,7 +20,6 @@ from .voice import VoiceGateway
 DIAL_ANSWER_TIMEOUT_SECONDS = 45
 SILENT_LEG_CHECK_SECONDS = 10 * 60
 PIN_FAILURE_MEMORY_SECONDS = 3600
-log = logging.getLogger(__name__)
 
 
 class Lifecycle:
@@ -108,28 +106,3 @@ class Lifecycle:
                 continue
             if status is None or status in TERMINAL_STATUSES:
                 self.phone_entry.call_status(leg.uuid, status or "completed")
-
-
-class SweeperThread:
-    """Runs Lifecycle.sweep every SWEEP_SECONDS inside the server process."""
-
-    def __init__(self, lifecycle: Lifecycle, interval: float) -> None:
-        self.lifecycle = lifecycle
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="meetbridge-sweeper", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.lifecycle.sweep()
-            except Exception:  # the thread must outlive one bad pass; the next one retries
-                log.exception("sweep failed")

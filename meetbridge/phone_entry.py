@@ -65,10 +65,10 @@ class PhoneEntry:
         now = self.clock.now()
         if self._locked_out(leg.number):
             return ncco.say_goodbye(ncco.LOCKED_OUT)
-        self.store.legs.ensure(leg.uuid, leg.number, now)
         meeting_id = self._meeting_for(digits)
         if meeting_id is not None:
             return self._admit(leg, meeting_id, now)
+        self.store.legs.ensure(leg.uuid, leg.number, now)
         if leg.number:
             self.store.legs.record_pin_failure(leg.number, now)
         attempts = self.store.legs.count_attempt(leg.uuid)
@@ -89,10 +89,12 @@ class PhoneEntry:
         return meeting_id
 
     def _admit(self, leg: CallerLeg, meeting_id: str, now: float) -> list[dict]:
-        self.store.legs.join(leg.uuid, meeting_id, now)
-        self.store.bridges.set_idle_since(meeting_id, None)
+        self.store.legs.admit(leg.uuid, leg.number, meeting_id, now)
+        active = self.store.bridges.active(meeting_id)
+        if active is not None and active.idle_since is not None:
+            self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
         self.changes.changed(meeting_id)
-        if self.settings.auto_bridge and self.store.bridges.active(meeting_id) is None:
+        if self.settings.auto_bridge and active is None:
             self.start_in_background(lambda: self.bridge.connect(meeting_id))
         return ncco.join_conversation(meeting_id)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 from .storage import BridgeCall, Meeting, Store
 
@@ -28,14 +30,36 @@ def read_status(store: Store, meeting: Meeting) -> MeetingStatus:
 
 
 class ChangeListeners:
-    """Who to tell when a meeting changed (the Slack card updater, for one)."""
+    """Who to tell when a meeting changed (the Slack card updater, for one).
+
+    Inside `held()` (around a database transaction) the news waits until the block ends, so
+    nobody reads the meeting before the change is committed.
+    """
 
     def __init__(self) -> None:
         self._listeners: list[Callable[[str], None]] = []
+        self._held = threading.local()
 
     def add(self, listener: Callable[[str], None]) -> None:
         self._listeners.append(listener)
 
     def changed(self, meeting_id: str) -> None:
+        held = getattr(self._held, "ids", None)
+        if held is not None:
+            held.append(meeting_id)
+            return
         for listener in self._listeners:
             listener(meeting_id)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if getattr(self._held, "ids", None) is not None:
+            yield
+            return
+        self._held.ids = []
+        try:
+            yield
+        finally:
+            ids, self._held.ids = self._held.ids, None
+        for meeting_id in dict.fromkeys(ids):
+            self.changed(meeting_id)

@@ -7,6 +7,9 @@ in milliseconds.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from flask import Blueprint, Response, jsonify, request
 
 from meetbridge import ncco
@@ -40,6 +43,13 @@ def create_voice_blueprint(services: Services) -> Blueprint:
             return jsonify(error=f"unauthorized: {problem}"), 401
         return None
 
+    @contextmanager
+    def one_transaction() -> Iterator[None]:
+        """A webhook's writes commit together (one commit, one lock), and the card hears of
+        the change only after the commit. Never around an HTTP call to a platform."""
+        with services.changes.held():
+            yield
+
     def audit(route: str, uuid: str | None, status: str) -> None:
         services.store.webhook_log.record(services.clock.now(), route, uuid, status)
 
@@ -54,15 +64,16 @@ def create_voice_blueprint(services: Services) -> Blueprint:
         leg = caller(payload)
         meeting_id = text_field(payload, f"SipHeader_{MEETING_HEADER}")
         token = text_field(payload, f"SipHeader_{TOKEN_HEADER}")
-        if meeting_id and token:
-            verdict = services.bridge.answer_bridge_leg(meeting_id, token, leg.uuid)
-            audit("answer", leg.uuid, f"bridge:{verdict}")
-            if verdict == "join":
-                return ncco_response(ncco.join_conversation(meeting_id, greeting=None))
-            if verdict == "stale":
-                return ncco_response(ncco.end_call())
-        audit("answer", leg.uuid, "caller")
-        return ncco_response(services.phone_entry.answer_caller(leg))
+        with one_transaction():
+            if meeting_id and token:
+                verdict = services.bridge.answer_bridge_leg(meeting_id, token, leg.uuid)
+                audit("answer", leg.uuid, f"bridge:{verdict}")
+                if verdict == "join":
+                    return ncco_response(ncco.join_conversation(meeting_id, greeting=None))
+                if verdict == "stale":
+                    return ncco_response(ncco.end_call())
+            audit("answer", leg.uuid, "caller")
+            return ncco_response(services.phone_entry.answer_caller(leg))
 
     @voice.route("/voice-dtmf", methods=["GET", "POST"])
     def voice_dtmf():
@@ -70,9 +81,10 @@ def create_voice_blueprint(services: Services) -> Blueprint:
         payload = read_payload(request)
         leg = caller(payload)
         digits, timed_out = dtmf_digits(payload)
-        actions = services.phone_entry.enter_pin(leg, digits, timed_out)
-        joined = any(action.get("action") == "conversation" for action in actions)
-        audit("dtmf", leg.uuid, "joined" if joined else "refused")
+        with one_transaction():
+            actions = services.phone_entry.enter_pin(leg, digits, timed_out)
+            joined = any(action.get("action") == "conversation" for action in actions)
+            audit("dtmf", leg.uuid, "joined" if joined else "refused")
         return ncco_response(actions)
 
     @voice.route("/voice-events", methods=["GET", "POST"])
@@ -83,13 +95,13 @@ def create_voice_blueprint(services: Services) -> Blueprint:
         status = text_field(payload, "status")
         if uuid is None or status is None:
             return Response(status=204)
-        audit("event", uuid, status)
-        bridge = services.store.bridges.by_leg(uuid)
-        if bridge is not None:
-            if status in TERMINAL_STATUSES:
-                services.bridge.leg_ended(bridge, status)
-        else:
-            services.phone_entry.call_status(uuid, status)
+        with one_transaction():
+            audit("event", uuid, status)
+            bridge = services.store.bridges.by_leg(uuid)
+            if bridge is None:
+                services.phone_entry.call_status(uuid, status)
+        if bridge is not None and status in TERMINAL_STATUSES:
+            services.bridge.leg_ended(bridge, status)  # calls OpenTok: outside the transaction
         return Response(status=204)
 
     return voice

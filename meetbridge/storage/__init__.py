@@ -34,7 +34,13 @@ class Store:
     def ping(self) -> bool:
         return self.database.query_one("SELECT 1 AS ok") == {"ok": 1}
 
+    def housekeeping(self) -> None:
+        """Every second in the server: write buffered audit rows, checkpoint the WAL."""
+        self.webhook_log.flush()
+        self.database.checkpoint()
+
     def close(self) -> None:
+        self.webhook_log.flush()
         self.database.close()
 
 

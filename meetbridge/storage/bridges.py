@@ -22,7 +22,7 @@ class BridgeCallsTable:
     def insert_connecting(self, bridge_id: str, meeting_id: str, token_hash: str, now: float) -> None:
         """Record a dial about to start; the unique index refuses a second active one."""
         try:
-            self.database.db["bridge_calls"].insert({
+            self.database.insert("bridge_calls", {
                 "id": bridge_id, "meeting_id": meeting_id, "state": "connecting",
                 "token_hash": token_hash, "created_at": now})
         except sqlite3.IntegrityError as error:

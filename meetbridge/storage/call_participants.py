@@ -15,16 +15,17 @@ class CallParticipantsTable:
         return {row["external_id"] for row in rows}
 
     def add(self, meeting_id: str, external_ids: list[str]) -> None:
-        for external_id in external_ids:
-            self.database.execute(
+        """One transaction for the whole batch: one write lock, one commit."""
+        with self.database.transaction() as db:
+            db.conn.executemany(
                 "INSERT OR IGNORE INTO slack_call_participants (meeting_id, external_id) VALUES (?, ?)",
-                [meeting_id, external_id])
+                [(meeting_id, external_id) for external_id in external_ids])
 
     def remove(self, meeting_id: str, external_ids: list[str]) -> None:
-        for external_id in external_ids:
-            self.database.execute(
+        with self.database.transaction() as db:
+            db.conn.executemany(
                 "DELETE FROM slack_call_participants WHERE meeting_id = ? AND external_id = ?",
-                [meeting_id, external_id])
+                [(meeting_id, external_id) for external_id in external_ids])
 
     def claim_call_end(self, meeting_id: str) -> bool:
         """True once per meeting: whoever gets it sends calls.end."""

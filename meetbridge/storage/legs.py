@@ -21,6 +21,16 @@ class PhoneLegsTable:
             "ON CONFLICT(uuid) DO UPDATE SET caller_number = coalesce(caller_number, excluded.caller_number)",
             [uuid, caller_number, now, now])
 
+    def admit(self, uuid: str, caller_number: str | None, meeting_id: str, now: float) -> None:
+        """Record a caller as joined (one statement: this runs on every admission), unless the
+        leg already joined or has hung up."""
+        self.database.execute(
+            "INSERT INTO phone_legs (uuid, caller_number, meeting_id, joined_at, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO UPDATE SET meeting_id = excluded.meeting_id, "
+            "joined_at = excluded.joined_at, updated_at = excluded.updated_at "
+            "WHERE phone_legs.left_at IS NULL AND phone_legs.joined_at IS NULL",
+            [uuid, caller_number, meeting_id, now, now, now])
+
     def count_attempt(self, uuid: str) -> int:
         row = self.database.query_one(
             "UPDATE phone_legs SET attempts = attempts + 1 WHERE uuid = ? RETURNING attempts", [uuid])
@@ -91,7 +101,7 @@ class PhoneLegsTable:
         return [from_row(PhoneLeg, row) for row in rows]
 
     def record_pin_failure(self, caller_number: str, now: float) -> None:
-        self.database.db["pin_failures"].insert({"caller_number": caller_number, "at": now})
+        self.database.execute("INSERT INTO pin_failures (caller_number, at) VALUES (?, ?)", [caller_number, now])
 
     def pin_failures_since(self, caller_number: str, since: float) -> int:
         row = self.database.query_one(

@@ -13,7 +13,7 @@ class MeetingsTable:
         self.database = database
 
     def insert(self, meeting: Meeting) -> None:
-        self.database.db["meetings"].insert(dict(meeting.__dict__))
+        self.database.insert("meetings", dict(meeting.__dict__))
 
     def get(self, meeting_id: str) -> Meeting | None:
         row = self.database.query_one("SELECT * FROM meetings WHERE id = ?", [meeting_id])
@@ -31,6 +31,14 @@ class MeetingsTable:
         """Set columns named by our own code (never by request data)."""
         assignments = ", ".join(f"{column} = ?" for column in values)
         self.database.execute(f"UPDATE meetings SET {assignments} WHERE id = ?", [*values.values(), meeting_id])
+
+    def claim_card_send(self, meeting_id: str, now: float, seconds: float) -> bool:
+        return self.database.execute(
+            "UPDATE meetings SET card_lease_until = ? WHERE id = ? "
+            "AND (card_lease_until IS NULL OR card_lease_until < ?)", [now + seconds, meeting_id, now]) == 1
+
+    def release_card_send(self, meeting_id: str) -> None:
+        self.database.execute("UPDATE meetings SET card_lease_until = NULL WHERE id = ?", [meeting_id])
 
     def mark_ended(self, meeting_id: str, at: float, reason: str) -> bool:
         """End a live meeting; False when it had already ended (ending twice is harmless)."""

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, TypeVar
 
 R = TypeVar("R")
 
 
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
+
+
 def from_row(cls: type[R], row: dict[str, Any]) -> R:
     """Build a record from a row, ignoring columns the record does not carry."""
-    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    names = _field_names(cls)
     return cls(**{k: v for k, v in row.items() if k in names})
 
 

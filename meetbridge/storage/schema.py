@@ -133,6 +133,13 @@ def add_host_keys(db: sqlite_utils.Database) -> None:
     db["meetings"].add_column("host_key_hash", str)
 
 
+@migrations()
+def add_card_lease(db: sqlite_utils.Database) -> None:
+    # Only one process at a time sends a meeting's card; each send reads the state inside its
+    # lease, so the last send to reach Slack is never older than the last change.
+    db["meetings"].add_column("card_lease_until", float)
+
+
 def migrate(database: Database) -> None:
     """Apply pending migrations; safe when several processes start together."""
     with database.transaction() as db:

@@ -102,6 +102,7 @@ class _QuietServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False  # keep-alive or delayed handlers must not block stop()
+    request_queue_size = 128  # socketserver's 5 resets connections when 50 clients call at once
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that time out or drop the TLS handshake are normal in these tests."""
@@ -184,6 +185,7 @@ class FakeServer:
     """
 
     use_tls = False
+    json_content_type = "application/json"  # as the real API labels its JSON answers
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.RLock())
@@ -287,6 +289,12 @@ class FakeServer:
     def drop_connection(self, kind: str, times: Optional[int] = 1) -> None:
         """Close the socket without answering, so the client sees a connection error."""
         self._plan(kind, None, times)
+
+    def malformed_json(self, kind: str, times: Optional[int] = 1, status: int = 200) -> None:
+        """Answer with a JSON content type but a body cut off mid-object (a broken proxy or
+        upstream), so the client's JSON parsing is what fails."""
+        body = b'{"ok": true, "error": "trunc'
+        self._plan(kind, Reply(status, body, {"Content-Type": self.json_content_type}), times)
 
     def delay(self, kind: str, seconds: float) -> None:
         """Hold every request of `kind` for `seconds` before answering (other kinds flow)."""

@@ -69,6 +69,7 @@ class FakeSlack(FakeServer):
     "response:<key>" for posts to `response_url(key)`.
     """
 
+    json_content_type = SLACK_JSON
     TEAM_ID = SlackWorkspace.TEAM_ID
     TEAM_NAME = SlackWorkspace.TEAM_NAME
     TEAM_URL = SlackWorkspace.TEAM_URL
