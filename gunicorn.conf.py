@@ -20,3 +20,4 @@ accesslog = "-"
 errorlog = "-"
 # Query strings of Vonage GET webhooks carry caller numbers: log the path only.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+

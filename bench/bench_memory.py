@@ -1,6 +1,7 @@
 """Benchmark 4: worker RSS after 10,000 and 20,000 webhook requests (one gunicorn worker).
 
-Target: < 150 MB, growth < 5 % between the two readings.
+Target: < 150 MB, growth < 5 % between the two readings. The traffic is a day's calls in
+fast-forward: callers answered, admitted into one of 50 meetings, and hung up again.
 """
 
 from __future__ import annotations
@@ -8,27 +9,48 @@ from __future__ import annotations
 import json
 import uuid
 
+from .bench_webhooks import start_meetings
 from .harness import app_env, fakes, free_port, gunicorn, rss_mb, save, temp_database, worker_pids
-from .load import closed_loop
-from .meet_client import answer_request, dtmf_request
-from .bench_webhooks import start_meeting
+from .load import Request, closed_loop, in_own_process
 
 BATCH = 10_000
+MEETINGS = 50
 
 
-def event_request(index: int):
-    body = json.dumps({"uuid": str(uuid.uuid4()), "status": "completed", "conversation_uuid": "CON-1",
-                       "direction": "inbound", "timestamp": "2026-11-26T12:00:00.000Z"}).encode()
-    return "POST", "/voice-events", body, {"Content-Type": "application/json"}
+class CallTraffic:
+    """Request i: an answer (i % 3 == 0), that caller's PIN (1), then its `completed` event (2)."""
+
+    def __init__(self, pins: list[str]) -> None:
+        self.pins = pins
+
+    def __call__(self, index: int) -> Request:
+        call, step = divmod(index, 3)
+        leg = str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench-call-{call}"))
+        if step == 0:
+            return "GET", f"/voice-answer?uuid={leg}&from=447700900123&to=15550100000", None, {}
+        payload: dict = {"uuid": leg, "from": "447700900123", "to": "15550100000"}
+        if step == 1:
+            payload["dtmf"] = {"digits": self.pins[call % len(self.pins)], "timed_out": False}
+            path = "/voice-dtmf"
+        else:
+            payload.update(status="completed", direction="inbound", timestamp="2026-11-26T12:00:00.000Z")
+            path = "/voice-events"
+        return "POST", path, json.dumps(payload).encode(), {"Content-Type": "application/json"}
 
 
-def send(port: int, pin: str, count: int) -> None:
-    kinds = (answer_request, lambda i: dtmf_request(pin), event_request)
-    clients = 8
-    sent = 0
-    while sent < count:
-        result = closed_loop(port, lambda i: kinds[i % 3](i), clients, 1.0)
-        sent += result.requests
+def send(port: int, traffic: CallTraffic, offset: int, count: int) -> None:
+    """`count` requests in order (one client: each call's steps arrive in sequence)."""
+    result = in_own_process(closed_loop, port, OffsetTraffic(traffic, offset), 1, 600.0, count)
+    assert result.requests == count and result.errors == 0, (result.requests, result.errors)
+
+
+class OffsetTraffic:
+    def __init__(self, inner, offset: int) -> None:
+        self.inner = inner
+        self.offset = offset
+
+    def __call__(self, index: int) -> Request:
+        return self.inner(self.offset + index)
 
 
 def run() -> dict:
@@ -36,11 +58,11 @@ def run() -> dict:
         port = free_port()
         env = app_env(slack, opentok, vonage, private_pem, port, temp_database())
         with gunicorn("app:create_app()", env, workers=1) as master:
-            pin = start_meeting(port, slack)
+            traffic = CallTraffic(start_meetings(port, slack, MEETINGS))
             worker = worker_pids(master.pid)[0]
-            send(port, pin, BATCH)
+            send(port, traffic, 0, BATCH)
             first = rss_mb(worker)
-            send(port, pin, BATCH)
+            send(port, traffic, BATCH, BATCH)
             second = rss_mb(worker)
     growth = (second - first) / first * 100
     result = {"benchmark": "memory", "rss_mb_after_10k": round(first, 1), "rss_mb_after_20k": round(second, 1),

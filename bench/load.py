@@ -38,7 +38,10 @@ def _send(conn: http.client.HTTPConnection, request: Request) -> int:
     return response.status
 
 
-def closed_loop(port: int, make_request: Callable[[int], Request], clients: int, seconds: float) -> LoadResult:
+def closed_loop(port: int, make_request: Callable[[int], Request], clients: int, seconds: float,
+                max_requests: int | None = None) -> LoadResult:
+    """Each client sends its next request as soon as the last is answered, for `seconds`
+    (or until it has sent `max_requests`)."""
     stop_at = time.monotonic() + seconds
     latencies: list[float] = []
     errors = [0]
@@ -47,7 +50,7 @@ def closed_loop(port: int, make_request: Callable[[int], Request], clients: int,
     def client(client_id: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         sequence, mine, bad = 0, [], 0
-        while time.monotonic() < stop_at:
+        while time.monotonic() < stop_at and (max_requests is None or sequence < max_requests):
             started = time.perf_counter()
             status = _send(conn, make_request(client_id * 10_000_000 + sequence))
             mine.append((time.perf_counter() - started) * 1000)

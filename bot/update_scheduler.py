@@ -15,6 +15,7 @@ import time
 from typing import Callable
 
 log = logging.getLogger(__name__)
+FORGET_AFTER_KEYS = 1000
 
 
 class UpdateScheduler:
@@ -34,7 +35,10 @@ class UpdateScheduler:
         with self._cond:
             if self._closed or key in self._due:
                 return
-            self._due[key] = max(time.monotonic(), self._last_sent.get(key, 0.0) + self.min_interval)
+            now = time.monotonic()
+            if len(self._last_sent) > FORGET_AFTER_KEYS:  # keep memory flat over months of meetings
+                self._last_sent = {k: t for k, t in self._last_sent.items() if now - t < self.min_interval}
+            self._due[key] = max(now, self._last_sent.get(key, 0.0) + self.min_interval)
             self._start_senders()
             self._cond.notify()
 

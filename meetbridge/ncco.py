@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from vonage_voice.models import Conversation, Input, Talk
 from vonage_voice.models.input_types import Dtmf
 
@@ -24,18 +26,32 @@ def _dump(*actions: object) -> list[dict]:
     return [action.model_dump(mode="json", by_alias=True, exclude_none=True) for action in actions]  # type: ignore[attr-defined]
 
 
+# The NCCOs are pure functions of a few values and are asked for on every webhook: building
+# and validating the pydantic models each time was a visible part of a webhook's cost, so
+# each distinct NCCO is built once. Callers get a fresh list; nothing mutates the actions.
+
 def pin_prompt(dtmf_url: str, max_digits: int, text: str = PROMPT) -> list[dict]:
     """Ask for the PIN; bargeIn lets a caller type before the sentence ends."""
+    return list(_pin_prompt(dtmf_url, max_digits, text))
+
+
+@lru_cache(maxsize=64)
+def _pin_prompt(dtmf_url: str, max_digits: int, text: str) -> tuple[dict, ...]:
     collect = Input(type=["dtmf"], dtmf=Dtmf(maxDigits=max_digits, submitOnHash=True,
                                              timeOut=DIGIT_TIMEOUT_SECONDS),
                     eventUrl=[dtmf_url], eventMethod="POST")
-    return _dump(Talk(text=text, bargeIn=True), collect)
+    return tuple(_dump(Talk(text=text, bargeIn=True), collect))
 
 
 def join_conversation(meeting_id: str, greeting: str | None = JOINING) -> list[dict]:
+    return list(_join_conversation(meeting_id, greeting))
+
+
+@lru_cache(maxsize=1024)
+def _join_conversation(meeting_id: str, greeting: str | None) -> tuple[dict, ...]:
     actions: list[object] = [Talk(text=greeting)] if greeting else []
     actions.append(Conversation(name=conversation_name(meeting_id), startOnEnter=True, endOnExit=False))
-    return _dump(*actions)
+    return tuple(_dump(*actions))
 
 
 def say_goodbye(text: str) -> list[dict]:

@@ -80,11 +80,11 @@ class PhoneEntry:
     def _meeting_for(self, digits: str | None) -> str | None:
         if not digits or not PIN_PATTERN.fullmatch(digits):
             return None
-        meeting_id = self.store.pins.live_meeting_id(digits)
-        if meeting_id is None:
+        found = self.store.pins.live_meeting(digits)
+        if found is None:
             return None
-        meeting = self.store.meetings.get(meeting_id)
-        if meeting is None or not meeting.is_live or meeting.expires_at <= self.clock.now():
+        meeting_id, expires_at = found
+        if expires_at <= self.clock.now():
             return None
         return meeting_id
 

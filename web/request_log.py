@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 
 from flask import Flask, Response, g, request
 
@@ -18,15 +18,16 @@ def install_request_log(app: Flask) -> None:
     @app.before_request
     def start_timer() -> None:
         given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = given if given and REQUEST_ID.fullmatch(given) else os.urandom(12).hex()
         g.started = time.perf_counter()
 
     @app.after_request
     def log_request(response: Response) -> Response:
-        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        log.info("request", extra={
-            "request_id": g.get("request_id"), "method": request.method,
-            "route": request.url_rule.rule if request.url_rule else "(unmatched)",
-            "status": response.status_code, "ms": round(elapsed_ms, 2)})
+        if log.isEnabledFor(logging.INFO):  # webhooks are hot: build the record only when kept
+            elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+            log.info("request", extra={
+                "request_id": g.get("request_id"), "method": request.method,
+                "route": request.url_rule.rule if request.url_rule else "(unmatched)",
+                "status": response.status_code, "ms": round(elapsed_ms, 2)})
         return response

@@ -36,12 +36,6 @@ class PhoneLegsTable:
             "UPDATE phone_legs SET attempts = attempts + 1 WHERE uuid = ? RETURNING attempts", [uuid])
         return int(row["attempts"]) if row else 1
 
-    def join(self, uuid: str, meeting_id: str, now: float) -> bool:
-        """Admit a caller into a meeting, unless the leg has already hung up."""
-        return self.database.execute(
-            "UPDATE phone_legs SET meeting_id = ?, joined_at = ?, updated_at = ? "
-            "WHERE uuid = ? AND left_at IS NULL AND joined_at IS NULL", [meeting_id, now, now, uuid]) == 1
-
     def record_status(self, uuid: str, status: str, now: float, terminal: bool) -> bool:
         """Store a leg's status; True when this event is the one that ended the leg."""
         self.ensure(uuid, None, now)
