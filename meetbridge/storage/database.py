@@ -8,7 +8,6 @@ deadlock upgrading a read lock.
 
 from __future__ import annotations
 
-import fcntl
 import sqlite3
 import threading
 import time
@@ -29,12 +28,11 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        # Writers queue here, threads on a lock and processes on flock(), instead of inside
-        # SQLite, whose busy handler polls with sleeps growing to 100 ms and starves waiters
-        # (the tails in bench/bench_webhooks.py). The kernel wakes a flock waiter at once.
+        # Threads of this process queue here for the write lock instead of inside SQLite,
+        # whose busy handler polls with sleeps growing to 100 ms and starves waiters (the
+        # tails in bench/bench_webhooks.py). A flock() queue across processes was tried too
+        # and measured slower (bench/README.md).
         self._writer = threading.RLock()
-        self._writer_depth = 0
-        self._lock_file = open(f"{path}-writer.lock", "a+b")  # noqa: SIM115 - lives with the object
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -100,15 +98,7 @@ class Database:
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
         with self._writer:
-            if self._writer_depth == 0:
-                fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-            self._writer_depth += 1
-            try:
-                yield
-            finally:
-                self._writer_depth -= 1
-                if self._writer_depth == 0:
-                    fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            yield
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
         """Plain INSERT of one row; table and column names come from our code, never from requests."""
@@ -126,7 +116,6 @@ class Database:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
-        self._lock_file.close()
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
