@@ -7,9 +7,6 @@ in milliseconds.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator
-
 from flask import Blueprint, Response, jsonify, request
 
 from meetbridge import ncco
@@ -43,13 +40,6 @@ def create_voice_blueprint(services: Services) -> Blueprint:
             return jsonify(error=f"unauthorized: {problem}"), 401
         return None
 
-    @contextmanager
-    def one_transaction() -> Iterator[None]:
-        """A webhook's writes commit together (one commit, one lock), and the card hears of
-        the change only after the commit. Never around an HTTP call to a platform."""
-        with services.changes.held():
-            yield
-
     def audit(route: str, uuid: str | None, status: str) -> None:
         services.store.webhook_log.record(services.clock.now(), route, uuid, status)
 
@@ -64,7 +54,7 @@ def create_voice_blueprint(services: Services) -> Blueprint:
         leg = caller(payload)
         meeting_id = text_field(payload, f"SipHeader_{MEETING_HEADER}")
         token = text_field(payload, f"SipHeader_{TOKEN_HEADER}")
-        with one_transaction():
+        with services.changes.held():  # the card hears once, after all writes
             if meeting_id and token:
                 verdict = services.bridge.answer_bridge_leg(meeting_id, token, leg.uuid)
                 audit("answer", leg.uuid, f"bridge:{verdict}")
@@ -81,7 +71,7 @@ def create_voice_blueprint(services: Services) -> Blueprint:
         payload = read_payload(request)
         leg = caller(payload)
         digits, timed_out = dtmf_digits(payload)
-        with one_transaction():
+        with services.changes.held():  # the card hears once, after all writes
             actions = services.phone_entry.enter_pin(leg, digits, timed_out)
             joined = any(action.get("action") == "conversation" for action in actions)
             audit("dtmf", leg.uuid, "joined" if joined else "refused")
@@ -95,7 +85,7 @@ def create_voice_blueprint(services: Services) -> Blueprint:
         status = text_field(payload, "status")
         if uuid is None or status is None:
             return Response(status=204)
-        with one_transaction():
+        with services.changes.held():  # the card hears once, after all writes
             audit("event", uuid, status)
             bridge = services.store.bridges.by_leg(uuid)
             if bridge is None:
