@@ -71,7 +71,7 @@ class Database:
         if db.conn.in_transaction:
             yield db
             return
-        with self._write_lock():
+        with self._writer:
             db.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -92,13 +92,14 @@ class Database:
         conn = self.db.conn
         if conn.in_transaction:
             return conn.execute(sql, params).rowcount
-        with self._write_lock():
+        with self._writer:
             return conn.execute(sql, params).rowcount
 
-    @contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        with self._writer:
-            yield
+    def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        """One write statement with RETURNING, queued like every other write."""
+        with self._writer:  # fetchall steps the statement to its end, so it commits here
+            rows = self.db.conn.execute(sql, params).fetchall()
+        return dict(rows[0]) if rows else None
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
         """Plain INSERT of one row; table and column names come from our code, never from requests."""

@@ -32,7 +32,7 @@ class PhoneLegsTable:
             [uuid, caller_number, meeting_id, now, now, now])
 
     def count_attempt(self, uuid: str) -> int:
-        row = self.database.query_one(
+        row = self.database.write_returning(
             "UPDATE phone_legs SET attempts = attempts + 1 WHERE uuid = ? RETURNING attempts", [uuid])
         return int(row["attempts"]) if row else 1
 
