@@ -3,6 +3,8 @@ models so Slack's limits are checked before anything is sent."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
@@ -26,6 +28,10 @@ MAX_TITLE = 140
 class CardMessage:
     text: str
     blocks: list[dict]
+
+    def digest(self) -> str:
+        """Identifies the card's content, to skip updates that would change nothing."""
+        return hashlib.sha256(json.dumps([self.text, self.blocks], sort_keys=True).encode()).hexdigest()
 
 
 def escape_mrkdwn(text: str) -> str:

@@ -66,7 +66,8 @@ class CardPublisher:
             respond(response_type="in_channel", text=card.text, blocks=card.blocks)
             self.store.meetings.update(meeting.id, card_via_response_url=1)
             return
-        self.store.meetings.update(meeting.id, card_channel=posted["channel"], card_ts=posted["ts"])
+        self.store.meetings.update(meeting.id, card_channel=posted["channel"], card_ts=posted["ts"],
+                                   card_digest=card.digest())
 
     def abandon(self, meeting: Meeting) -> None:
         """The card never went out: close the Slack call registered for it, if any."""
@@ -126,13 +127,20 @@ class CardPublisher:
                 log.exception("%s failed for meeting %s", what, meeting.id)
 
     def update_now(self, meeting: Meeting) -> None:
+        """Send the current card unless Slack already shows exactly this (runs under the lease)."""
         card = self.render(meeting)
+        digest = card.digest()
+        if digest == meeting.card_digest:
+            return
         if meeting.card_ts and meeting.card_channel:
             self.client_for_team(meeting.team_id).chat_update(
                 channel=meeting.card_channel, ts=meeting.card_ts, text=card.text, blocks=card.blocks)
         elif meeting.response_url and self._response_url_fresh(meeting):
             WebhookClient(meeting.response_url).send(text=card.text, blocks=card.blocks,
                                                      replace_original=True)
+        else:
+            return
+        self.store.meetings.update(meeting.id, card_digest=digest)
 
     @staticmethod
     def _response_url_fresh(meeting: Meeting) -> bool:

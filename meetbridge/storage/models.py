@@ -42,6 +42,7 @@ class Meeting:
     bridge_notice: str | None = None
     calls_id: str | None = None
     host_key_hash: str | None = None
+    card_digest: str | None = None
 
     @property
     def is_live(self) -> bool:

@@ -146,6 +146,13 @@ def drop_unused_live_pin_index(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS pins_live")
 
 
+@migrations()
+def add_card_digest(db: sqlite_utils.Database) -> None:
+    # Digest of the card as Slack last received it: an update that would change nothing is
+    # not sent (it would only spend the workspace's chat.update budget).
+    db["meetings"].add_column("card_digest", str)
+
+
 def migrate(database: Database) -> None:
     """Apply pending migrations; safe when several processes start together."""
     with database.transaction() as db:
