@@ -8,10 +8,12 @@ rate of 200 requests/s (open loop), p99 < 25 ms.
 from __future__ import annotations
 
 import http.client
+import json
 
 from .harness import app_env, fakes, free_port, gunicorn, percentile, save, temp_database
 from .load import closed_loop, in_own_process, open_loop
-from .meet_client import AnswerRequests, DtmfRequests, meet_request, pin_from_card
+from .meet_client import (AnswerRequests, DtmfRequests, bridge_answer_request, dtmf_request, meet_request,
+                          pin_from_card)
 
 MEETINGS = 200  # callers spread over many meetings: a Vonage conversation holds at most 50
 CLIENTS = 50
@@ -37,6 +39,7 @@ def run() -> dict:
             baseline = measure(base_port, AnswerRequests())
         with gunicorn("app:create_app()", env):
             pins = start_meetings(port, slack, MEETINGS)
+            connect_bridges(port, opentok, pins)
             answer = measure(port, AnswerRequests())
             dtmf = measure(port, DtmfRequests(pins))
     result = {"benchmark": "webhook speed", "clients": CLIENTS, "rate": RATE, "baseline": baseline,
@@ -58,6 +61,27 @@ def start_meetings(port: int, slack, count: int) -> list[str]:
         conn.getresponse().read()
     cards = slack.wait_for("chat.postMessage", count=count, timeout=60)
     return [pin_from_card(card["blocks"]) for card in cards]
+
+
+def connect_bridges(port: int, opentok, pins: list[str]) -> None:
+    """Each meeting's first caller starts its phone bridge (auto-bridge) and Vonage answers the
+    SIP leg, as the real platform does within a second or two; measuring starts from there.
+    (The fake OpenTok never places the call itself: without this step every bridge would sit
+    in `connecting` for 45 s, fail, and be dialled again by the next caller.)"""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for pin in pins:
+        send(conn, dtmf_request(pin))
+    for dial in opentok.wait_for("dial", count=len(pins), timeout=60):
+        answered = json.loads(send(conn, bridge_answer_request(dial)))
+        assert [action["action"] for action in answered] == ["conversation"], answered
+
+
+def send(conn: http.client.HTTPConnection, request) -> bytes:
+    method, path, body, headers = request
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    assert response.status == 200, response.status
+    return response.read()
 
 
 def start_meeting(port: int, slack) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 import uuid
 
 from tests.conftest import SIGNING_SECRET
@@ -42,6 +43,15 @@ def dtmf_request(pin: str) -> Request:
     body = json.dumps({"uuid": str(uuid.uuid4()), "conversation_uuid": "CON-1", "from": "447700900123",
                        "to": "15550100000", "dtmf": {"digits": pin, "timed_out": False}}).encode()
     return "POST", "/voice-dtmf", body, {"Content-Type": "application/json"}
+
+
+def bridge_answer_request(dial: dict) -> Request:
+    """Vonage's answer webhook for the SIP leg an OpenTok dial started (our X- headers ride along)."""
+    headers = dial["sip"]["headers"]
+    query = urllib.parse.urlencode({
+        "uuid": str(uuid.uuid4()), "conversation_uuid": "CON-bridge", "from": "opentok", "to": "15550100000",
+        **{f"SipHeader_{name}": value for name, value in headers.items() if name.startswith("X-Meetbridge")}})
+    return "GET", f"/voice-answer?{query}", None, {}
 
 
 def pin_from_card(blocks: list[dict]) -> str:

@@ -36,6 +36,7 @@ TEAM_UPDATE_BURST = 20
 CARD_LEASE_SECONDS = 30.0  # longer than any send (Slack client timeout 10 s, plus Retry-After)
 LEASE_RETRY_SECONDS = 0.25
 RESPONSE_URL_LIFETIME_SECONDS = 30 * 60
+REMEMBERED_TEAMS = 10_000
 
 
 class CardPublisher:
@@ -47,6 +48,7 @@ class CardPublisher:
         self.calls = calls
         self.scheduler = UpdateScheduler(self._send_current, min_interval)
         self.team_budget = TokenBuckets(TEAM_UPDATES_PER_SECOND, TEAM_UPDATE_BURST)
+        self._teams: dict[str, str] = {}  # meeting id → workspace (a lost entry is just read again)
 
     def render(self, meeting: Meeting) -> CardMessage:
         status = read_status(self.store, meeting)
@@ -97,21 +99,37 @@ class CardPublisher:
         """Stop scheduling updates and wait for those in flight, so the database can close."""
         self.scheduler.close()
 
+    def _team_of(self, meeting_id: str) -> str | None:
+        """A meeting's workspace never changes: remembered, so a card waiting for its
+        workspace's budget is not read from the database on every retry."""
+        team_id = self._teams.get(meeting_id)
+        if team_id is None:
+            meeting = self.store.meetings.get(meeting_id)
+            if meeting is None:
+                return None
+            if len(self._teams) >= REMEMBERED_TEAMS:
+                self._teams.clear()
+            team_id = self._teams[meeting_id] = meeting.team_id
+        return team_id
+
     def _send_current(self, meeting_id: str) -> None:
-        meeting = self.store.meetings.get(meeting_id)
-        if meeting is None:
+        team_id = self._team_of(meeting_id)
+        if team_id is None:
             return
-        wait = self.team_budget.take(meeting.team_id)
+        wait = self.team_budget.take(team_id)
         if wait:
             self.scheduler.defer(meeting_id, wait)
             return
         # Another worker process may be sending this card: wait for it, then send what is
         # newest, so an older state can never land last.
         if not self.store.meetings.claim_card_send(meeting_id, time.time(), CARD_LEASE_SECONDS):
-            self.scheduler.defer(meeting_id, LEASE_RETRY_SECONDS)
+            if self.store.meetings.get(meeting_id) is not None:  # else discarded: nothing to show
+                self.scheduler.defer(meeting_id, LEASE_RETRY_SECONDS)
             return
         try:
-            self._send_both(self.store.meetings.get(meeting_id) or meeting)
+            meeting = self.store.meetings.get(meeting_id)
+            if meeting is not None:
+                self._send_both(meeting)
         finally:
             self.store.meetings.release_card_send(meeting_id)
 

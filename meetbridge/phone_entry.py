@@ -17,6 +17,7 @@ from .clock import Clock
 from .settings import Settings
 from .status import ChangeListeners
 from .storage import Store
+from .storage.keypad import KeypadFacts
 
 LOCKOUT_WINDOW_SECONDS = 15 * 60
 PIN_PATTERN = re.compile(r"\d{4,20}")
@@ -63,11 +64,12 @@ class PhoneEntry:
     def enter_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> list[dict]:
         """Admit on a live meeting's PIN; otherwise re-prompt up to PIN_ATTEMPTS times."""
         now = self.clock.now()
-        if self._locked_out(leg.number):
+        pin = digits if digits and PIN_PATTERN.fullmatch(digits) else None
+        facts = self.store.keypad.look_up(leg.number, pin, now - LOCKOUT_WINDOW_SECONDS)
+        if leg.number is not None and facts.recent_failures >= self.settings.pin_lockout_failures:
             return ncco.say_goodbye(ncco.LOCKED_OUT)
-        meeting_id = self._meeting_for(digits)
-        if meeting_id is not None:
-            return self._admit(leg, meeting_id, now)
+        if facts.meeting_id is not None and facts.expires_at is not None and facts.expires_at > now:
+            return self._admit(leg, facts, now)
         self.store.legs.ensure(leg.uuid, leg.number, now)
         if leg.number:
             self.store.legs.record_pin_failure(leg.number, now)
@@ -77,24 +79,14 @@ class PhoneEntry:
         text = ncco.NO_INPUT if not digits else ncco.RETRY
         return ncco.pin_prompt(self.dtmf_url, self._max_digits(), text)
 
-    def _meeting_for(self, digits: str | None) -> str | None:
-        if not digits or not PIN_PATTERN.fullmatch(digits):
-            return None
-        found = self.store.pins.live_meeting(digits)
-        if found is None:
-            return None
-        meeting_id, expires_at = found
-        if expires_at <= self.clock.now():
-            return None
-        return meeting_id
-
-    def _admit(self, leg: CallerLeg, meeting_id: str, now: float) -> list[dict]:
+    def _admit(self, leg: CallerLeg, facts: KeypadFacts, now: float) -> list[dict]:
+        meeting_id = facts.meeting_id
+        assert meeting_id is not None
         self.store.legs.admit(leg.uuid, leg.number, meeting_id, now)
-        active = self.store.bridges.active(meeting_id)
-        if active is not None and active.idle_since is not None:
+        if facts.bridge_idle_since is not None:
             self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
         self.changes.changed(meeting_id)
-        if self.settings.auto_bridge and active is None:
+        if self.settings.auto_bridge and not facts.bridge_active:
             self.start_in_background(lambda: self.bridge.connect(meeting_id))
         return ncco.join_conversation(meeting_id)
 

@@ -6,6 +6,7 @@ from .audit import WebhookLog
 from .call_participants import CallParticipantsTable
 from .bridges import BridgeAlreadyActive, BridgeCallsTable
 from .database import Database
+from .keypad import KeypadQueries
 from .legs import PhoneLegsTable
 from .meetings import MeetingsTable
 from .models import BridgeCall, Meeting, PhoneLeg
@@ -24,6 +25,7 @@ class Store:
         self.pins = PinsTable(self.database)
         self.bridges = BridgeCallsTable(self.database)
         self.legs = PhoneLegsTable(self.database)
+        self.keypad = KeypadQueries(self.database)
         self.webhook_log = WebhookLog(self.database)
         self.video_connections = VideoConnectionsTable(self.database)
         self.call_participants = CallParticipantsTable(self.database)

@@ -4,6 +4,14 @@ Each thread gets its own connection (sqlite3 connections must not be shared acro
 threads mid-transaction); every connection runs in WAL mode with a busy timeout, and
 multi-step writes take the write lock up front (BEGIN IMMEDIATE) so two processes never
 deadlock upgrading a read lock.
+
+Single-statement writes (the webhooks' hot path) run in autocommit on a second, no-wait
+connection per thread: SQLite takes and drops the write lock inside one C call, so the lock
+is never held while the writing thread waits to get the GIL back. Holding a Python lock
+around them did exactly that and capped each worker at ~400 writes/s under load; SQLite's
+own busy handler sleeps 1, 2, 5, 10... ms between tries. A writer that finds the file busy
+instead waits to be told that a write of this process finished, or a few hundred
+microseconds when the holder is another process (bench/README.md).
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ from typing import Any, Iterator
 import sqlite_utils
 
 BUSY_TIMEOUT_SECONDS = 30.0
+FIRST_RETRY_SECONDS = 0.0002
+LONGEST_RETRY_SECONDS = 0.002
+WRITER_CACHE_KIB = 2048
 SAFETY_CHECKPOINT_PAGES = 20_000
 
 
@@ -28,11 +39,10 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        # Threads of this process queue here for the write lock instead of inside SQLite,
-        # whose busy handler polls with sleeps growing to 100 ms and starves waiters (the
-        # tails in bench/bench_webhooks.py). A flock() queue across processes was tried too
-        # and measured slower (bench/README.md).
+        # Multi-statement transactions of this process queue here rather than in SQLite's
+        # sleeping busy handler. A flock() queue across processes measured slower.
         self._writer = threading.RLock()
+        self._write_done = threading.Condition()  # wakes single-statement writers that found the file busy
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -43,16 +53,22 @@ class Database:
             self._local.db = db
         return db
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
-                               check_same_thread=False)
+    def _no_wait_writer(self) -> sqlite3.Connection:
+        """This thread's connection for single-statement writes: busy means try again later."""
+        conn = getattr(self._local, "writer", None)
+        if conn is None:
+            conn = self._local.writer = self._connect(timeout=0, cache_kib=WRITER_CACHE_KIB)
+        return conn
+
+    def _connect(self, timeout: float = BUSY_TIMEOUT_SECONDS, cache_kib: int = 8192) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         _use_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        # 8 MB page cache per connection (SQLite's default is 2 MB): the hot indexes stay in
-        # memory as history grows, while one connection per thread keeps the total bounded.
-        conn.execute("PRAGMA cache_size=-8192")
+        # 8 MB page cache per reading connection (SQLite's default is 2 MB): the hot indexes
+        # stay in memory as history grows, while one connection per thread keeps the total bounded.
+        conn.execute(f"PRAGMA cache_size=-{cache_kib}")
         # Checkpoints fsync; run inside a commit they stall every waiting writer (100 ms
         # tails measured in bench/). The server checkpoints in the background instead
         # (checkpoint()); this high mark is only a safety net for processes that don't.
@@ -74,11 +90,14 @@ class Database:
         with self._writer:
             db.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield db
-            except BaseException:
-                db.conn.execute("ROLLBACK")
-                raise
-            db.conn.execute("COMMIT")
+                try:
+                    yield db
+                except BaseException:
+                    db.conn.execute("ROLLBACK")
+                    raise
+                db.conn.execute("COMMIT")
+            finally:
+                self._tell_waiting_writers()
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self.db.conn.execute(sql, params).fetchall()]
@@ -92,8 +111,29 @@ class Database:
         conn = self.db.conn
         if conn.in_transaction:
             return conn.execute(sql, params).rowcount
-        with self._writer:
-            return conn.execute(sql, params).rowcount
+        return self._autocommit(sql, params)
+
+    def _autocommit(self, sql: str, params: Any) -> int:
+        """One statement on the no-wait connection. Busy: wait to hear that a write of this
+        process finished (or briefly, when another process holds the lock) and try again."""
+        writer = self._no_wait_writer()
+        retry, deadline = FIRST_RETRY_SECONDS, time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                changed = writer.execute(sql, params).rowcount
+                break
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or time.monotonic() > deadline:
+                    raise
+            with self._write_done:
+                self._write_done.wait(retry)
+            retry = min(retry * 2, LONGEST_RETRY_SECONDS)
+        self._tell_waiting_writers()
+        return changed
+
+    def _tell_waiting_writers(self) -> None:
+        with self._write_done:
+            self._write_done.notify()
 
     def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
         """One write statement with RETURNING, queued like every other write."""
@@ -117,6 +157,10 @@ class Database:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

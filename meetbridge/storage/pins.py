@@ -39,13 +39,6 @@ class PinsTable:
         """Drop a PIN nobody ever saw (its meeting was never announced)."""
         self.database.execute("DELETE FROM pins WHERE meeting_id = ?", [meeting_id])
 
-    def live_meeting(self, pin: str) -> tuple[str, float] | None:
-        """(meeting id, expires_at) of the live meeting holding this PIN, in one indexed look-up."""
-        row = self.database.query_one(
-            "SELECT meetings.id, meetings.expires_at FROM pins JOIN meetings ON meetings.id = pins.meeting_id "
-            "WHERE pins.pin = ? AND pins.released_at IS NULL AND meetings.ended_at IS NULL", [pin])
-        return (row["id"], row["expires_at"]) if row else None
-
     def live_meeting_id(self, pin: str) -> str | None:
         row = self.database.query_one(
             "SELECT meeting_id FROM pins WHERE pin = ? AND released_at IS NULL", [pin])

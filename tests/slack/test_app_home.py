@@ -72,9 +72,10 @@ def test_opening_home_publishes_the_users_own_live_meetings_newest_first_with_jo
 
 
 def test_home_without_live_meetings_says_how_to_start_one_and_shows_help(client, start_meeting, fake_slack,
-                                                                         slack_user):
+                                                                         slack_user, services):
     meeting = start_meeting("Over")
     slack_user.click("end_meeting", meeting.id)
+    wait_until(lambda: services.store.meetings.get(meeting.id).ended_at)  # the click is acked before it ends
     post_event(client, home_opened("U0ADA"))
     view = published(fake_slack)["view"]
     assert join_links(view) == []
