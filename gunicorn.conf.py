@@ -5,6 +5,7 @@ ack() is called while the listener finishes on Bolt's own pool. Every worker run
 sweeper; the database claims make that safe.
 """
 
+import gc
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '3000')}"
@@ -21,3 +22,9 @@ errorlog = "-"
 # Query strings of Vonage GET webhooks carry caller numbers: log the path only.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
+
+def post_worker_init(worker) -> None:
+    """The app is loaded: take its long-lived objects (libraries, models, the app itself) out
+    of the cyclic garbage collector's sight. Its full passes scanned them all and stopped every
+    thread of the worker for ~70 ms, the worst webhook latencies measured in bench/."""
+    gc.freeze()

@@ -99,6 +99,18 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def cpu_counters() -> list[int]:
+    """The machine's CPU time counters (/proc/stat: user, nice, system, idle, ..., steal)."""
+    return [int(field) for field in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+
+
+def steal_percent(before: list[int], after: list[int]) -> float:
+    """Share of CPU time the hypervisor gave to other guests in between: on these shared VMs it
+    swings from ~0 to 30 %+ and explains most of the spread between runs."""
+    spent = [later - earlier for earlier, later in zip(before, after)]
+    return round(100 * spent[7] / max(1, sum(spent[:8])), 1)
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))

@@ -49,6 +49,7 @@ class CardPublisher:
         self.scheduler = UpdateScheduler(self._send_current, min_interval)
         self.team_budget = TokenBuckets(TEAM_UPDATES_PER_SECOND, TEAM_UPDATE_BURST)
         self._teams: dict[str, str] = {}  # meeting id → workspace (a lost entry is just read again)
+        self._booked: set[str] = set()  # meetings holding a booked workspace token (one sender each)
 
     def render(self, meeting: Meeting) -> CardMessage:
         status = read_status(self.store, meeting)
@@ -116,10 +117,14 @@ class CardPublisher:
         team_id = self._team_of(meeting_id)
         if team_id is None:
             return
-        wait = self.team_budget.take(team_id)
-        if wait:
-            self.scheduler.defer(meeting_id, wait)
-            return
+        if meeting_id in self._booked:  # its workspace token was booked when it last came up
+            self._booked.discard(meeting_id)
+        else:
+            wait = self.team_budget.reserve(team_id)
+            if wait:
+                self._booked.add(meeting_id)
+                self.scheduler.defer(meeting_id, wait)
+                return
         # Another worker process may be sending this card: wait for it, then send what is
         # newest, so an older state can never land last.
         if not self.store.meetings.claim_card_send(meeting_id, time.time(), CARD_LEASE_SECONDS):

@@ -95,22 +95,25 @@ class UpdateScheduler:
 
 
 class TokenBuckets:
-    """Per-key token buckets: Slack limits chat.update per workspace (about one a second)."""
+    """Per-key token buckets: Slack limits chat.update per workspace (about one a second).
 
-    def __init__(self, rate: float, burst: int) -> None:
+    A caller that finds the bucket empty books the next free token instead of coming back to
+    try again: with hundreds of cards waiting on one workspace, retrying all of them each time
+    a token arrived was a burst of work every second that stalled the webhooks (bench/).
+    """
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self.burst = burst
+        self.clock = clock
         self._lock = threading.Lock()
-        self._state: dict[str, tuple[float, float]] = {}
+        self._state: dict[str, tuple[float, float]] = {}  # key → (tokens, when counted); < 0 when booked ahead
 
-    def take(self, key: str) -> float:
-        """0 when a token was taken; otherwise the seconds until one is available."""
+    def reserve(self, key: str) -> float:
+        """Spend a token: 0 when one is here now, else the seconds until the booked one is."""
         with self._lock:
-            now = time.monotonic()
+            now = self.clock()
             tokens, stamp = self._state.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
-            if tokens >= 1:
-                self._state[key] = (tokens - 1, now)
-                return 0.0
+            tokens = min(float(self.burst), tokens + (now - stamp) * self.rate) - 1
             self._state[key] = (tokens, now)
-            return (1 - tokens) / self.rate
+            return 0.0 if tokens >= 0 else -tokens / self.rate

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .database import Database
 
 
@@ -15,17 +17,16 @@ class CallParticipantsTable:
         return {row["external_id"] for row in rows}
 
     def add(self, meeting_id: str, external_ids: list[str]) -> None:
-        """One transaction for the whole batch: one write lock, one commit."""
-        with self.database.transaction() as db:
-            db.conn.executemany(
-                "INSERT OR IGNORE INTO slack_call_participants (meeting_id, external_id) VALUES (?, ?)",
-                [(meeting_id, external_id) for external_id in external_ids])
+        """The whole batch in one statement, so the write lock is never held across a GIL
+        hand-over (a transaction around executemany stalled every webhook, bench/README.md)."""
+        self.database.execute(
+            "INSERT OR IGNORE INTO slack_call_participants (meeting_id, external_id) "
+            "SELECT ?, value FROM json_each(?)", [meeting_id, json.dumps(external_ids)])
 
     def remove(self, meeting_id: str, external_ids: list[str]) -> None:
-        with self.database.transaction() as db:
-            db.conn.executemany(
-                "DELETE FROM slack_call_participants WHERE meeting_id = ? AND external_id = ?",
-                [(meeting_id, external_id) for external_id in external_ids])
+        self.database.execute(
+            "DELETE FROM slack_call_participants WHERE meeting_id = ? "
+            "AND external_id IN (SELECT value FROM json_each(?))", [meeting_id, json.dumps(external_ids)])
 
     def claim_call_end(self, meeting_id: str) -> bool:
         """True once per meeting: whoever gets it sends calls.end."""

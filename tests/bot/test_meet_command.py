@@ -110,7 +110,7 @@ def test_card_falls_back_to_an_in_channel_reply_in_a_dm(client, fake_slack, serv
     fake_slack.fail("chat.postMessage", "channel_not_found")
     dm_user = SlackUser(client, fake_slack, channel_id="D0DIRECT")
     dm_user.meet("1:1")
-    [reply] = fake_slack.wait_for_response("meet")
+    reply = fake_slack.wait_for_response("meet")[0]  # the host link follows it (ephemeral)
     assert reply["response_type"] == "in_channel"
     meeting_id = meeting_id_of(reply)
     wait_until(lambda: services.store.meetings.get(meeting_id).card_via_response_url == 1)
@@ -127,7 +127,8 @@ def test_meet_help_answers_usage_and_creates_nothing(slack_user, fake_opentok, f
     assert len(fake_opentok.requests("create_session")) == 1
     assert [meeting_id_of(card) for card in fake_slack.requests("chat.postMessage")] == [after.id]
     # the only response_url message is the host link of the meeting started after `help`
-    assert [("#host=" in r["text"], after.id in r["text"]) for r in fake_slack.responses("meet")] == [(True, True)]
+    host_link = fake_slack.wait_for_response("meet")  # it follows the card, so wait for it
+    assert [("#host=" in r["text"], after.id in r["text"]) for r in host_link] == [(True, True)]
 
 
 def test_long_topic_is_shortened(slack_user, fake_slack, services):

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from meetbridge.phone_entry import CallerLeg
+from bot.update_scheduler import TokenBuckets
 from meetbridge.settings import load_settings
 from tests.lifecycle.bridge_setup import (
                                           card_updates, new_uuid, status_line, wait_for_status)
@@ -108,3 +109,23 @@ def test_a_lost_update_is_repaired_by_the_next_change(start_meeting, services, f
 
     fake_slack.wait_for("chat.update", 2, timeout=5)
     wait_until(lambda: shown(fake_slack, meeting) == callers_line(2))
+
+
+def test_cards_waiting_on_their_workspaces_budget_each_go_out_once_in_booked_turns(
+        start_meeting, services, fake_slack, app):
+    cards = app.extensions["meetbridge.cards"]
+    cards.team_budget = TokenBuckets(rate=10.0, burst=2)  # Slack's is ~1/s; a faster one keeps this short
+    meetings = [start_meeting(f"Room {n}") for n in range(6)]
+
+    for number, meeting in enumerate(meetings):
+        caller_joins(services, meeting, number)
+
+    arrived_at = []
+    for count in range(1, len(meetings) + 1):
+        fake_slack.wait_for("chat.update", count, timeout=5)
+        arrived_at.append(time.monotonic())
+    updates = card_updates(fake_slack)
+    assert sorted(update["ts"] for update in updates) == sorted(m.card_ts for m in meetings)
+    assert no_more_updates_than(fake_slack, len(meetings), within=1.5 * COALESCE_WINDOW)
+    gaps_after_the_burst = [later - earlier for earlier, later in zip(arrived_at[2:], arrived_at[3:])]
+    assert min(gaps_after_the_burst) > 0.05  # booked 0.1 s apart; timers may fire a little early or late
