@@ -1,17 +1,16 @@
 """One SQLite file shared by threads and worker processes.
 
 Each thread gets its own connection (sqlite3 connections must not be shared across
-threads mid-transaction); every connection runs in WAL mode with a busy timeout, and
-multi-step writes take the write lock up front (BEGIN IMMEDIATE) so two processes never
-deadlock upgrading a read lock.
+threads mid-transaction) in WAL mode; multi-step writes take the write lock up front
+(BEGIN IMMEDIATE) so two processes never deadlock upgrading a read lock.
 
-Single-statement writes (the webhooks' hot path) run in autocommit on a second, no-wait
-connection per thread: SQLite takes and drops the write lock inside one C call, so the lock
-is never held while the writing thread waits to get the GIL back. Holding a Python lock
-around them did exactly that and capped each worker at ~400 writes/s under load; SQLite's
-own busy handler sleeps 1, 2, 5, 10... ms between tries. A writer that finds the file busy
-instead waits to be told that a write of this process finished, or a few hundred
-microseconds when the holder is another process (bench/README.md).
+Single-statement writes (the webhooks' hot path) run in autocommit: SQLite takes and drops
+the write lock inside one C call, so it is never held while the writing thread waits to get
+the GIL back. Holding a Python lock around them did exactly that and capped each worker at
+~400 writes/s under load. Connections do not wait inside SQLite either (its busy handler
+sleeps 1, 2, 5, 10... ms between tries): a statement that finds the file busy waits to be
+told that a write of this process finished, or a few hundred microseconds when the holder is
+another process, and tries again (bench/README.md).
 """
 
 from __future__ import annotations
@@ -20,15 +19,15 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import sqlite_utils
 
 BUSY_TIMEOUT_SECONDS = 30.0
 FIRST_RETRY_SECONDS = 0.0002
 LONGEST_RETRY_SECONDS = 0.002
-WRITER_CACHE_KIB = 2048
 SAFETY_CHECKPOINT_PAGES = 20_000
+T = TypeVar("T")
 
 
 class Database:
@@ -42,7 +41,7 @@ class Database:
         # Multi-statement transactions of this process queue here rather than in SQLite's
         # sleeping busy handler. A flock() queue across processes measured slower.
         self._writer = threading.RLock()
-        self._write_done = threading.Condition()  # wakes single-statement writers that found the file busy
+        self._write_done = threading.Condition()  # wakes statements that found the file busy
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -53,22 +52,15 @@ class Database:
             self._local.db = db
         return db
 
-    def _no_wait_writer(self) -> sqlite3.Connection:
-        """This thread's connection for single-statement writes: busy means try again later."""
-        conn = getattr(self._local, "writer", None)
-        if conn is None:
-            conn = self._local.writer = self._connect(timeout=0, cache_kib=WRITER_CACHE_KIB)
-        return conn
-
-    def _connect(self, timeout: float = BUSY_TIMEOUT_SECONDS, cache_kib: int = 8192) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         _use_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        # 8 MB page cache per reading connection (SQLite's default is 2 MB): the hot indexes
-        # stay in memory as history grows, while one connection per thread keeps the total bounded.
-        conn.execute(f"PRAGMA cache_size=-{cache_kib}")
+        # 8 MB page cache per connection (SQLite's default is 2 MB): the hot indexes stay in
+        # memory as history grows, while one connection per thread keeps the total bounded.
+        conn.execute("PRAGMA cache_size=-8192")
         # Checkpoints fsync; run inside a commit they stall every waiting writer (100 ms
         # tails measured in bench/). The server checkpoints in the background instead
         # (checkpoint()); this high mark is only a safety net for processes that don't.
@@ -88,7 +80,7 @@ class Database:
             yield db
             return
         with self._writer:
-            db.conn.execute("BEGIN IMMEDIATE")
+            self._until_not_busy(lambda: db.conn.execute("BEGIN IMMEDIATE"))
             try:
                 try:
                     yield db
@@ -100,10 +92,12 @@ class Database:
                 self._tell_waiting_writers()
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        return [dict(row) for row in self.db.conn.execute(sql, params).fetchall()]
+        conn = self.db.conn
+        return self._until_not_busy(lambda: [dict(row) for row in conn.execute(sql, params).fetchall()])
 
     def query_one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
-        row = self.db.conn.execute(sql, params).fetchone()
+        conn = self.db.conn
+        row = self._until_not_busy(lambda: conn.execute(sql, params).fetchone())
         return dict(row) if row else None
 
     def execute(self, sql: str, params: Any = ()) -> int:
@@ -111,25 +105,23 @@ class Database:
         conn = self.db.conn
         if conn.in_transaction:
             return conn.execute(sql, params).rowcount
-        return self._autocommit(sql, params)
+        changed = self._until_not_busy(lambda: conn.execute(sql, params).rowcount)
+        self._tell_waiting_writers()
+        return changed
 
-    def _autocommit(self, sql: str, params: Any) -> int:
-        """One statement on the no-wait connection. Busy: wait to hear that a write of this
-        process finished (or briefly, when another process holds the lock) and try again."""
-        writer = self._no_wait_writer()
+    def _until_not_busy(self, attempt: Callable[[], T]) -> T:
+        """Run `attempt`; while the file is busy, wait to hear that a write of this process
+        finished (or briefly, when another process holds the lock) and try again."""
         retry, deadline = FIRST_RETRY_SECONDS, time.monotonic() + BUSY_TIMEOUT_SECONDS
         while True:
             try:
-                changed = writer.execute(sql, params).rowcount
-                break
+                return attempt()
             except sqlite3.OperationalError as error:
                 if not _is_busy(error) or time.monotonic() > deadline:
                     raise
             with self._write_done:
                 self._write_done.wait(retry)
             retry = min(retry * 2, LONGEST_RETRY_SECONDS)
-        self._tell_waiting_writers()
-        return changed
 
     def _tell_waiting_writers(self) -> None:
         with self._write_done:
@@ -137,8 +129,10 @@ class Database:
 
     def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
         """One write statement with RETURNING, queued like every other write."""
+        conn = self.db.conn
         with self._writer:  # fetchall steps the statement to its end, so it commits here
-            rows = self.db.conn.execute(sql, params).fetchall()
+            rows = self._until_not_busy(lambda: conn.execute(sql, params).fetchall())
+            self._tell_waiting_writers()
         return dict(rows[0]) if rows else None
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
