@@ -185,3 +185,31 @@ def test_processes_allocating_from_the_same_random_sequence_never_share_a_live_p
     assert refused_claims > 0  # the workers really did draw the same PINs
     assert len({pin for pin, _ in handed_out}) == len(handed_out) == PROCESSES * PINS_PER_PROCESS
     assert set(handed_out) == stored  # every worker got exactly the PIN the database gave it
+
+
+def test_a_write_that_finds_the_file_locked_by_another_process_waits_and_then_lands(store):
+    other = sqlite3.connect(store.database.path, isolation_level=None)  # stands in for another worker
+    other.execute("BEGIN IMMEDIATE")
+    result: dict[str, Any] = {}
+    writer = threading.Thread(target=lambda: result.update(
+        changed=store.database.execute("INSERT INTO pin_failures (caller_number, at) VALUES ('4477', 1)")))
+    writer.start()
+    writer.join(timeout=0.3)
+    assert writer.is_alive()  # still waiting: the other connection holds the write lock
+    other.execute("COMMIT")
+    writer.join(timeout=5)
+    other.close()
+    assert result == {"changed": 1}
+    assert store.database.query("SELECT caller_number FROM pin_failures") == [{"caller_number": "4477"}]
+
+
+def test_a_write_gives_up_with_database_is_locked_once_the_busy_timeout_has_passed(store, monkeypatch):
+    monkeypatch.setattr("meetbridge.storage.database.BUSY_TIMEOUT_SECONDS", 0.2)
+    other = sqlite3.connect(store.database.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            store.database.execute("INSERT INTO pin_failures (caller_number, at) VALUES ('4477', 1)")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
