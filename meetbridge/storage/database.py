@@ -128,7 +128,8 @@ class Database:
             self._write_done.notify()
 
     def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
-        """One write statement with RETURNING, queued like every other write."""
+        """One write statement with RETURNING. It commits only once fully stepped, with the GIL
+        given up in between, so it queues on the writer lock like a transaction (cold path)."""
         conn = self.db.conn
         with self._writer:  # fetchall steps the statement to its end, so it commits here
             rows = self._until_not_busy(lambda: conn.execute(sql, params).fetchall())
