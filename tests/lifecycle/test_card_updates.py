@@ -117,15 +117,12 @@ def test_cards_waiting_on_their_workspaces_budget_each_go_out_once_in_booked_tur
     cards.team_budget = TokenBuckets(rate=10.0, burst=2)  # Slack's is ~1/s; a faster one keeps this short
     meetings = [start_meeting(f"Room {n}") for n in range(6)]
 
+    started = time.monotonic()
     for number, meeting in enumerate(meetings):
         caller_joins(services, meeting, number)
 
-    arrived_at = []
-    for count in range(1, len(meetings) + 1):
-        fake_slack.wait_for("chat.update", count, timeout=5)
-        arrived_at.append(time.monotonic())
-    updates = card_updates(fake_slack)
+    updates = fake_slack.wait_for("chat.update", len(meetings), timeout=5)
+    all_sent_after = time.monotonic() - started  # observed late if anything, never early
     assert sorted(update["ts"] for update in updates) == sorted(m.card_ts for m in meetings)
     assert no_more_updates_than(fake_slack, len(meetings), within=1.5 * COALESCE_WINDOW)
-    gaps_after_the_burst = [later - earlier for earlier, later in zip(arrived_at[2:], arrived_at[3:])]
-    assert min(gaps_after_the_burst) > 0.05  # booked 0.1 s apart; timers may fire a little early or late
+    assert all_sent_after >= (len(meetings) - 2) / 10 - 0.02  # a burst of 2, then one booked token per 0.1 s
