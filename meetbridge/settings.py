@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 
 T = TypeVar("T")
 
-DEFAULT_OPENTOK_JS_URL = "https://unpkg.com/@opentok/client@2/dist/js/opentok.min.js"
+# An exact OpenTok.js release from Vonage's own CDN, checked by Subresource Integrity
+# (SPEC §2.3); README › "OpenTok.js release" says how to move both to a new release.
+DEFAULT_OPENTOK_JS_URL = "https://static.opentok.com/v2/js/opentok.min.js"  # replaced with the pinned release
+DEFAULT_OPENTOK_JS_INTEGRITY = ""
 DEFAULT_OPENTOK_API_URL = "https://api.opentok.com"
 DEFAULT_VONAGE_API_HOST = "api.nexmo.com"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -50,9 +53,18 @@ class Settings:
     video_events_secret: str | None = field(default=None, repr=False)
     database_path: str = "meetbridge.db"
     port: int = 3000
-    pin_length: int = 6
+    pin_length: int = 9
     pin_attempts: int = 3
     pin_lockout_failures: int = 10
+    pin_failure_budget: int = 300  # failed PIN entries per hour, all callers, every worker
+    max_phone_callers: int = 50  # one Vonage conversation holds 50 legs
+    bridge_dial_interval_seconds: float = 30.0
+    bridge_dials_per_hour: int = 10
+    bridge_max_hours: float | None = None  # None: the meeting TTL
+    allowed_team_ids: frozenset[str] = frozenset()  # empty: any workspace
+    allowed_enterprise_ids: frozenset[str] = frozenset()
+    max_live_meetings_per_team: int = 50
+    retention_days: float = 30.0
     meeting_ttl_hours: float = 12.0
     bridge_idle_minutes: float = 5.0
     auto_bridge: bool = True
@@ -61,6 +73,7 @@ class Settings:
     opentok_api_url: str = DEFAULT_OPENTOK_API_URL
     vonage_api_host: str = DEFAULT_VONAGE_API_HOST
     opentok_js_url: str = DEFAULT_OPENTOK_JS_URL
+    opentok_js_integrity: str = DEFAULT_OPENTOK_JS_INTEGRITY
     bridge_sip_uri: str = ""
 
     @property
@@ -80,6 +93,27 @@ class Settings:
     @property
     def bridge_idle_seconds(self) -> float:
         return self.bridge_idle_minutes * 60
+
+    @property
+    def bridge_max_seconds(self) -> float:
+        """A bridge is hung up after this long whatever else happens (SPEC §2.4)."""
+        hours = self.bridge_max_hours if self.bridge_max_hours is not None else self.meeting_ttl_hours
+        return hours * 3600
+
+    @property
+    def retention_seconds(self) -> float:
+        return self.retention_days * 86400
+
+    @property
+    def is_loopback(self) -> bool:
+        """Development and tests: SERVER_URL on this machine, so unsigned webhooks are allowed."""
+        return _is_loopback(urlsplit(self.server_url).hostname or "")
+
+    def team_allowed(self, team_id: str | None, enterprise_id: str | None) -> bool:
+        """With neither allow-list set, any workspace; else its team or its enterprise is listed."""
+        if not self.allowed_team_ids and not self.allowed_enterprise_ids:
+            return True
+        return (team_id in self.allowed_team_ids) or (enterprise_id in self.allowed_enterprise_ids)
 
 
 class _Reader:
@@ -210,11 +244,36 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         opentok_api_url=(read.raw("OPENTOK_API_URL") or DEFAULT_OPENTOK_API_URL).rstrip("/"),
         vonage_api_host=read.raw("VONAGE_API_HOST") or DEFAULT_VONAGE_API_HOST,
         opentok_js_url=read.raw("OPENTOK_JS_URL") or DEFAULT_OPENTOK_JS_URL,
+        opentok_js_integrity=_opentok_js_integrity(read),
         bridge_sip_uri=read.raw("BRIDGE_SIP_URI") or "",
     )
+    _require_signature_secret(read, values)
     if read.problems:
         raise SettingsError(read.problems)
     return Settings(**values)
+
+
+def _require_signature_secret(read: _Reader, values: dict) -> None:
+    """Unsigned voice webhooks would let anyone guess PINs over HTTP: a public server needs the
+    secret; only a loopback SERVER_URL (development, tests) may run without it (SPEC §2.5)."""
+    server_url = values.get("server_url") or ""
+    if values.get("vonage_signature_secret") or not server_url:
+        return
+    if _is_loopback(urlsplit(server_url).hostname or ""):
+        return
+    read.problems.append(
+        "VONAGE_SIGNATURE_SECRET is missing: a public SERVER_URL needs signed voice webhooks "
+        "(Vonage Dashboard › Settings › API settings › Signature secret)")
+
+
+def _opentok_js_integrity(read: _Reader) -> str:
+    """The SRI hash of OPENTOK_JS_URL: a custom URL brings its own hash (or none)."""
+    integrity = read.raw("OPENTOK_JS_INTEGRITY")
+    if integrity is not None:
+        if not re.fullmatch(r"sha(256|384|512)-[A-Za-z0-9+/]+={0,2}", integrity):
+            read.problems.append(f"OPENTOK_JS_INTEGRITY={integrity!r} is not an SRI hash like sha384-…")
+        return integrity
+    return DEFAULT_OPENTOK_JS_INTEGRITY if read.raw("OPENTOK_JS_URL") is None else ""
 
 
 def _required_converted(read: _Reader, name: str, convert: Callable[[str], str], meaning: str,
@@ -243,11 +302,23 @@ def _read_slack(read: _Reader) -> dict[str, str | None]:
                 slack_client_secret=client_secret, slack_app_token=app_token)
 
 
-def _read_policy(read: _Reader) -> dict[str, float | int | bool]:
+def _read_policy(read: _Reader) -> dict[str, object]:
     return dict(
-        pin_length=read.converted("PIN_LENGTH", 6, _pin_length, "a whole number from 4 to 12"),
+        pin_length=read.converted("PIN_LENGTH", 9, _pin_length, "a whole number from 6 to 12"),
         pin_attempts=read.converted("PIN_ATTEMPTS", 3, _positive_int, "a positive whole number"),
         pin_lockout_failures=read.converted("PIN_LOCKOUT_FAILURES", 10, _positive_int, "a positive whole number"),
+        pin_failure_budget=read.converted("PIN_FAILURE_BUDGET", 300, _positive_int, "a positive whole number"),
+        max_phone_callers=read.converted("MAX_PHONE_CALLERS", 50, _phone_callers, "a whole number from 1 to 50"),
+        bridge_dial_interval_seconds=read.converted("BRIDGE_DIAL_INTERVAL_SECONDS", 30.0, _positive_float,
+                                                    "a positive number"),
+        bridge_dials_per_hour=read.converted("BRIDGE_DIALS_PER_HOUR", 10, _positive_int, "a positive whole number"),
+        bridge_max_hours=read.converted("BRIDGE_MAX_HOURS", None, _positive_float, "a positive number of hours"),
+        allowed_team_ids=read.converted("ALLOWED_TEAM_IDS", frozenset(), _id_list, "a comma-separated list of ids"),
+        allowed_enterprise_ids=read.converted("ALLOWED_ENTERPRISE_IDS", frozenset(), _id_list,
+                                              "a comma-separated list of ids"),
+        max_live_meetings_per_team=read.converted("MAX_LIVE_MEETINGS_PER_TEAM", 50, _positive_int,
+                                                  "a positive whole number"),
+        retention_days=read.converted("RETENTION_DAYS", 30.0, _positive_float, "a positive number of days"),
         meeting_ttl_hours=read.converted("MEETING_TTL_HOURS", 12.0, _ttl_hours, "a number of hours above 0, at most 720"),
         bridge_idle_minutes=read.converted("BRIDGE_IDLE_MINUTES", 5.0, _positive_float, "a positive number"),
         auto_bridge=read.converted("AUTO_BRIDGE", True, _boolean, "true or false"),
@@ -264,7 +335,24 @@ def _ttl_hours(text: str) -> float:
 
 
 def _pin_length(text: str) -> int:
+    """At least 6 digits: shorter PINs cannot keep one guess's odds under 1 in 1,000,000."""
     number = int(text)
-    if not 4 <= number <= 12:
+    if not 6 <= number <= 12:
         raise ValueError(text)
     return number
+
+
+def _phone_callers(text: str) -> int:
+    """One Vonage conversation holds at most 50 legs, the bridge's included."""
+    number = int(text)
+    if not 1 <= number <= 50:
+        raise ValueError(text)
+    return number
+
+
+def _id_list(text: str) -> frozenset[str]:
+    """Slack team / enterprise ids: `T0123,T0456`."""
+    ids = frozenset(part.strip() for part in text.split(",") if part.strip())
+    if not ids or not all(re.fullmatch(r"[A-Z0-9]{2,20}", one) for one in ids):
+        raise ValueError(text)
+    return ids

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from meetbridge.settings import Settings, SettingsError, load_settings
+from meetbridge.settings import (DEFAULT_OPENTOK_JS_INTEGRITY, DEFAULT_OPENTOK_JS_URL, Settings, SettingsError,
+                                 load_settings)
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {
@@ -17,6 +18,7 @@ SECRETS = {
     "SLACK_BOT_TOKEN": "xoxb-42-bot-token-9a8b7c",
     "VIDEO_API_SECRET": "video-secret-0c1d2e3f",
     "VOICE_API_SECRET": "voice-secret-4a5b6c",
+    "VONAGE_SIGNATURE_SECRET": "vonage-signature-7d8e9f",
 }
 EVERY_MISSING_SETTING = [
     "SLACK_SIGNING_SECRET is missing (Slack request verification)",
@@ -83,11 +85,12 @@ def test_minimal_environment_gives_documented_defaults(valid_env, private_key_pe
         vonage_application_id="aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
         vonage_private_key=private_key_pem.strip(),  # surrounding whitespace of any value is dropped
         conference_number="15550100000", server_url="https://meet.example.com",
-        database_path="meetbridge.db", port=3000, pin_length=6, pin_attempts=3, pin_lockout_failures=10,
+        vonage_signature_secret=SECRETS["VONAGE_SIGNATURE_SECRET"],
+        database_path="meetbridge.db", port=3000, pin_length=9, pin_attempts=3, pin_lockout_failures=10,
         meeting_ttl_hours=12.0, bridge_idle_minutes=5.0, auto_bridge=True, sweep_seconds=15.0,
         slack_api_url="https://slack.com/api/", opentok_api_url="https://api.opentok.com",
         vonage_api_host="api.nexmo.com",
-        opentok_js_url="https://unpkg.com/@opentok/client@2/dist/js/opentok.min.js",
+        opentok_js_url=DEFAULT_OPENTOK_JS_URL, opentok_js_integrity=DEFAULT_OPENTOK_JS_INTEGRITY,
     )
 
 
@@ -98,7 +101,7 @@ def test_malformed_values_are_all_reported_together(valid_env):
         "CONFERENCE_NUMBER='call us' is not an E.164 phone number",
         "SERVER_URL='http://meet.example.com' is not an https URL (http only on localhost)",
         "PORT='abc' is not a TCP port",
-        "PIN_LENGTH='2' is not a whole number from 4 to 12",
+        "PIN_LENGTH='2' is not a whole number from 6 to 12",
         "MEETING_TTL_HOURS='0' is not a number of hours above 0, at most 720",
         "AUTO_BRIDGE='maybe' is not true or false",
     ]
@@ -214,3 +217,31 @@ def test_python_app_py_with_empty_environment_lists_every_missing_setting_and_ex
     assert result.returncode == 2
     assert [problem for problem in EVERY_MISSING_SETTING if problem not in result.stderr] == []
     assert "Traceback" not in output
+
+
+def test_a_public_server_url_without_the_vonage_signature_secret_is_refused(valid_env):
+    environ = {k: v for k, v in valid_env.items() if k != "VONAGE_SIGNATURE_SECRET"}
+    assert problems_of(environ) == [
+        "VONAGE_SIGNATURE_SECRET is missing: a public SERVER_URL needs signed voice webhooks "
+        "(Vonage Dashboard › Settings › API settings › Signature secret)"]
+
+
+def test_a_loopback_server_url_may_run_without_the_signature_secret(valid_env):
+    environ = {k: v for k, v in valid_env.items() if k != "VONAGE_SIGNATURE_SECRET"}
+    settings = load_settings(dict(environ, SERVER_URL="http://127.0.0.1:3000"))
+    assert (settings.vonage_signature_secret, settings.is_loopback) == (None, True)
+
+
+def test_spending_and_access_limits_are_read_with_their_defaults(valid_env):
+    defaults = load_settings(valid_env)
+    assert (defaults.pin_length, defaults.pin_failure_budget, defaults.max_phone_callers,
+            defaults.bridge_dial_interval_seconds, defaults.bridge_dials_per_hour,
+            defaults.bridge_max_seconds, defaults.allowed_team_ids, defaults.max_live_meetings_per_team,
+            defaults.retention_days) == (9, 300, 50, 30.0, 10, 12 * 3600, frozenset(), 50, 30.0)
+    tuned = load_settings(dict(valid_env, PIN_FAILURE_BUDGET="50", MAX_PHONE_CALLERS="20",
+                               BRIDGE_MAX_HOURS="2", ALLOWED_TEAM_IDS="T0001, T0002",
+                               ALLOWED_ENTERPRISE_IDS="E0001", RETENTION_DAYS="7"))
+    assert (tuned.pin_failure_budget, tuned.max_phone_callers, tuned.bridge_max_seconds,
+            tuned.allowed_team_ids, tuned.retention_days) == (50, 20, 7200.0, frozenset({"T0001", "T0002"}), 7.0)
+    assert tuned.team_allowed("T0002", None) and tuned.team_allowed("T9999", "E0001")
+    assert not tuned.team_allowed("T9999", None)
