@@ -17,8 +17,10 @@ T = TypeVar("T")
 
 # An exact OpenTok.js release from Vonage's own CDN, checked by Subresource Integrity
 # (SPEC §2.3); README › "OpenTok.js release" says how to move both to a new release.
-DEFAULT_OPENTOK_JS_URL = "https://static.opentok.com/v2/js/opentok.min.js"  # replaced with the pinned release
-DEFAULT_OPENTOK_JS_INTEGRITY = ""
+# 2.35.2: `sha384` of dist/js/opentok.min.js in the npm package @opentok/client@2.35.2, the same
+# build Vonage serves at this URL (`python cli.py check --online` compares the two).
+DEFAULT_OPENTOK_JS_URL = "https://static.opentok.com/v2.35.2/js/opentok.min.js"
+DEFAULT_OPENTOK_JS_INTEGRITY = "sha384-AsyBcbj6I2gJqO5eO1PxMhGZCmpEG5Kp+Q5KaKXRpK1BWLOwSfTcKFNKTbbb4jlJ"
 DEFAULT_OPENTOK_API_URL = "https://api.opentok.com"
 DEFAULT_VONAGE_API_HOST = "api.nexmo.com"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
