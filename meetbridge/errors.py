@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 class UpstreamError(Exception):
     """A platform (video, voice, Slack) call failed; `reason` is fit to show a user."""
@@ -23,3 +25,16 @@ class MeetingEnded(Exception):
 
 class NotAllowed(Exception):
     """The person may not do this (for example end someone else's meeting)."""
+
+
+class RateLimited(Exception):
+    """Too many requests of one kind lately; `retry_after` is how many seconds until one may go."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(f"retry after {self.retry_after} s")
+
+
+class DialRateLimited(RateLimited):
+    """A phone-bridge dial refused by the spending cap (BRIDGE_DIAL_INTERVAL_SECONDS /
+    BRIDGE_DIALS_PER_HOUR); whoever asked is told when the next dial may go."""
