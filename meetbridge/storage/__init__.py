@@ -11,6 +11,7 @@ from .legs import PhoneLegsTable
 from .meetings import MeetingsTable
 from .models import BridgeCall, Meeting, PhoneLeg
 from .pins import PinsTable
+from .rate_limits import RateLimitsTable, Rule
 from .schema import migrate
 from .video_connections import VideoConnectionsTable
 
@@ -29,6 +30,7 @@ class Store:
         self.webhook_log = WebhookLog(self.database)
         self.video_connections = VideoConnectionsTable(self.database)
         self.call_participants = CallParticipantsTable(self.database)
+        self.rate_limits = RateLimitsTable(self.database)
 
     def transaction(self):
         return self.database.transaction()
@@ -46,4 +48,4 @@ class Store:
         self.database.close()
 
 
-__all__ = ["Store", "Meeting", "BridgeCall", "PhoneLeg", "BridgeAlreadyActive"]
+__all__ = ["Store", "Meeting", "BridgeCall", "PhoneLeg", "BridgeAlreadyActive", "Rule"]

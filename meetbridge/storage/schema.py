@@ -157,3 +157,13 @@ def migrate(database: Database) -> None:
     """Apply pending migrations; safe when several processes start together."""
     with database.transaction() as db:
         migrations.apply(db)
+
+
+@migrations()
+def create_rate_limit_hits(db: sqlite_utils.Database) -> None:
+    # Sliding-window rate limits shared by every worker (storage/rate_limits.py): bridge dials
+    # per meeting, join-page tokens per meeting and per client address.
+    db["rate_limit_hits"].create({"bucket": str, "at": float, "expires_at": float},
+                                 not_null={"bucket", "at", "expires_at"})
+    db.execute("CREATE INDEX rate_limit_hits_bucket ON rate_limit_hits(bucket, at)")
+    db.execute("CREATE INDEX rate_limit_hits_expiry ON rate_limit_hits(expires_at)")
