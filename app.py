@@ -42,6 +42,7 @@ from meetbridge.voice import VoiceGateway
 from web.health import create_health_blueprint
 from web.request_log import install_request_log
 from web.rooms import create_rooms_blueprint
+from web.security_headers import install_security_headers
 from webhooks.video_events import create_video_events_blueprint
 from webhooks.voice import create_voice_blueprint
 
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(create_health_blueprint(services.store))
     json_http_errors(app)
     install_request_log(app)
+    install_security_headers(app, settings.opentok_js_url)
     app.extensions["meetbridge"] = services
     app.extensions["meetbridge.cards"] = cards
     app.extensions["meetbridge.bolt"] = bolt_app
