@@ -11,6 +11,12 @@ the GIL back. Holding a Python lock around them did exactly that and capped each
 sleeps 1, 2, 5, 10... ms between tries): a statement that finds the file busy waits to be
 told that a write of this process finished, or a few hundred microseconds when the holder is
 another process, and tries again (bench/README.md).
+
+A thread's connection lives exactly as long as the thread: it sits in a thread-local holder
+whose finalizer closes it, and the registry that close() walks holds only weak references.
+Werkzeug's development server runs each TCP connection on its own thread; keeping those
+connections after their threads ended leaked two file descriptors per client connection
+until the process ran out of them.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -30,13 +37,26 @@ SAFETY_CHECKPOINT_PAGES = 20_000
 T = TypeVar("T")
 
 
+class _ThreadConnection:
+    """One thread's connection; closed when its thread ends and the thread-local drops it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.db = sqlite_utils.Database(conn)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 class Database:
     """Thread-local sqlite-utils databases over one file."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._open: weakref.WeakSet[_ThreadConnection] = weakref.WeakSet()
         self._lock = threading.Lock()
         # Multi-statement transactions of this process queue here rather than in SQLite's
         # sleeping busy handler. A flock() queue across processes measured slower.
@@ -46,11 +66,13 @@ class Database:
     @property
     def db(self) -> sqlite_utils.Database:
         """This thread's sqlite-utils Database, opened on first use."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite_utils.Database(self._connect())
-            self._local.db = db
-        return db
+        holder = getattr(self._local, "connection", None)
+        if holder is None:
+            holder = _ThreadConnection(self._connect())
+            with self._lock:
+                self._open.add(holder)
+            self._local.connection = holder
+        return holder.db
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
@@ -65,8 +87,6 @@ class Database:
         # tails measured in bench/). The server checkpoints in the background instead
         # (checkpoint()); this high mark is only a safety net for processes that don't.
         conn.execute(f"PRAGMA wal_autocheckpoint={SAFETY_CHECKPOINT_PAGES}")
-        with self._lock:
-            self._all.append(conn)
         return conn
 
     @contextmanager
@@ -136,6 +156,15 @@ class Database:
             self._tell_waiting_writers()
         return dict(rows[0]) if rows else None
 
+    def write_returning_all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """write_returning for a statement that claims several rows (the sweeper's batches):
+        each returned row was changed by this statement, so by this caller only."""
+        conn = self.db.conn
+        with self._writer:
+            rows = self._until_not_busy(lambda: conn.execute(sql, params).fetchall())
+            self._tell_waiting_writers()
+        return [dict(row) for row in rows]
+
     def insert(self, table: str, row: dict[str, Any]) -> None:
         """Plain INSERT of one row; table and column names come from our code, never from requests."""
         columns = ", ".join(row)
@@ -146,11 +175,18 @@ class Database:
         """Copy the WAL back into the database without blocking writers (PASSIVE)."""
         self.db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
-    def close(self) -> None:
+    def open_connections(self) -> int:
+        """Connections of threads still alive (tests, diagnostics)."""
         with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
+            return len(self._open)
+
+    def close(self) -> None:
+        """Close every thread's connection (shutdown); a thread that asks again reopens."""
+        with self._lock:
+            holders = list(self._open)
+            self._open.clear()
+        for holder in holders:
+            holder.close()
         self._local = threading.local()
 
 

@@ -1,0 +1,43 @@
+"""`python app.py` survives any number of connections (SPEC §7): Werkzeug serves each TCP
+connection on a new thread, and that thread's database connection must close with it."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.fakes import unused_port
+from tests.server import processes
+
+REQUESTS = 2000
+WARM_UP = 100
+CLIENTS = 8  # each request waits ~10 ms on the server's connection teardown: overlap them
+OPEN_FILES_LIMIT = 256
+FD_SLACK = 3 * CLIENTS  # threads still finishing their response when the count is taken
+
+
+@pytest.fixture
+def app_under_ulimit(base_env, tmp_path):
+    port = unused_port()
+    env = dict(base_env, PORT=str(port), SERVER_URL=f"http://127.0.0.1:{port}")
+    process = processes.python_app(env, tmp_path / "server.log", cwd=tmp_path,
+                                   preexec_fn=processes.open_files_limit(OPEN_FILES_LIMIT))
+    yield process, port
+    processes.stop(process)
+
+
+def healthz_on_new_connections(port: int, count: int) -> list[int | None]:
+    with ThreadPoolExecutor(CLIENTS) as clients:
+        return list(clients.map(lambda _: processes.get_status(port, "/healthz"), range(count)))
+
+
+def test_two_thousand_closed_connections_are_all_answered_and_leave_no_open_files(app_under_ulimit):
+    process, port = app_under_ulimit
+    statuses = healthz_on_new_connections(port, WARM_UP)
+    warm = processes.open_fds(process.pid)
+    statuses += healthz_on_new_connections(port, REQUESTS - WARM_UP)
+    final = processes.open_fds(process.pid)
+    failed = [number for number, status in enumerate(statuses) if status != 200]
+    assert failed == [], f"{len(failed)} of {REQUESTS} unanswered, the first at request {failed[:1]}"
+    assert final <= warm + FD_SLACK, f"open files grew from {warm} to {final} over {REQUESTS - WARM_UP} connections"
