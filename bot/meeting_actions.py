@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
-from meetbridge.errors import MeetingEnded, MeetingNotFound, NotAllowed, UpstreamError
+from meetbridge.errors import DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed, UpstreamError
 from meetbridge.services import Services
 from meetbridge.storage import BridgeAlreadyActive, Meeting
 
@@ -52,6 +52,8 @@ def register_meeting_actions(app: App, services: Services, cards: CardPublisher)
         except BridgeAlreadyActive:
             active = services.store.bridges.active(meeting.id)
             tell(respond, messages.bridge_busy(active.state if active else "connected"))
+        except DialRateLimited as error:
+            tell(respond, messages.dial_rate_limited(error.retry_after))
         except MeetingEnded:
             meeting_over(meeting.id, respond)
         except UpstreamError as error:

@@ -49,6 +49,11 @@ def bridge_failed(error: UpstreamError) -> str:
             "Press *Connect phone bridge* to try again.")
 
 
+def dial_rate_limited(retry_after: int) -> str:
+    return (f"The phone bridge was dialled too often lately, so it wasn't dialled now (a cap on phone "
+            f"costs). Try again in {retry_after} s.")
+
+
 NOT_CONNECTED = "The phone bridge isn't connected, so there is nothing to hang up."
 HUNG_UP = "Phone bridge hung up."
 MEETING_OVER = "This meeting has already ended."

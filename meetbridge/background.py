@@ -10,11 +10,11 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
-from .errors import UpstreamError
+from .errors import RateLimited, UpstreamError
 from .storage import BridgeAlreadyActive
 
 log = logging.getLogger(__name__)
-EXPECTED = (UpstreamError, BridgeAlreadyActive)
+EXPECTED = (UpstreamError, BridgeAlreadyActive, RateLimited)  # each already on the card
 
 
 class Background:

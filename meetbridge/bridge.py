@@ -13,19 +13,19 @@ import uuid
 from typing import Callable
 
 from .clock import Clock
-from .errors import MeetingEnded, UpstreamError
+from .errors import DialRateLimited, MeetingEnded, UpstreamError
 from .ids import new_bridge_token, token_hash
 from .meetings import MeetingService
 from .settings import Settings
 from .status import ChangeListeners
-from .storage import BridgeAlreadyActive, BridgeCall, Store
-from .video import SipConnection, SipDial, VideoGateway
+from .storage import BridgeAlreadyActive, BridgeCall, Rule, Store
+from .video import SIP_CONNECTION_DATA, SipConnection, SipDial, VideoGateway, short_token_expiry
 from .voice import VoiceGateway
 
 MEETING_HEADER = "X-Meetbridge-Meeting"
 TOKEN_HEADER = "X-Meetbridge-Token"
-SIP_CONNECTION_DATA = "sip=true"
 RETRY_DELAY_SECONDS = 1.0
+DIAL_LIMIT_NOTICE = "Phone bridge not dialled: too many attempts lately (the cap keeps phone costs down)"
 
 
 class BridgeService:
@@ -42,10 +42,15 @@ class BridgeService:
         self.sleep = sleep
 
     def connect(self, meeting_id: str) -> None:
-        """Dial the bridge once. Raises BridgeAlreadyActive, MeetingEnded or UpstreamError."""
+        """Dial the bridge once. Raises BridgeAlreadyActive, DialRateLimited, MeetingEnded or
+        UpstreamError."""
         meeting = self.meetings.live_meeting(meeting_id)
         token, bridge_id = new_bridge_token(), uuid.uuid4().hex
-        self.store.bridges.insert_connecting(bridge_id, meeting_id, token_hash(token), self.clock.now())
+        try:
+            self._claim_dial(meeting_id, bridge_id, token_hash(token))
+        except DialRateLimited:
+            self._tell_card(meeting_id, DIAL_LIMIT_NOTICE)
+            raise
         self.store.meetings.update(meeting_id, bridge_notice=None)
         self.changes.changed(meeting_id)
         try:
@@ -56,11 +61,37 @@ class BridgeService:
             raise
         self._record_connection(bridge_id, meeting.session_id, connection)
 
+    def _claim_dial(self, meeting_id: str, bridge_id: str, hashed_token: str) -> None:
+        """Spending cap (SPEC §2.4), whoever asks: one transaction checks that no bridge is active,
+        counts this meeting's recent dials in the database (so every worker and host sees the
+        same count) and records the new dial."""
+        now = self.clock.now()
+        with self.store.transaction():
+            if self.store.bridges.active(meeting_id) is not None:
+                raise BridgeAlreadyActive(meeting_id)
+            wait = self.store.rate_limits.take(self._dial_rules(meeting_id), now)
+            if wait is not None:
+                raise DialRateLimited(wait)
+            self.store.bridges.insert_connecting(bridge_id, meeting_id, hashed_token, now)
+
+    def _dial_rules(self, meeting_id: str) -> list[Rule]:
+        bucket = f"dial:{meeting_id}"
+        return [Rule(bucket, 1, self.settings.bridge_dial_interval_seconds),
+                Rule(bucket, self.settings.bridge_dials_per_hour, 3600)]
+
+    def _tell_card(self, meeting_id: str, notice: str) -> None:
+        """Show a line on the card, once: repeated refusals must not each cost a chat.update."""
+        meeting = self.store.meetings.get(meeting_id)
+        if meeting and meeting.bridge_notice != notice:
+            self.store.meetings.update(meeting_id, bridge_notice=notice)
+            self.changes.changed(meeting_id)
+
     def _dial(self, session_id: str, expires_at: float, meeting_id: str, token: str) -> SipConnection:
         sip = SipDial(uri=self.settings.sip_uri, username=self.settings.voice_api_key,
                       password=self.settings.voice_api_secret,
                       headers={MEETING_HEADER: meeting_id, TOKEN_HEADER: token})
-        video_token = self.video.mint_token(session_id, expires_at, SIP_CONNECTION_DATA)
+        expiry = short_token_expiry(self.clock.now(), expires_at)
+        video_token = self.video.mint_token(session_id, expiry, SIP_CONNECTION_DATA)
         try:
             return self.video.dial(session_id, video_token, sip)
         except UpstreamError as error:
@@ -159,4 +190,4 @@ class BridgeService:
             self.store.bridges.update(bridge.id, cleanup_pending=1)
 
 
-__all__ = ["BridgeService", "BridgeAlreadyActive", "MeetingEnded", "MEETING_HEADER", "TOKEN_HEADER"]
+__all__ = ["BridgeService", "BridgeAlreadyActive", "DialRateLimited", "MeetingEnded", "MEETING_HEADER", "TOKEN_HEADER"]

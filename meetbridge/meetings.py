@@ -6,14 +6,18 @@ import random
 from dataclasses import dataclass
 
 from .clock import Clock
-from .errors import MeetingEnded, MeetingNotFound
-from .ids import new_host_key, new_meeting_id, token_hash
+from .errors import MeetingEnded, MeetingNotFound, RateLimited
+from .ids import new_conversation_name, new_host_key, new_meeting_id, token_hash
 from .pins import allocate_pin
 from .settings import Settings
-from .storage import Meeting, Store
-from .video import VideoGateway
+from .storage import Meeting, Rule, Store
+from .video import VideoGateway, short_token_expiry, visitor_data
 
 MAX_DISPLAY_NAME = 100
+# Token minting limits (SPEC §2.3), per minute: a whole meeting behind one office address
+# joins and refreshes (every ~14 min) far below them; a script minting hundreds meets them.
+TOKENS_PER_ADDRESS_MINUTE = 60
+TOKENS_PER_MEETING_MINUTE = 300
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class TokenGrant:
     apiKey: str
     sessionId: str
     token: str
+    expiresIn: int  # seconds: the page fetches a fresh token before then
 
 
 class MeetingService:
@@ -54,7 +59,8 @@ class MeetingService:
             pin = allocate_pin(self.store.pins, meeting_id, self.rng, self.settings.pin_length, now)
             meeting = Meeting(id=meeting_id, team_id=request.team_id, channel_id=request.channel_id,
                               creator_id=request.creator_id, topic=request.topic, session_id=session_id,
-                              pin=pin, created_at=now, expires_at=now + self.settings.meeting_ttl_seconds)
+                              pin=pin, created_at=now, expires_at=now + self.settings.meeting_ttl_seconds,
+                              conversation_name=new_conversation_name())
             self.store.meetings.insert(meeting)
         return meeting
 
@@ -78,11 +84,27 @@ class MeetingService:
             raise MeetingEnded(meeting_id)
         return meeting
 
-    def grant_token(self, meeting_id: str, display_name: str) -> TokenGrant:
-        """A per-visitor token that dies with the meeting, carrying the visitor's name."""
+    def grant_token(self, meeting_id: str, display_name: str, client_address: str) -> TokenGrant:
+        """A short-lived per-visitor token carrying the visitor's name as structured data.
+
+        Raises MeetingNotFound, MeetingEnded, or RateLimited when this meeting or this address
+        asked for too many tokens in the last minute.
+        """
         meeting = self.live_meeting(meeting_id)
-        token = self.video.mint_token(meeting.session_id, meeting.expires_at, display_name)
-        return TokenGrant(apiKey=self.video.api_key, sessionId=meeting.session_id, token=token)
+        now = self.clock.now()
+        wait = self.store.rate_limits.take(_token_rules(meeting_id, client_address), now)
+        if wait is not None:
+            raise RateLimited(wait)
+        expires_at = short_token_expiry(now, meeting.expires_at)
+        token = self.video.mint_token(meeting.session_id, expires_at, visitor_data(display_name))
+        return TokenGrant(apiKey=self.video.api_key, sessionId=meeting.session_id, token=token,
+                          expiresIn=max(0, int(expires_at - now)))
+
+
+def _token_rules(meeting_id: str, client_address: str) -> list[Rule]:
+    address = token_hash(client_address)[:24]  # the database keeps no client addresses
+    return [Rule(f"token:{meeting_id}", TOKENS_PER_MEETING_MINUTE, 60),
+            Rule(f"token:{meeting_id}:{address}", TOKENS_PER_ADDRESS_MINUTE, 60)]
 
 
 def clean_display_name(raw: object) -> str | None:

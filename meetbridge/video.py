@@ -3,8 +3,9 @@ into plain reasons a Slack user can read."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 import opentok
 import requests
@@ -17,6 +18,30 @@ T = TypeVar("T")
 SERVICE = "video"
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_CONNECTION_DATA = 1000
+TOKEN_LIFETIME_SECONDS = 15 * 60  # SPEC §2.3: short, so an ejected guest's token soon dies
+# The bridge's connection data. A visitor's is always exactly {"name": ...} (visitor_data), so
+# no display name can make a visitor look like the bridge (a visitor named "sip=true" once did).
+PHONE_BRIDGE_MARKER = {"meetbridge": "phone-bridge"}
+SIP_CONNECTION_DATA = json.dumps(PHONE_BRIDGE_MARKER)
+ENDED_SIGNAL = {"type": "meetbridge-ended", "data": "ended"}
+
+
+def visitor_data(name: str) -> str:
+    """A visitor's connection data: structured JSON, never free text."""
+    return json.dumps({"name": name}, ensure_ascii=False)
+
+
+def is_phone_bridge(data: str | None) -> bool:
+    """True only for the bridge's own marker (JSON exactly equal to PHONE_BRIDGE_MARKER)."""
+    try:
+        return json.loads(data or "") == PHONE_BRIDGE_MARKER
+    except ValueError:
+        return False
+
+
+def short_token_expiry(now: float, meeting_ends_at: float) -> float:
+    """At most TOKEN_LIFETIME_SECONDS, and never past the meeting's end."""
+    return min(now + TOKEN_LIFETIME_SECONDS, meeting_ends_at)
 
 
 @dataclass(frozen=True)
@@ -50,10 +75,16 @@ class VideoGateway:
         return session.session_id
 
     def mint_token(self, session_id: str, expires_at: float, data: str) -> str:
-        """A publisher token, offline (no HTTP): signed with the project secret."""
+        """A publisher token, offline (no HTTP): signed with the project secret. Connection data
+        is structured JSON, so it is refused rather than cut when too long."""
+        if len(data) > MAX_CONNECTION_DATA:
+            raise ValueError("connection data over 1000 characters")
         return _call(lambda: self.client.generate_token(session_id, role=Roles.publisher,
-                                                        expire_time=int(expires_at),
-                                                        data=data[:MAX_CONNECTION_DATA]))
+                                                        expire_time=int(expires_at), data=data))
+
+    def signal(self, session_id: str, payload: dict[str, Any]) -> None:
+        """A signal to every client connected to the session (REST `POST …/signal`)."""
+        _call(lambda: self.client.send_signal(session_id, payload))
 
     def dial(self, session_id: str, token: str, sip: SipDial) -> SipConnection:
         options = {"auth": {"username": sip.username, "password": sip.password},

@@ -3,10 +3,11 @@ nobody on video can hear the phone callers, so the bridge is hung up."""
 
 from __future__ import annotations
 
-from .bridge import SIP_CONNECTION_DATA, BridgeService
+from .bridge import BridgeService
 from .clock import Clock
 from .status import ChangeListeners
 from .storage import Store
+from .video import is_phone_bridge
 
 LAST_PARTICIPANT_LEFT = "Phone bridge hung up: everyone on video left"
 
@@ -23,7 +24,7 @@ class VideoMonitor:
         meeting = self.store.meetings.live_by_session(session_id)
         if meeting is None:
             return False
-        if data == SIP_CONNECTION_DATA:
+        if is_phone_bridge(data):  # only the bridge's own marker, never a visitor's name
             return True
         now = self.clock.now()
         if event == "connectionCreated":

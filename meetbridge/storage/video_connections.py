@@ -26,3 +26,10 @@ class VideoConnectionsTable:
             "SELECT count(*) AS n FROM video_connections WHERE meeting_id = ? AND left_at IS NULL",
             [meeting_id])
         return int(row["n"]) if row else 0
+
+    def present_ids(self, meeting_id: str) -> list[str]:
+        """Connections seen joining and not leaving: what End force-disconnects."""
+        rows = self.database.query(
+            "SELECT connection_id FROM video_connections WHERE meeting_id = ? AND left_at IS NULL",
+            [meeting_id])
+        return [row["connection_id"] for row in rows]

@@ -8,7 +8,9 @@
   var NAME_KEY = "meetbridge.displayName";
   var MAX_NAME = 100;
   var POLL_MS = 5000;
-  var SIP_CONNECTION_DATA = "sip=true"; // what the bridge's token carries (meetbridge/bridge.py)
+  var BRIDGE_MARKER = "phone-bridge"; // {"meetbridge": "phone-bridge"}: the bridge's token data (meetbridge/video.py)
+  var ENDED_SIGNAL = "signal:meetbridge-ended"; // sent by the server when the meeting ends
+  var REFRESH_MARGIN_S = 60; // fetch a fresh token this long before the current one expires
   var MEDIA_OPTIONS = { insertMode: "append", width: "100%", height: "100%" };
   var OT_STYLE = { buttonDisplayMode: "off", nameDisplayMode: "off" };
 
@@ -70,6 +72,10 @@
     phoneCallers: 0,
     ended: false,
     pollTimer: null,
+    name: "",
+    grant: null, // the freshest token grant: the next (re)connect uses it
+    grantExpiresAt: 0,
+    refreshTimer: null,
   };
 
   // -- small helpers ---------------------------------------------------------------------
@@ -220,6 +226,7 @@
         } else if (reply.status !== 200) {
           showError(reply.body.error || "Couldn't join the meeting (error " + reply.status + ").");
         } else {
+          keepGrant(reply.body);
           startCall(reply.body, name);
         }
       })
@@ -229,7 +236,45 @@
       .then(function () { setJoining(false); });
   }
 
+  // -- token refresh -----------------------------------------------------------------------
+  // Tokens live at most 15 minutes. OpenTok.js takes a token only in session.connect(): a live
+  // session cannot swap it. So the page keeps a fresh grant ready, fetched through the same
+  // route before the current one expires, and any reconnect uses it. A 410 means the meeting
+  // ended: leave.
+
+  function keepGrant(grant) {
+    call.grant = grant;
+    var lifetime = Number(grant.expiresIn) || 0;
+    call.grantExpiresAt = Date.now() + lifetime * 1000;
+    var delay = lifetime > 2 * REFRESH_MARGIN_S ? lifetime - REFRESH_MARGIN_S : lifetime + 1;
+    window.clearTimeout(call.refreshTimer);
+    call.refreshTimer = window.setTimeout(refreshGrant, delay * 1000);
+  }
+
+  function refreshGrant() {
+    call.refreshTimer = null;
+    if (!call.session || call.ended) {
+      return;
+    }
+    requestJSON("POST", urls.token, { name: call.name })
+      .then(function (reply) {
+        if (reply.status === 410) {
+          showEnded();
+        } else if (reply.status === 200) {
+          keepGrant(reply.body);
+        } else {
+          call.refreshTimer = window.setTimeout(refreshGrant, 30000);
+        }
+      })
+      .catch(function () { call.refreshTimer = window.setTimeout(refreshGrant, 30000); });
+  }
+
+  function freshGrant() {
+    return call.grant && Date.now() < call.grantExpiresAt - 5000 ? call.grant : null;
+  }
+
   function startCall(grant, name) {
+    call.name = name;
     resetTiles();
     el.selfName.textContent = name + " (you)";
     el.selfAvatar.textContent = initials(name);
@@ -241,6 +286,9 @@
     session.on("streamDestroyed", whileCurrent(session, onStreamDestroyed));
     session.on("streamPropertyChanged", whileCurrent(session, onStreamPropertyChanged));
     session.on("sessionDisconnected", whileCurrent(session, onSessionDisconnected));
+    // Anyone connected could send a signal of this type, so it only makes the page ask the
+    // server; the server's answer decides.
+    session.on(ENDED_SIGNAL, whileCurrent(session, function () { pollStatus(); }));
     startPublisher(name);
     session.connect(grant.token, function (error) {
       if (session !== call.session) {
@@ -294,9 +342,24 @@
 
   // -- other people's streams ------------------------------------------------------------
 
+  /* Connection data is JSON the server wrote: {"name": ...} for visitors, the bridge marker for
+   * the phone bridge. A visitor's name can never produce the marker. */
+  function connectionData(stream) {
+    try {
+      var data = JSON.parse((stream.connection && stream.connection.data) || "null");
+      return data && typeof data === "object" ? data : {};
+    } catch (ignored) {
+      return {};
+    }
+  }
+
   function isPhoneBridge(stream) {
-    var data = stream.connection && stream.connection.data;
-    return data === SIP_CONNECTION_DATA || (!stream.hasVideo && !stream.videoType);
+    return connectionData(stream).meetbridge === BRIDGE_MARKER;
+  }
+
+  function displayName(stream) {
+    var name = connectionData(stream).name;
+    return typeof name === "string" && name ? name : stream.name || "Guest";
   }
 
   function tileFor(streamId) {
@@ -315,7 +378,7 @@
     var tile = template.content.firstElementChild.cloneNode(true);
     tile.dataset.streamId = stream.streamId;
     if (!phone) {
-      var name = stream.name || "Guest";
+      var name = displayName(stream);
       tile.querySelector(".tile__name").textContent = name;
       tile.querySelector(".tile__avatar").textContent = initials(name);
       tile.classList.toggle("tile--no-video", !stream.hasVideo);
@@ -410,6 +473,8 @@
   // -- leaving ---------------------------------------------------------------------------
 
   function stopCall() {
+    window.clearTimeout(call.refreshTimer);
+    call.refreshTimer = null;
     var session = call.session;
     call.session = null; // first, so the disconnect's own events are ignored
     if (session) {
@@ -431,6 +496,13 @@
 
   function onSessionDisconnected(event) {
     var reason = event && event.reason;
+    var grant = freshGrant();
+    if (reason === "networkDisconnected" && grant && !call.ended) {
+      var name = call.name;
+      stopCall();
+      startCall(grant, name); // OpenTok.js gave up reconnecting: connect again, fresh token
+      return;
+    }
     stopCall();
     setView("left");
     setCallState("idle", "Not joined");
@@ -490,7 +562,7 @@
   function bridgeAction(button, url, pendingText, successText) {
     button.disabled = true;
     el.bridgeMessage.textContent = pendingText;
-    requestJSON("POST", url)
+    requestJSON("POST", url, {})
       .then(function (reply) {
         if (reply.status === 410) {
           showEnded();
@@ -513,15 +585,14 @@
 
   // -- host controls ---------------------------------------------------------------------
 
-  // The starter's host link carries "#host=<key>". The fragment never reaches a server or a
-  // Referer header; it is kept for this tab only and removed from the address bar at once.
+  // The starter's host key, which host_key.js (the page's first script) took out of the
+  // address and kept for this tab.
   function hostKey() {
-    var match = /(?:^|[#&])host=([A-Za-z0-9_-]{1,100})/.exec(window.location.hash);
-    if (match) {
-      window.sessionStorage.setItem(HOST_KEY, match[1]);
-      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    try {
+      return window.sessionStorage.getItem(HOST_KEY);
+    } catch (ignored) {
+      return null;
     }
-    return window.sessionStorage.getItem(HOST_KEY);
   }
 
   function endMeeting() {
