@@ -55,6 +55,7 @@ class Settings:
     video_events_secret: str | None = field(default=None, repr=False)
     database_path: str = "meetbridge.db"
     port: int = 3000
+    proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (deploy/nginx.conf: 1)
     pin_length: int = 9
     pin_attempts: int = 3
     pin_lockout_failures: int = 10
@@ -170,6 +171,15 @@ def _boolean(text: str) -> bool:
     raise ValueError(text)
 
 
+def _proxy_hops(text: str) -> int:
+    """How many proxies' X-Forwarded-* entries to trust; 0 (direct) ignores them, as a client
+    could write them itself."""
+    number = int(text)
+    if not 0 <= number <= 5:
+        raise ValueError(text)
+    return number
+
+
 def _port(text: str) -> int:
     number = int(text)
     if not 0 < number < 65536:
@@ -241,6 +251,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         video_events_secret=read.raw("VIDEO_EVENTS_SECRET"),
         database_path=read.raw("DATABASE_PATH") or "meetbridge.db",
         port=read.converted("PORT", 3000, _port, "a TCP port"),
+        proxy_hops=read.converted("PROXY_HOPS", 0, _proxy_hops, "a whole number from 0 to 5"),
         **_read_policy(read),
         slack_api_url=read.raw("SLACK_API_URL") or DEFAULT_SLACK_API_URL,
         opentok_api_url=(read.raw("OPENTOK_API_URL") or DEFAULT_OPENTOK_API_URL).rstrip("/"),
