@@ -146,7 +146,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.extensions["meetbridge"] = services
     app.extensions["meetbridge.cards"] = cards
     app.extensions["meetbridge.bolt"] = bolt_app
-    periodic = [Periodic("sweeper", settings.sweep_seconds, services.lifecycle.sweep),
+    # The sweeper's time-critical pass and its leg clean-up run on threads of their own, so a
+    # backlog of legs to hang up never delays an idle bridge's hang-up (SPEC §2.7).
+    cleanup = Periodic("cleanup", settings.sweep_seconds, services.lifecycle.cleanup_pass)
+    services.lifecycle.callers_owed = cleanup.wake
+    periodic = [Periodic("sweeper", settings.sweep_seconds, services.lifecycle.urgent_pass), cleanup,
                 Periodic("housekeeping", HOUSEKEEPING_SECONDS, services.store.housekeeping)]
     if run_sweeper:
         for job in periodic:
@@ -158,10 +162,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 def shutdown(services: Services, listeners: ThreadPoolExecutor, periodic: list[Periodic],
              cards: CardPublisher) -> None:
     """Stop background work in order, then close the database (tests, graceful exits)."""
+    services.lifecycle.stop_passes()  # a clean-up pass stops between batches
     for job in periodic:
         job.stop()
     listeners.shutdown(wait=True)
     services.background.shutdown()
+    services.lifecycle.close()
     cards.close()  # card-update timers read the database: closing it under them crashes sqlite3
     services.store.close()
 

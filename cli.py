@@ -2,7 +2,7 @@
 
     python cli.py check [--online]   # every setting; --online also reaches Slack, Video, Voice
     python cli.py manifest           # manifest.yml with SERVER_URL filled in
-    python cli.py sweep              # one pass of expiry / idle-bridge work (for cron)
+    python cli.py sweep              # one sweep: expiry, idle bridges, leg clean-up, pruning (cron)
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ def sweep() -> int:
     services = build_services(settings, SystemClock(), secrets.SystemRandom())
     services.lifecycle.sweep()
     services.background.shutdown()
+    services.lifecycle.close()
     services.store.close()
     return 0
 
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     check_parser = commands.add_parser("check", help="check every setting")
     check_parser.add_argument("--online", action="store_true", help="also reach Slack, Video and Voice")
     commands.add_parser("manifest", help="print manifest.yml with SERVER_URL filled in")
-    commands.add_parser("sweep", help="run one sweep (expiry, idle bridges) and exit")
+    commands.add_parser("sweep", help="run one sweep (expiry, idle bridges, leg clean-up, pruning) and exit")
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(args.online)

@@ -40,3 +40,10 @@ class WebhookLog:
     def recent(self, limit: int = 50) -> list[dict]:
         self.flush()
         return self.database.query("SELECT * FROM webhook_log ORDER BY id DESC LIMIT ?", [limit])
+
+    def prune(self, before: float, limit: int) -> int:
+        """Delete up to `limit` rows older than `before` (RETENTION_DAYS); the sweeper loops in
+        small batches so no single DELETE holds the write lock for long."""
+        return self.database.execute(
+            "DELETE FROM webhook_log WHERE id IN (SELECT id FROM webhook_log WHERE at < ? LIMIT ?)",
+            [before, limit])

@@ -9,6 +9,7 @@ from .database import Database
 from .models import BridgeCall, from_row
 
 ACTIVE_STATES = ("connecting", "connected")
+ALL_ROWS = 1_000_000  # a LIMIT both SQLite and PostgreSQL accept when the caller sets none
 
 
 class BridgeAlreadyActive(Exception):
@@ -76,14 +77,23 @@ class BridgeCallsTable:
             "UPDATE bridge_calls SET idle_since = ? WHERE meeting_id = ? AND state = 'connected'",
             [idle_since, meeting_id])
 
-    def idle_before(self, cutoff: float) -> list[BridgeCall]:
+    def idle_before(self, cutoff: float, limit: int = ALL_ROWS) -> list[BridgeCall]:
         rows = self.database.query(
-            "SELECT * FROM bridge_calls WHERE state = 'connected' AND idle_since <= ?", [cutoff])
+            "SELECT * FROM bridge_calls WHERE state = 'connected' AND idle_since <= ? "
+            "ORDER BY idle_since LIMIT ?", [cutoff, limit])
         return [from_row(BridgeCall, row) for row in rows]
 
-    def connecting_before(self, cutoff: float) -> list[BridgeCall]:
+    def connecting_before(self, cutoff: float, limit: int = ALL_ROWS) -> list[BridgeCall]:
         rows = self.database.query(
-            "SELECT * FROM bridge_calls WHERE state = 'connecting' AND created_at <= ?", [cutoff])
+            "SELECT * FROM bridge_calls WHERE state = 'connecting' AND created_at <= ? "
+            "ORDER BY created_at LIMIT ?", [cutoff, limit])
+        return [from_row(BridgeCall, row) for row in rows]
+
+    def connected_before(self, cutoff: float, limit: int = ALL_ROWS) -> list[BridgeCall]:
+        """Bridges up since `cutoff` or longer (the BRIDGE_MAX_HOURS cap)."""
+        rows = self.database.query(
+            "SELECT * FROM bridge_calls WHERE state = 'connected' AND connected_at <= ? "
+            "ORDER BY connected_at LIMIT ?", [cutoff, limit])
         return [from_row(BridgeCall, row) for row in rows]
 
     def claim_cleanup(self, bridge_id: str) -> bool:
@@ -91,6 +101,6 @@ class BridgeCallsTable:
         return self.database.execute(
             "UPDATE bridge_calls SET cleanup_pending = 0 WHERE id = ? AND cleanup_pending = 1", [bridge_id]) == 1
 
-    def cleanup_pending(self) -> list[BridgeCall]:
-        rows = self.database.query("SELECT * FROM bridge_calls WHERE cleanup_pending = 1")
+    def cleanup_pending(self, limit: int = ALL_ROWS) -> list[BridgeCall]:
+        rows = self.database.query("SELECT * FROM bridge_calls WHERE cleanup_pending = 1 LIMIT ?", [limit])
         return [from_row(BridgeCall, row) for row in rows]

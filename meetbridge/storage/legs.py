@@ -94,6 +94,68 @@ class PhoneLegsTable:
         rows = self.database.query("SELECT * FROM phone_legs WHERE cleanup_pending = 1")
         return [from_row(PhoneLeg, row) for row in rows]
 
+    # -- the sweeper's claims (SPEC §2.7) ---------------------------------------------------
+    # Each claim is one UPDATE … RETURNING over a bounded sub-select: a row comes back to the one
+    # statement that changed it, so sweepers in several processes never take the same leg.
+    # (On PostgreSQL the sub-select takes FOR UPDATE SKIP LOCKED.)
+
+    def claim_live(self, meeting_id: str, now: float, status: str, limit: int) -> list[str]:
+        """Mark up to `limit` of a meeting's live legs as left; the uuids this caller must hang up."""
+        rows = self.database.write_returning_all(
+            "UPDATE phone_legs SET left_at = ?, status = ?, updated_at = ? WHERE uuid IN ("
+            "SELECT uuid FROM phone_legs WHERE meeting_id = ? AND left_at IS NULL LIMIT ?) "
+            "AND left_at IS NULL RETURNING uuid", [now, status, now, meeting_id, limit])
+        return [row["uuid"] for row in rows]
+
+    def claim_live_in_ended_meetings(self, now: float, status: str, limit: int) -> list[str]:
+        """Legs still live in meetings that ended (admitted as it ended, or an End cut short)."""
+        rows = self.database.write_returning_all(
+            "UPDATE phone_legs SET left_at = ?, status = ?, updated_at = ? WHERE uuid IN ("
+            "SELECT phone_legs.uuid FROM phone_legs JOIN meetings ON meetings.id = phone_legs.meeting_id "
+            "WHERE phone_legs.left_at IS NULL AND meetings.ended_at IS NOT NULL LIMIT ?) "
+            "AND left_at IS NULL RETURNING uuid", [now, status, now, limit])
+        return [row["uuid"] for row in rows]
+
+    def claim_cleanup_batch(self, limit: int) -> list[str]:
+        """Take up to `limit` pending hang-up retries."""
+        rows = self.database.write_returning_all(
+            "UPDATE phone_legs SET cleanup_pending = 0 WHERE uuid IN ("
+            "SELECT uuid FROM phone_legs WHERE cleanup_pending = 1 LIMIT ?) AND cleanup_pending = 1 "
+            "RETURNING uuid", [limit])
+        return [row["uuid"] for row in rows]
+
+    def count_cleanup_pending(self) -> int:
+        row = self.database.query_one("SELECT count(*) AS n FROM phone_legs WHERE cleanup_pending = 1")
+        return int(row["n"]) if row else 0
+
+    def claim_checks(self, now: float, joined_before: float, checked_before: float, limit: int) -> list[str]:
+        """Admitted live callers of live meetings, in since `joined_before` and not confirmed with
+        Vonage since `checked_before`; callers of meetings whose bridge is up come first.
+        Stamps checked_at, so each leg is asked about once per interval across all sweepers."""
+        rows = self.database.write_returning_all(
+            "UPDATE phone_legs SET checked_at = ? WHERE uuid IN ("
+            "SELECT l.uuid FROM phone_legs l JOIN meetings m ON m.id = l.meeting_id "
+            "WHERE l.left_at IS NULL AND l.joined_at IS NOT NULL AND l.joined_at <= ? "
+            "AND coalesce(l.checked_at, 0) <= ? AND m.ended_at IS NULL "
+            "ORDER BY EXISTS (SELECT 1 FROM bridge_calls b WHERE b.meeting_id = l.meeting_id "
+            "AND b.state = 'connected') DESC, coalesce(l.checked_at, 0) LIMIT ?) "
+            "AND left_at IS NULL AND coalesce(checked_at, 0) <= ? RETURNING uuid",
+            [now, joined_before, checked_before, limit, checked_before])
+        return [row["uuid"] for row in rows]
+
+    def prune_finished(self, before: float, limit: int) -> int:
+        """Delete up to `limit` legs that ended before `before` (no hang-up owed)."""
+        return self.database.execute(
+            "DELETE FROM phone_legs WHERE uuid IN (SELECT uuid FROM phone_legs "
+            "WHERE left_at IS NOT NULL AND left_at < ? AND cleanup_pending = 0 LIMIT ?)", [before, limit])
+
+    def prune_never_admitted(self, before: float, limit: int) -> int:
+        """Delete up to `limit` legs created before `before` that never joined a meeting: a caller
+        who did not get in within that time has long been told goodbye."""
+        return self.database.execute(
+            "DELETE FROM phone_legs WHERE uuid IN (SELECT uuid FROM phone_legs "
+            "WHERE joined_at IS NULL AND created_at < ? AND cleanup_pending = 0 LIMIT ?)", [before, limit])
+
     def record_pin_failure(self, caller_number: str, now: float) -> None:
         self.database.execute("INSERT INTO pin_failures (caller_number, at) VALUES (?, ?)", [caller_number, now])
 

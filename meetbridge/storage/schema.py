@@ -153,6 +153,17 @@ def add_card_digest(db: sqlite_utils.Database) -> None:
     db["meetings"].add_column("card_digest", str)
 
 
+@migrations()
+def add_sweeper_bookkeeping(db: sqlite_utils.Database) -> None:
+    # checked_at: when Vonage last confirmed a caller's leg (GET /v1/calls/{uuid}), kept apart
+    # from updated_at, which any webhook (a forged one too) refreshes. The indexes let the
+    # sweeper find what retention prunes in small batches without scanning the tables.
+    db["phone_legs"].add_column("checked_at", float)
+    db.execute("CREATE INDEX phone_legs_finished ON phone_legs(left_at) WHERE left_at IS NOT NULL")
+    db.execute("CREATE INDEX phone_legs_unadmitted ON phone_legs(created_at) WHERE joined_at IS NULL")
+    db.execute("CREATE INDEX webhook_log_at ON webhook_log(at)")
+
+
 def migrate(database: Database) -> None:
     """Apply pending migrations; safe when several processes start together."""
     with database.transaction() as db:

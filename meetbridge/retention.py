@@ -1,0 +1,86 @@
+"""Keeping the database bounded (SPEC §2.7): what is past its window is deleted in batches.
+
+Forged or merely numerous webhooks used to add rows forever (issue 11: 6,000 events, +11.4 MB).
+Each kind of row is deleted a small batch per statement, so no DELETE holds the write lock long
+enough to delay a webhook, and the clean-up pass stops between batches when its time is up.
+
+Tables other parts of the service own (replayed-token and lock-out records) are pruned through
+their own `prune` methods, when the store has them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from .clock import Clock
+from .settings import Settings
+from .storage import Store
+
+log = logging.getLogger(__name__)
+
+PRUNE_BATCH = 500
+# A leg that never entered a live PIN is kept this long: far longer than any PIN prompt lasts
+# (a few attempts of seconds each), and longer than the hour the PIN failure budget looks back.
+NEVER_ADMITTED_SECONDS = 2 * 3600
+PIN_FAILURE_MEMORY_SECONDS = 3600  # the lock-out window of the old per-number failure log
+SLACK_TRIGGER_SECONDS = 2 * 300    # Slack's five-minute signature window, twice
+LOCKOUT_MEMORY_SECONDS = 24 * 3600  # a lock-out key quiet for a day has nothing left to remember
+
+
+class Retention:
+    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+
+    def prune(self, more_time: Callable[[], bool] = lambda: True) -> dict[str, int]:
+        """Delete everything past its window, batch by batch while `more_time()`; how many rows
+        of each kind went (for tests and the log)."""
+        deleted: dict[str, int] = {}
+        for name, batch in self._batched(self.clock.now()):
+            count = 0
+            while more_time():
+                gone = batch()
+                count += gone
+                if gone < PRUNE_BATCH:
+                    break
+            deleted[name] = count
+        if any(deleted.values()):
+            log.info("pruned %s", ", ".join(f"{n} {name}" for name, n in deleted.items() if n))
+        return deleted
+
+    def _batched(self, now: float) -> list[tuple[str, Callable[[], int]]]:
+        """(name, delete one batch → rows deleted) for every kind of row with a window."""
+        store, retained = self.store, now - self.settings.retention_seconds
+        batches: list[tuple[str, Callable[[], int]]] = [
+            ("audit rows", lambda: store.webhook_log.prune(retained, PRUNE_BATCH)),
+            ("finished legs", lambda: store.legs.prune_finished(retained, PRUNE_BATCH)),
+            ("never-admitted legs",
+             lambda: store.legs.prune_never_admitted(now - NEVER_ADMITTED_SECONDS, PRUNE_BATCH)),
+        ]
+        return batches + self._other_owners(now)
+
+    def _other_owners(self, now: float) -> list[tuple[str, Callable[[], int]]]:
+        """Records other modules keep, through their own prune methods (one call deletes what
+        they choose; those without a batch size are small by construction)."""
+        store, found = self.store, []
+        seen_tokens = getattr(store, "seen_tokens", None)
+        if seen_tokens is not None:
+            from .storage.replays import KEEP_SECONDS
+            found.append(("replay records", lambda: seen_tokens.prune(now - KEEP_SECONDS, PRUNE_BATCH)))
+        pin_guard = getattr(store, "pin_guard", None)
+        if pin_guard is not None:
+            found.append(("lock-out records", _counted(lambda: pin_guard.prune(now - LOCKOUT_MEMORY_SECONDS))))
+        triggers = getattr(store, "slack_triggers", None)
+        if triggers is not None:
+            found.append(("slack triggers", _counted(lambda: triggers.prune(now - SLACK_TRIGGER_SECONDS))))
+        if hasattr(store.legs, "prune_pin_failures"):
+            found.append(("pin failures",
+                          _counted(lambda: store.legs.prune_pin_failures(now - PIN_FAILURE_MEMORY_SECONDS))))
+        return found
+
+
+def _counted(prune: Callable[[], int | None]) -> Callable[[], int]:
+    """Adapt a prune method without a batch size (or one that returns nothing)."""
+    return lambda: int(prune() or 0)
