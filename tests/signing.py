@@ -6,6 +6,7 @@ import hashlib
 import json
 import time
 import uuid
+from typing import Any, Mapping, Sequence
 from urllib.parse import urlencode
 
 import jwt
@@ -49,10 +50,41 @@ def block_action_body(action_id: str, value: str, user_id: str = "U0ADA", team_i
     return urlencode({"payload": json.dumps(payload)})
 
 
-def vonage_bearer(secret: str, body: bytes = b"", iat: int | None = None) -> str:
-    """The Authorization header of a signed Vonage webhook."""
-    claims = {"iat": iat if iat is not None else int(time.time()), "jti": str(uuid.uuid4()),
-              "iss": "Vonage", "api_key": "abcd1234"}
-    if body:
+def vonage_bearer(secret: str | None, body: bytes = b"", iat: float | None = None, *, method: str | None = None,
+                  query: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+                  application_id: str | None = None, api_key: str = "abcd1234", jti: str | None = None,
+                  algorithm: str = "HS256", without: Sequence[str] = (), **extra: Any) -> str:
+    """The Authorization header of a signed Vonage webhook (notes-vonage §5): HS256 over `iat`,
+    a fresh `jti`, `iss`, `api_key`, `application_id` when given, and `payload_hash`: the SHA-256
+    hex of a POST's body (`method` "POST", or any non-empty body), or for a GET given its
+    `query`, of its parameters as a JSON object in their order with no whitespace. `iat`
+    defaults to now (pass the app clock's time once a test has moved it). For forgeries:
+    `extra` claims are added as given, claims named in `without` left out, and `algorithm`
+    may be "none" (secret None) or RS256 (secret a private key PEM)."""
+    claims: dict[str, Any] = {"iat": int(iat if iat is not None else time.time()), "jti": jti or str(uuid.uuid4()),
+                              "iss": "Vonage", "api_key": api_key}
+    if application_id is not None:
+        claims["application_id"] = application_id
+    if body or method == "POST":
         claims["payload_hash"] = hashlib.sha256(body).hexdigest()
-    return "Bearer " + jwt.encode(claims, secret, algorithm="HS256")
+    elif query is not None:
+        claims["payload_hash"] = vonage_query_hash(query)
+    claims.update(extra)
+    for name in without:
+        claims.pop(name, None)
+    return "Bearer " + jwt.encode(claims, secret, algorithm=algorithm)
+
+
+def vonage_query_hash(query: Sequence[tuple[str, str]] | Mapping[str, str]) -> str:
+    """Vonage's payload_hash of a GET: the query parameters in their original order as one JSON
+    object with no whitespace (what JavaScript's JSON.stringify writes), then SHA-256 hex."""
+    pairs = list(query.items()) if isinstance(query, Mapping) else list(query)
+    text = "{" + ",".join(f"{_js_string(name)}:{_js_string(value)}" for name, value in pairs) + "}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _js_string(value: str) -> str:
+    """A JSON string as JSON.stringify writes it: quotes, backslashes and control characters
+    escaped, everything else (non-ASCII included) as is."""
+    short = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return '"' + "".join(short.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 0x20 else ch) for ch in value) + '"'

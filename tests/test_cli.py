@@ -21,6 +21,7 @@ from meetbridge.storage import Store
 from tests.conftest import APP_ID, BOT_TOKEN, FakeClock
 from tests.fakes import FakeVonage
 from tests.fakes._server import Incoming, Parsed, Reply
+from tests.web.opentok_double import OpenTokDouble
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_SCHEMA = PROJECT_ROOT / "../shared/schemas/slack-app-manifest.schema.1.0.0.json"
@@ -53,9 +54,12 @@ def fake_vonage(voice_keypair, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake
 
 
 @pytest.fixture
-def cli_env(base_env, fake_vonage) -> dict[str, str]:
-    """base_env plus what any process needs, and the fake Vonage CA so TLS to it verifies."""
-    return {**base_env, "REQUESTS_CA_BUNDLE": fake_vonage.ca_bundle_path}
+def cli_env(base_env, fake_vonage) -> Iterator[dict[str, str]]:
+    """base_env plus what any process needs, the fake Vonage CA so TLS to it verifies, and a
+    local OpenTok.js with its SRI hash (`check --online` downloads and compares it)."""
+    with OpenTokDouble() as opentok_js:
+        yield {**base_env, "REQUESTS_CA_BUNDLE": fake_vonage.ca_bundle_path,
+               "OPENTOK_JS_URL": opentok_js.script_url, "OPENTOK_JS_INTEGRITY": opentok_js.integrity}
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import requests
 
+from tests.conftest import APP_ID
 from tests.signing import vonage_bearer
 from tests.waiting import wait_until
 
@@ -37,9 +38,11 @@ class WebhookCall:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
 
-    def signed(self, secret: str) -> WebhookCall:
-        """The same request with Vonage's JWT (payload_hash of the body when there is one)."""
-        return self.with_headers(Authorization=vonage_bearer(secret, self.body))
+    def signed(self, secret: str, iat: float | None = None) -> WebhookCall:
+        """The same request with Vonage's JWT: payload_hash of a POST's body or of a GET's query
+        (Vonage's rule), our application id; `iat` now unless given (the app clock's time)."""
+        return self.with_headers(Authorization=vonage_bearer(secret, self.body, iat, method=self.method,
+                                                             query=self.query, application_id=APP_ID))
 
     def with_headers(self, **headers: str) -> WebhookCall:
         return replace(self, headers={**self.headers, **headers})

@@ -1,4 +1,4 @@
-"""Reading Vonage webhook requests: query string (GET), JSON or form bodies (POST).
+"""Reading Vonage webhook requests: query string (GET), JSON or form body (POST, never its URL).
 
 Anything malformed raises BadPayload, which the blueprint turns into a 4xx JSON error:
 a webhook must never produce a 500 or a traceback.
@@ -19,14 +19,17 @@ class BadPayload(Exception):
 
 
 def read_payload(request: Request) -> dict[str, Any]:
-    if request.method == "GET":
+    """A GET's fields come from its query string; a POST's from its body only. The signature
+    covers a POST's body, not its URL: reading the query string of a POST (an empty one, say)
+    would let anyone holding one signed token send any fields with it."""
+    if request.method in ("GET", "HEAD"):
         return request.args.to_dict()
     if request.mimetype == "application/json":
         return _json_object(request.get_data(cache=True))
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return request.form.to_dict()
     if not request.get_data(cache=True):
-        return request.args.to_dict()
+        return {}
     raise BadPayload("send JSON or form data")
 
 

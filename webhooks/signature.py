@@ -1,29 +1,172 @@
-"""Signed Vonage webhooks: `Authorization: Bearer <JWT>` (HS256 with the signature secret),
-and for requests with a body, `payload_hash` = SHA-256 hex of that body."""
+"""Signed Vonage webhooks (SPEC §2.5, notes-vonage.md §5): the full check of the
+`Authorization: Bearer <JWT>` that Vonage puts on every callback when signing is on.
+
+Vonage signs with HS256 and the account's signature secret. Claims: `iat`, `jti`, `iss`,
+`api_key`, optionally `application_id`, and `payload_hash`: the SHA-256 hex of a POST's body,
+or for a GET, of the query parameters as a JSON object in their original order with no
+whitespace (Vonage support, "How do I verify that the Voice API Webhook request and its payload
+has not been tampered during transit"). There is no `exp`: the age of `iat` is the expiry.
+
+Checks run cheapest first, and the `jti` is written to the database last, only once the
+signature and every other claim verified, so forged tokens cannot fill the replay table and a
+request that is refused for another reason does not use up its token. A refused request is
+answered 401 with a short JSON error and one `webhook refused` log event naming the route and
+the reason: never the token, the body or the query string.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import logging
+import math
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 import jwt
+from flask import Request, Response, jsonify
+
+from meetbridge.clock import Clock
+from meetbridge.storage.replays import WINDOW_SECONDS, SeenTokens
 
 MAX_TOKEN_LENGTH = 4096
+MAX_JTI_LENGTH = 128
+BEARER = "Bearer "
+_JWS = jwt.PyJWS(algorithms=["HS256"])  # HS256 only: "none", RS256 and the rest are refused
+
+log = logging.getLogger("meetbridge.webhooks")
 
 
-def signature_problem(authorization: str | None, body: bytes, secret: str) -> str | None:
-    """None when the request is signed by Vonage; otherwise why it is not."""
-    if not authorization or not authorization.startswith("Bearer "):
-        return "missing Bearer token"
-    token = authorization.removeprefix("Bearer ").strip()
-    if len(token) > MAX_TOKEN_LENGTH:
-        return "token too long"
-    try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["iat"]})
-    except jwt.PyJWTError:
-        return "bad signature"
-    if body:
-        expected = hashlib.sha256(body).hexdigest()
-        if not hmac.compare_digest(str(claims.get("payload_hash", "")), expected):
-            return "payload_hash does not match the body"
+@dataclass(frozen=True)
+class ClaimRules:
+    """Claims that, when a token carries them, must name this deployment. None: not checked
+    (Video callback JWTs document no application_id/api_key rule)."""
+
+    application_id: str | None = None
+    api_key: str | None = None
+
+
+class WebhookVerifier:
+    """Decides whether one request carries a valid, unused Vonage signature."""
+
+    def __init__(self, secret: str, clock: Clock, seen: SeenTokens, rules: ClaimRules) -> None:
+        self._key = secret.encode()
+        self._clock = clock
+        self._seen = seen
+        self._rules = rules
+
+    def problem(self, method: str, authorization: str | None, body: bytes, query_string: bytes) -> str | None:
+        """None when the request is signed by Vonage and its token is used for the first time;
+        otherwise a short reason (safe to log and to answer: it quotes nothing it was sent)."""
+        if not authorization or not authorization.startswith(BEARER):
+            return "missing Bearer token"
+        token = authorization[len(BEARER):].strip()
+        if len(token) > MAX_TOKEN_LENGTH:
+            return "token too long"
+        try:
+            payload = _JWS.decode(token, self._key, algorithms=["HS256"])
+            claims = json.loads(payload)
+        except (jwt.PyJWTError, ValueError, RecursionError):
+            return "bad signature"
+        if not isinstance(claims, dict):
+            return "bad claims"
+        now = self._clock.now()
+        problem = (_time_problem(claims, now) or self._deployment_problem(claims) or _jti_problem(claims)
+                   or _payload_problem(claims, method, body, query_string))
+        if problem:
+            return problem
+        if not self._seen.first_use(claims["jti"], now):
+            return "token already used"
+        return None
+
+    def _deployment_problem(self, claims: dict) -> str | None:
+        for name, expected in (("application_id", self._rules.application_id), ("api_key", self._rules.api_key)):
+            if expected is not None and name in claims and claims[name] != expected:
+                return f"{name} is not ours"
+        return None
+
+
+def _time_problem(claims: dict, now: float) -> str | None:
+    iat = claims.get("iat")
+    if not _is_number(iat):
+        return "iat missing"
+    if abs(now - iat) > WINDOW_SECONDS:
+        return "iat outside the accepted window"
+    exp = claims.get("exp")  # Vonage sends none; one that is there must not have passed
+    if exp is not None and (not _is_number(exp) or exp + WINDOW_SECONDS < now):
+        return "token expired"
     return None
+
+
+def _jti_problem(claims: dict) -> str | None:
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti or len(jti) > MAX_JTI_LENGTH:
+        return "jti missing"
+    return None
+
+
+def _payload_problem(claims: dict, method: str, body: bytes, query_string: bytes) -> str | None:
+    """A POST's token must vouch for its raw body, an empty one included (a token without
+    payload_hash, e.g. a GET's, cannot be reused for a body). A GET carries no body; its
+    payload_hash, when present, must match its query string."""
+    claimed = claims.get("payload_hash")
+    if method in ("GET", "HEAD"):
+        if body:
+            return "a GET carries no body"
+        if claimed is None:
+            return None
+        expected = query_payload_hash(query_string)
+    else:
+        if claimed is None:
+            return "payload_hash missing"
+        expected = hashlib.sha256(body).hexdigest()
+    if not isinstance(claimed, str) or expected is None:
+        return "payload_hash does not match"
+    if not hmac.compare_digest(claimed.lower().encode("utf-8", "replace"), expected.encode()):
+        return "payload_hash does not match"
+    return None
+
+
+def query_payload_hash(query_string: bytes) -> str | None:
+    """Vonage's rule for a GET: the query parameters as one JSON object, in their original
+    order, serialised with no whitespace (as JavaScript's JSON.stringify does: non-ASCII left
+    as is), then SHA-256 hex. None when the query string cannot be such an object (not UTF-8,
+    or a repeated name)."""
+    try:
+        pairs = parse_qsl(query_string.decode("ascii"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    params = dict(pairs)
+    if len(params) != len(pairs):
+        return None
+    text = json.dumps(params, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def voice_verifier(secret: str | None, clock: Clock, seen: SeenTokens, application_id: str,
+                   api_key: str) -> WebhookVerifier | None:
+    """The checker for /voice-*, or None when signing is off (settings allow that only with a
+    loopback SERVER_URL), which is said once at start-up."""
+    if secret is None:
+        log.warning("voice webhooks are not signed: VONAGE_SIGNATURE_SECRET is not set, which is "
+                    "allowed only because SERVER_URL is a loopback address (development)")
+        return None
+    return WebhookVerifier(secret, clock, seen, ClaimRules(application_id=application_id, api_key=api_key))
+
+
+def refusal(route: str, reason: str, answer: str | None = None) -> tuple[Response, int, dict[str, str]]:
+    """401 with a short JSON error, and the one log event of a refused webhook."""
+    log.warning("webhook refused", extra={"route": route, "reason": reason})
+    error = answer if answer is not None else f"unauthorized: {reason}"
+    return jsonify(error=error), 401, {"WWW-Authenticate": "Bearer"}
+
+
+def check_request(verifier: WebhookVerifier, request: Request) -> str | None:
+    """The verifier's verdict on a Flask request (raw body and raw query string)."""
+    return verifier.problem(request.method, request.headers.get("Authorization"),
+                            request.get_data(cache=True), request.query_string)

@@ -15,7 +15,7 @@ from meetbridge.phone_entry import TERMINAL_STATUSES, CallerLeg, lockout_key
 from meetbridge.services import Services
 
 from .payload import BadPayload, dtmf_digits, read_payload, text_field
-from .signature import signature_problem
+from .signature import check_request, refusal, voice_verifier
 
 
 def ncco_response(actions: list[dict]) -> Response:
@@ -24,7 +24,9 @@ def ncco_response(actions: list[dict]) -> Response:
 
 def create_voice_blueprint(services: Services) -> Blueprint:
     voice = Blueprint("voice", __name__)
-    secret = services.settings.vonage_signature_secret
+    verifier = voice_verifier(services.settings.vonage_signature_secret, services.clock,
+                              services.store.seen_tokens, services.settings.vonage_application_id,
+                              services.settings.voice_api_key)
 
     @voice.errorhandler(BadPayload)
     def bad_payload(error: BadPayload):
@@ -32,13 +34,12 @@ def create_voice_blueprint(services: Services) -> Blueprint:
 
     @voice.before_request
     def check_signature():
-        """With VONAGE_SIGNATURE_SECRET set, act on nothing that Vonage did not sign."""
-        if secret is None:
+        """With VONAGE_SIGNATURE_SECRET set, act on nothing that Vonage did not sign (and
+        nothing twice): refused before any handler runs, so no row at all is written."""
+        if verifier is None:
             return None
-        problem = signature_problem(request.headers.get("Authorization"), request.get_data(cache=True), secret)
-        if problem:
-            return jsonify(error=f"unauthorized: {problem}"), 401
-        return None
+        problem = check_request(verifier, request)
+        return refusal(request.path, problem) if problem else None
 
     def audit(route: str, uuid: str | None, status: str) -> None:
         services.store.webhook_log.record(services.clock.now(), route, uuid, status)

@@ -12,6 +12,7 @@ from .meetings import MeetingsTable
 from .models import BridgeCall, Meeting, PhoneLeg
 from .pins import PinsTable
 from .rate_limits import RateLimitsTable, Rule
+from .replays import SeenTokens
 from .schema import migrate
 from .video_connections import VideoConnectionsTable
 
@@ -31,6 +32,7 @@ class Store:
         self.video_connections = VideoConnectionsTable(self.database)
         self.call_participants = CallParticipantsTable(self.database)
         self.rate_limits = RateLimitsTable(self.database)
+        self.seen_tokens = SeenTokens(self.database)  # jti of accepted signed webhooks
 
     def transaction(self):
         return self.database.transaction()

@@ -178,3 +178,11 @@ def create_rate_limit_hits(db: sqlite_utils.Database) -> None:
                                  not_null={"bucket", "at", "expires_at"})
     db.execute("CREATE INDEX rate_limit_hits_bucket ON rate_limit_hits(bucket, at)")
     db.execute("CREATE INDEX rate_limit_hits_expiry ON rate_limit_hits(expires_at)")
+
+
+@migrations()
+def create_webhook_tokens_seen(db: sqlite_utils.Database) -> None:
+    # The jti of each signed webhook accepted in the last few minutes (storage/replays.py): a
+    # captured token is accepted once, whichever worker or host it is replayed to.
+    db.execute("CREATE TABLE webhook_tokens_seen (jti TEXT PRIMARY KEY, seen_at REAL NOT NULL) WITHOUT ROWID")
+    db.execute("CREATE INDEX webhook_tokens_seen_age ON webhook_tokens_seen(seen_at)")

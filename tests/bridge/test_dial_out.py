@@ -8,6 +8,7 @@ from pathlib import Path
 import jwt
 import pytest
 
+from tests.bridge.visitor import dial_allowed_again, joined, press
 from tests.conftest import SlackUser, VIDEO_KEY, VIDEO_SECRET, VOICE_KEY, VOICE_SECRET
 from tests.vonage_calls import bridge_leg_answer, dialled, new_uuid, status_lines, wait_for_status
 from tests.waiting import wait_until
@@ -44,18 +45,20 @@ def test_connect_dials_our_vonage_number_with_digest_auth_and_our_headers(start_
     }
     assert len(headers["X-Meetbridge-Token"]) >= 32
     claims = jwt.decode(dial["token"], VIDEO_SECRET, algorithms=["HS256"])
-    assert (claims["iss"], claims["session_id"], claims["connection_data"]) == (VIDEO_KEY, meeting.session_id,
-                                                                               "sip=true")
+    assert (claims["iss"], claims["session_id"], claims["connection_data"]) == (
+        VIDEO_KEY, meeting.session_id, '{"meetbridge": "phone-bridge"}')
     wait_until(lambda: services.store.bridges.active(meeting.id) is not None)
     assert services.store.bridges.active(meeting.id).state == "connecting"
 
 
 def test_every_dial_gets_a_fresh_token_and_the_database_keeps_only_its_hash(start_meeting, slack_user,
-                                                                           fake_opentok, services, settings):
+                                                                           fake_opentok, services, settings,
+                                                                           clock):
     meeting = start_meeting()
     slack_user.click("dial_out", meeting.id)
     first = dialled(fake_opentok, services, meeting.id)["sip"]["headers"]["X-Meetbridge-Token"]
     services.bridge.hang_up(meeting.id, reason="hung up")
+    dial_allowed_again(clock, services.bridge)
     slack_user.click("dial_out", meeting.id)
     second = dialled(fake_opentok, services, meeting.id, count=2)["sip"]["headers"]["X-Meetbridge-Token"]
     assert first != second
@@ -131,7 +134,7 @@ def test_transient_server_error_is_retried_once_and_connects(start_meeting, slac
 
 
 def test_persistent_server_error_fails_and_a_later_click_dials_again(start_meeting, slack_user, fake_opentok,
-                                                                    fake_slack, services, sleeps, client):
+                                                                    fake_slack, services, sleeps, client, clock):
     meeting = start_meeting()
     fake_opentok.http_status("dial", 500, times=2)
     slack_user.click("dial_out", meeting.id)
@@ -141,6 +144,7 @@ def test_persistent_server_error_fails_and_a_later_click_dials_again(start_meeti
     assert services.store.bridges.latest(meeting.id).state == "failed"
     seen = wait_for_status(fake_slack, f"Phone bridge: *failed: {INTERNAL_ERROR}* · 0 phone callers")
 
+    dial_allowed_again(clock, services.bridge)
     slack_user.click("dial_out", meeting.id, response_key="retry")
     dial = dialled(fake_opentok, services, meeting.id, count=3)
     assert services.store.bridges.active(meeting.id).state == "connecting"
@@ -178,31 +182,36 @@ def test_click_on_an_ended_meeting_dials_nothing(start_meeting, slack_user, fake
 
 def test_join_page_connect_answers_202_then_409(start_meeting, client, fake_opentok):
     meeting = start_meeting()
-    response = client.post(f"/rooms/{meeting.id}/dial-out")
+    joined(client, meeting.id)
+    response = press(client, meeting.id, "dial-out")
     assert (response.status_code, response.get_json()) == (202, {"bridge": "connecting"})
     assert fake_opentok.requests("dial")[0]["sip"]["headers"]["X-Meetbridge-Meeting"] == meeting.id
-    again = client.post(f"/rooms/{meeting.id}/dial-out")
+    again = press(client, meeting.id, "dial-out")
     assert (again.status_code, again.get_json()) == (
         409, {"error": "The phone bridge is already connecting.", "bridge": "connecting"})
     assert len(fake_opentok.requests("dial")) == 1
 
 
-def test_join_page_connect_reports_a_failed_dial_as_502(start_meeting, client, fake_opentok, sleeps):
+def test_join_page_connect_reports_a_failed_dial_as_502(start_meeting, client, fake_opentok, sleeps, clock,
+                                                       services):
     meeting = start_meeting()
+    joined(client, meeting.id)
     fake_opentok.http_status("dial", 409)
-    response = client.post(f"/rooms/{meeting.id}/dial-out")
+    response = press(client, meeting.id, "dial-out")
     assert (response.status_code, response.get_json()) == (
         502, {"error": f"Couldn't connect the phone bridge: {NOT_ROUTED}.", "bridge": "failed"})
     status = client.get(f"/rooms/{meeting.id}/status").get_json()
     assert (status["bridge"], status["bridgeReason"]) == ("failed", NOT_ROUTED)
-    assert client.post(f"/rooms/{meeting.id}/dial-out").status_code == 202  # a later try dials again
+    dial_allowed_again(clock, services.bridge)
+    assert press(client, meeting.id, "dial-out").status_code == 202  # a later try dials again
 
 
 def test_join_page_connect_for_unknown_or_ended_meetings(start_meeting, client, services, fake_opentok):
-    assert client.post("/rooms/no-such-meeting/dial-out").status_code == 404
+    assert press(client, "no-such-meeting", "dial-out").status_code == 404
     meeting = start_meeting()
+    joined(client, meeting.id)
     services.lifecycle.end(meeting.id, reason="ended")
-    assert client.post(f"/rooms/{meeting.id}/dial-out").status_code == 410
+    assert press(client, meeting.id, "dial-out").status_code == 410
     assert fake_opentok.requests("dial") == []
 
 

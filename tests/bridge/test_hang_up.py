@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.bridge.visitor import dial_allowed_again, joined, press
 from tests.vonage_calls import bridge_leg_answer, dialled, new_uuid, status_lines, wait_for_status
 from tests.waiting import wait_until
 
@@ -88,7 +89,8 @@ def test_join_page_hang_up_drops_both_sides(start_meeting, slack_user, client, s
                                             fake_vonage):
     meeting = start_meeting()
     leg, connection_id = connected_bridge(slack_user, fake_opentok, fake_vonage, services, client, meeting)
-    response = client.post(f"/rooms/{meeting.id}/hang-up")
+    joined(client, meeting.id)
+    response = press(client, meeting.id, "hang-up")
     assert (response.status_code, response.get_json()) == (200, {"bridge": "off", "message": "Phone bridge hung up."})
     assert fake_opentok.requests("force_disconnect") == [
         {"session_id": meeting.session_id, "connection_id": connection_id}]
@@ -98,19 +100,22 @@ def test_join_page_hang_up_drops_both_sides(start_meeting, slack_user, client, s
 
 def test_join_page_hang_up_when_not_connected_is_a_clear_no_op(start_meeting, client, fake_opentok, fake_vonage):
     meeting = start_meeting()
-    response = client.post(f"/rooms/{meeting.id}/hang-up")
+    joined(client, meeting.id)
+    response = press(client, meeting.id, "hang-up")
     assert (response.status_code, response.get_json()) == (200, {
         "bridge": "off", "message": "The phone bridge isn't connected, so there was nothing to hang up."})
     assert fake_opentok.requests("force_disconnect") == []
     assert fake_vonage.requests("hangup") == []
-    assert client.post("/rooms/no-such-meeting/hang-up").status_code == 404
+    assert press(client, "no-such-meeting", "hang-up").status_code == 404
 
 
 def test_bridge_can_connect_again_after_hang_up(start_meeting, slack_user, client, services, fake_opentok,
-                                               fake_vonage):
+                                               fake_vonage, clock):
     meeting = start_meeting()
     connected_bridge(slack_user, fake_opentok, fake_vonage, services, client, meeting)
-    client.post(f"/rooms/{meeting.id}/hang-up")
+    joined(client, meeting.id)
+    assert press(client, meeting.id, "hang-up").status_code == 200
+    dial_allowed_again(clock, services.bridge)
     slack_user.click("dial_out", meeting.id, response_key="reconnect")
     dial = dialled(fake_opentok, services, meeting.id, count=2)
     leg = new_uuid()

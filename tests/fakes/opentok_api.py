@@ -30,12 +30,14 @@ _ROUTES: list[Route] = [
     ("POST", re.compile(r"/v2/project/(?P<project>[^/]+)/dial"), "dial"),
     ("DELETE", re.compile(_SESSION + r"/connection/(?P<connection_id>[^/]+)"), "force_disconnect"),
     ("GET", re.compile(_SESSION + r"/stream"), "list_streams"),
+    ("POST", re.compile(_SESSION + r"/signal"), "signal"),
 ]
 _REASONS = {
     400: "Bad Request",
     403: "Invalid token",
     404: "Not Found",
     409: "Conflict",
+    413: "Request Entity Too Large",
     500: "Internal Server Error",
 }
 
@@ -53,7 +55,7 @@ def make_session_id(api_key: str) -> str:
 
 
 class FakeOpenTok(FakeServer):
-    """Fake api.opentok.com. Kinds: create_session, dial, force_disconnect, list_streams."""
+    """Fake api.opentok.com. Kinds: create_session, dial, force_disconnect, list_streams, signal."""
 
     def __init__(self, api_key: str, api_secret: str) -> None:
         super().__init__()
@@ -61,6 +63,7 @@ class FakeOpenTok(FakeServer):
         self.api_secret = api_secret
         self._sessions: dict[str, dict[str, Any]] = {}  # session_id -> {"routed", "streams"}
         self._connections: dict[tuple[str, str], str] = {}  # (session, connection) -> stream id
+        self._clients: set[tuple[str, str]] = set()  # browsers: (session, connection)
 
     # -- public API ----------------------------------------------------------------------
 
@@ -84,6 +87,18 @@ class FakeOpenTok(FakeServer):
         with self._cond:
             return set(self._connections)
 
+    def add_client(self, session_id: str) -> str:
+        """A browser connected to the session with a token (as OpenTok.js would): its id."""
+        with self._cond:
+            connection_id = str(uuid.uuid4())
+            self._clients.add((session_id, connection_id))
+            return connection_id
+
+    def connected_clients(self) -> set[tuple[str, str]]:
+        """(session_id, connection_id) of browsers still connected."""
+        with self._cond:
+            return set(self._clients)
+
     def add_session(self, routed: bool = True) -> str:
         """Register a session as if created earlier (e.g. before an app restart)."""
         with self._cond:
@@ -100,11 +115,12 @@ class FakeOpenTok(FakeServer):
         kind, path_params = matched
         if kind == "create_session":
             return kind, incoming.form_body()
-        if kind == "dial":
+        if kind in ("dial", "signal"):
             try:
-                return kind, incoming.json_body()
+                body = incoming.json_body()
             except ValueError:
                 return _error(400, "Invalid JSON body")
+            return kind, body if kind == "dial" else {"session_id": matched[1]["session_id"], "payload": body}
         return kind, {key: value for key, value in path_params.items() if key != "project"}
 
     def _authenticate(self, kind: str, incoming: Incoming) -> Optional[Reply]:
@@ -131,6 +147,7 @@ class FakeOpenTok(FakeServer):
             "dial": self._dial,
             "force_disconnect": self._force_disconnect,
             "list_streams": self._list_streams,
+            "signal": self._signal,
         }
         return handlers[kind](entry)
 
@@ -222,8 +239,22 @@ class FakeOpenTok(FakeServer):
         signed = hmac.compare_digest(signature, expected)
         return signed and parse_qs(payload).get("session_id") == [session_id]
 
+    def _signal(self, entry: dict[str, Any]) -> Reply:
+        """REST signal to a whole session: `type` ≤ 128 bytes, `data` ≤ 8 kB, 204 when sent."""
+        payload = entry["payload"]
+        if entry["session_id"] not in self._sessions:
+            return _error(404, "Session not found")
+        if not isinstance(payload, dict) or not isinstance(payload.get("data", ""), str):
+            return _error(400, "Invalid signal")
+        if len(str(payload.get("type", "")).encode()) > 128 or len(payload.get("data", "").encode()) > 8192:
+            return _error(413)
+        return Reply.empty(204)
+
     def _force_disconnect(self, params: dict[str, str]) -> Reply:
         key = (params["session_id"], params["connection_id"])
+        if key in self._clients:
+            self._clients.discard(key)
+            return Reply.empty(204)
         stream_id = self._connections.pop(key, None)
         if stream_id is None:
             return _error(404, "Connection not found")

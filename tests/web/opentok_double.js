@@ -5,6 +5,10 @@
 (function () {
   "use strict";
 
+  // What the address looked like when this third-party script started: the page must have
+  // removed the host key (#host=…) before.
+  window.__otLoadedWithAddress = window.location.href;
+
   var calls = [];
   var failures = {};
   var current = null;

@@ -1,8 +1,11 @@
 """Serves a test double of OpenTok.js (opentok_double.js) so the join page runs in a real
-browser with no network: the page loads it from OPENTOK_JS_URL like the real CDN build."""
+browser with no network: the page loads it from OPENTOK_JS_URL like the real CDN build, with
+Subresource Integrity (`integrity` is the double's own sha384) and CORS, as Vonage's CDN."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +21,7 @@ class OpenTokDouble:
     def __init__(self) -> None:
         self.fetches = 0
         body = SCRIPT.read_bytes()
+        self.integrity = "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
         double = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -30,6 +34,7 @@ class OpenTokDouble:
                 self.send_header("Content-Type", "text/javascript; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
+                self.send_header("Access-Control-Allow-Origin", "*")  # crossorigin="anonymous" needs it
                 self.end_headers()
                 self.wfile.write(body)
 

@@ -1,0 +1,41 @@
+"""The `jti` of every signed webhook accepted lately, so that a captured token is accepted once.
+
+Shared by every worker process through the database: a replay to another worker of the same
+gunicorn (or another host) finds the row too. One `INSERT … ON CONFLICT DO NOTHING` per
+webhook decides it; its row count says whether this was the first use. The checker records
+a `jti` only after the token's signature and claims verified, so nobody without the signature
+secret can add rows.
+"""
+
+from __future__ import annotations
+
+from .database import Database
+
+# A token is accepted while its `iat` is within this many seconds of our clock (either side).
+WINDOW_SECONDS = 300
+# A jti first seen at t can be replayed with an acceptable `iat` until t + 2 × WINDOW_SECONDS at
+# most; a minute more covers clocks that differ between hosts. Older rows can go (prune()).
+KEEP_SECONDS = 2 * WINDOW_SECONDS + 60
+PRUNE_BATCH = 10_000
+
+RECORD = "INSERT INTO webhook_tokens_seen (jti, seen_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING"
+PRUNE = ("DELETE FROM webhook_tokens_seen WHERE jti IN "
+         "(SELECT jti FROM webhook_tokens_seen WHERE seen_at < ? ORDER BY seen_at LIMIT ?)")
+
+
+class SeenTokens:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def first_use(self, jti: str, at: float) -> bool:
+        """Record `jti` as seen at `at`; False when any worker had already recorded it."""
+        return self.database.execute(RECORD, (jti, at)) == 1
+
+    def prune(self, before: float, limit: int = PRUNE_BATCH) -> int:
+        """Forget tokens seen before `before` (call with now − KEEP_SECONDS); at most `limit`
+        rows per call so the write lock is held briefly. Returns how many went."""
+        return self.database.execute(PRUNE, (before, limit))
+
+    def count(self) -> int:
+        row = self.database.query_one("SELECT count(*) AS n FROM webhook_tokens_seen")
+        return int(row["n"]) if row else 0
