@@ -21,5 +21,11 @@ def new_host_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_conversation_name() -> str:
+    """The Vonage conversation of a meeting: random, so nothing sent to a phone leg reveals
+    the meeting id (the join link)."""
+    return "meetbridge-" + secrets.token_hex(16)
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

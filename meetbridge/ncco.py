@@ -15,11 +15,9 @@ JOINING = "Joining the meeting."
 GOODBYE = "Sorry, that PIN was not recognised. Goodbye."
 LOCKED_OUT = "Too many wrong PINs were entered from this number. Please try again later. Goodbye."
 MEETING_GONE = "This meeting has ended. Goodbye."
-
-
-def conversation_name(meeting_id: str) -> str:
-    """Unique per meeting and never reused (Vonage keeps named conversations for days)."""
-    return f"meetbridge-{meeting_id}"
+BUSY = "Sorry, the meeting service is busy. Please try again later. Goodbye."
+FULL = "Sorry, this meeting is full. Goodbye."
+NOT_EXPECTED = "This call is not expected. Goodbye."  # a bridge leg nobody waits for, an unknown call
 
 
 def _dump(*actions: object) -> list[dict]:
@@ -43,22 +41,24 @@ def _pin_prompt(dtmf_url: str, max_digits: int, text: str) -> tuple[dict, ...]:
     return tuple(_dump(Talk(text=text, bargeIn=True), collect))
 
 
-def join_conversation(meeting_id: str, greeting: str | None = JOINING) -> list[dict]:
-    return list(_join_conversation(meeting_id, greeting))
+def join_conversation(name: str, greeting: str | None = JOINING) -> list[dict]:
+    """The meeting's conversation by its stored random name (never the meeting id)."""
+    return list(_join_conversation(name, greeting))
 
 
 @lru_cache(maxsize=1024)
-def _join_conversation(meeting_id: str, greeting: str | None) -> tuple[dict, ...]:
+def _join_conversation(name: str, greeting: str | None) -> tuple[dict, ...]:
     actions: list[object] = [Talk(text=greeting)] if greeting else []
-    actions.append(Conversation(name=conversation_name(meeting_id), startOnEnter=True, endOnExit=False))
+    actions.append(Conversation(name=name, startOnEnter=True, endOnExit=False))
     return tuple(_dump(*actions))
 
 
 def say_goodbye(text: str) -> list[dict]:
-    """A last sentence; with nothing after it the call ends."""
-    return _dump(Talk(text=text))
+    """A last sentence; with nothing after it the call ends. Never an empty NCCO: Vonage's
+    schema wants at least one action, and a call that must end hears why."""
+    return list(_say_goodbye(text))
 
 
-def end_call() -> list[dict]:
-    """An empty NCCO: nothing to run, so Vonage ends the call at once."""
-    return []
+@lru_cache(maxsize=16)
+def _say_goodbye(text: str) -> tuple[dict, ...]:
+    return tuple(_dump(Talk(text=text)))

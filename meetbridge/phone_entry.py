@@ -1,12 +1,17 @@
-"""What a phone caller hears: the PIN prompt, re-prompts, the lockout, joining.
+"""What a phone caller hears: the PIN prompt, re-prompts, lock-outs, busy, full, joining.
 
-Pure decisions over the store; the webhook layer only parses requests and serialises
-the NCCO this returns. Nothing slow happens here: auto-bridge dialling is handed to
+Pure decisions over the store; the webhook layer only parses requests and serialises the
+NCCO this returns. Nothing slow happens here: auto-bridge dialling is handed to
 `start_in_background` so Vonage gets its answer in milliseconds.
+
+PIN guessing is bounded for the whole service (SPEC §2.5, meetbridge/pin_guard.py): an
+attempt is claimed before the PIN is looked up, only for a call /voice-answer saw, never
+beyond PIN_ATTEMPTS, never for a locked-out key, never while the failure budget is spent.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -14,19 +19,21 @@ from typing import Callable
 from . import ncco
 from .bridge import BridgeService
 from .clock import Clock
+from .pin_guard import ALERT_EVERY_SECONDS, BUDGET_ALERT, BUDGET_WINDOW_SECONDS, lockout_policy
 from .settings import Settings
 from .status import ChangeListeners
 from .storage import Store
-from .storage.keypad import KeypadFacts
+from .storage.keypad import KeypadFacts, Refusal
+from .storage.pin_guard import lockout_key as stored_key
 
-LOCKOUT_WINDOW_SECONDS = 15 * 60
 PIN_PATTERN = re.compile(r"\d{4,20}")
+log = logging.getLogger("meetbridge.alerts")
 
 
 @dataclass(frozen=True)
 class CallerLeg:
     uuid: str
-    number: str | None  # None when withheld: limited per call only
+    number: str | None  # None when withheld: all withheld callers share one lock-out key
 
 
 def lockout_key(raw_number: object) -> str | None:
@@ -51,61 +58,99 @@ class PhoneEntry:
     def dtmf_url(self) -> str:
         return f"{self.settings.server_url}/voice-dtmf"
 
-    def _max_digits(self) -> int:
-        return max(self.settings.pin_length, self.store.pins.longest_live_length() or 0)
-
     def answer_caller(self, leg: CallerLeg) -> list[dict]:
-        """A new call from a phone: ask for the PIN, unless the number is locked out."""
-        if self._locked_out(leg.number):
+        """A new call from a phone: ask for the PIN, unless the service is busy or the
+        number is locked out (then nothing is stored about the call)."""
+        now = self.clock.now()
+        gate = self.store.pin_guard.gate(stored_key(leg.number), now - BUDGET_WINDOW_SECONDS)
+        if gate.budget_used >= self.settings.pin_failure_budget:
+            self._alert_budget_spent(now)
+            return ncco.say_goodbye(ncco.BUSY)
+        if gate.locked_until is not None and gate.locked_until > now:
             return ncco.say_goodbye(ncco.LOCKED_OUT)
-        self.store.legs.ensure(leg.uuid, leg.number, self.clock.now())
-        return ncco.pin_prompt(self.dtmf_url, self._max_digits())
+        self.store.legs.ensure(leg.uuid, leg.number, now)
+        return ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, gate.longest_pin or 0))
+
+    def answer_bridge(self, meeting_id: str) -> list[dict]:
+        """The bridge leg's NCCO: the meeting's conversation, by its stored name."""
+        meeting = self.store.meetings.get(meeting_id)
+        if meeting is None or meeting.conversation_name is None:
+            return ncco.say_goodbye(ncco.NOT_EXPECTED)
+        return ncco.join_conversation(meeting.conversation_name, greeting=None)
 
     def enter_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> list[dict]:
-        """Admit on a live meeting's PIN; otherwise re-prompt up to PIN_ATTEMPTS times."""
+        """Count the attempt, then check the PIN: admit, re-prompt, or say goodbye."""
         now = self.clock.now()
+        budget_since = now - BUDGET_WINDOW_SECONDS
+        if not self.store.keypad.claim_attempt(leg.uuid, now, self.settings.pin_attempts,
+                                               self.settings.pin_failure_budget, budget_since):
+            return self._refused(self.store.keypad.refusal(leg.uuid, budget_since), now)
         pin = digits if digits and PIN_PATTERN.fullmatch(digits) else None
-        facts = self.store.keypad.look_up(leg.number, pin, now - LOCKOUT_WINDOW_SECONDS)
-        if leg.number is not None and facts.recent_failures >= self.settings.pin_lockout_failures:
-            return ncco.say_goodbye(ncco.LOCKED_OUT)
+        facts = self.store.keypad.look_up(leg.uuid, pin)
+        if facts is None:  # the leg vanished between the claim and the look-up (pruned)
+            return ncco.say_goodbye(ncco.NOT_EXPECTED)
         if facts.meeting_id is not None and facts.expires_at is not None and facts.expires_at > now:
             return self._admit(leg, facts, now)
-        self.store.legs.ensure(leg.uuid, leg.number, now)
-        if leg.number:
-            self.store.legs.record_pin_failure(leg.number, now)
-        attempts = self.store.legs.count_attempt(leg.uuid)
-        if attempts >= self.settings.pin_attempts:
+        key = stored_key(facts.caller_number)
+        self.store.pin_guard.record_failure(key, now, lockout_policy(self.settings, key))
+        if facts.attempts >= self.settings.pin_attempts:
             return ncco.say_goodbye(ncco.GOODBYE)
         text = ncco.NO_INPUT if not digits else ncco.RETRY
-        return ncco.pin_prompt(self.dtmf_url, self._max_digits(), text)
+        return ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, facts.longest_pin or 0), text)
+
+    def _refused(self, refusal: Refusal, now: float) -> list[dict]:
+        """Why the call got no attempt decides what it hears; every answer ends the call,
+        except a repeated input webhook of a caller already admitted to a live meeting."""
+        if not refusal.known:
+            return ncco.say_goodbye(ncco.NOT_EXPECTED)
+        if refusal.joined and not refusal.left:
+            if refusal.conversation_name and refusal.expires_at and refusal.expires_at > now:
+                return ncco.join_conversation(refusal.conversation_name)
+            return ncco.say_goodbye(ncco.MEETING_GONE)
+        if refusal.locked_until is not None and refusal.locked_until > now:
+            return ncco.say_goodbye(ncco.LOCKED_OUT)
+        if refusal.attempts < self.settings.pin_attempts and not refusal.left \
+                and refusal.budget_used >= self.settings.pin_failure_budget:
+            self._alert_budget_spent(now)
+            return ncco.say_goodbye(ncco.BUSY)
+        return ncco.say_goodbye(ncco.GOODBYE)
 
     def _admit(self, leg: CallerLeg, facts: KeypadFacts, now: float) -> list[dict]:
         meeting_id = facts.meeting_id
         assert meeting_id is not None
-        self.store.legs.admit(leg.uuid, leg.number, meeting_id, now)
+        if facts.conversation_name is None:
+            return ncco.say_goodbye(ncco.MEETING_GONE)
+        if not self.store.keypad.admit(leg.uuid, meeting_id, now, self.settings.max_phone_callers):
+            self.store.keypad.turn_away(leg.uuid, meeting_id, now)
+            return ncco.say_goodbye(ncco.FULL)
         if facts.bridge_idle_since is not None:
             self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
         self.changes.changed(meeting_id)
         if self.settings.auto_bridge and not facts.bridge_active:
             self.start_in_background(lambda: self.bridge.connect(meeting_id))
-        return ncco.join_conversation(meeting_id)
+        return ncco.join_conversation(facts.conversation_name)
 
-    def _locked_out(self, number: str | None) -> bool:
-        if number is None:
+    def _alert_budget_spent(self, now: float) -> None:
+        """One `alert` log line a minute, whichever worker or host refuses calls."""
+        if self.store.pin_guard.claim_alert(BUDGET_ALERT, now, ALERT_EVERY_SECONDS):
+            log.warning("alert", extra={"alert": BUDGET_ALERT, "budget": self.settings.pin_failure_budget,
+                                        "window_seconds": BUDGET_WINDOW_SECONDS})
+
+    def call_status(self, uuid: str, status: str) -> bool:
+        """A voice event for a caller leg: when it ends, the caller has left the meeting.
+        Only legs /voice-answer stored are updated (an event never creates a row); False when
+        the event changed nothing."""
+        terminal = status in TERMINAL_STATUSES
+        if not self.store.legs.record_status(uuid, status, self.clock.now(), terminal):
             return False
-        since = self.clock.now() - LOCKOUT_WINDOW_SECONDS
-        return self.store.legs.pin_failures_since(number, since) >= self.settings.pin_lockout_failures
-
-    def call_status(self, uuid: str, status: str) -> None:
-        """A voice event for a caller leg: when it ends, the caller has left the meeting."""
-        ended = self.store.legs.record_status(uuid, status, self.clock.now(), status in TERMINAL_STATUSES)
-        if not ended:
-            return
+        if not terminal:
+            return True
         leg = self.store.legs.get(uuid)
         if leg and leg.meeting_id and leg.joined_at is not None:
             if self.store.legs.callers_in(leg.meeting_id) == 0:
                 self.store.bridges.set_idle_since(leg.meeting_id, self.clock.now())
             self.changes.changed(leg.meeting_id)
+        return True
 
 
 TERMINAL_STATUSES = frozenset({"completed", "busy", "cancelled", "failed", "rejected", "timeout",

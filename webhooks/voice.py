@@ -14,12 +14,18 @@ from meetbridge.bridge import MEETING_HEADER, TOKEN_HEADER
 from meetbridge.phone_entry import TERMINAL_STATUSES, CallerLeg, lockout_key
 from meetbridge.services import Services
 
+from .call_ids import leg_uuid
 from .payload import BadPayload, dtmf_digits, read_payload, text_field
 from .signature import check_request, refusal, voice_verifier
 
 
 def ncco_response(actions: list[dict]) -> Response:
     return jsonify(actions)
+
+
+def acknowledged() -> Response:
+    """200 with no body: Vonage takes any 2xx; SPEC §2.5 names 200."""
+    return Response(status=200)
 
 
 def create_voice_blueprint(services: Services) -> Blueprint:
@@ -45,12 +51,12 @@ def create_voice_blueprint(services: Services) -> Blueprint:
         services.store.webhook_log.record(services.clock.now(), route, uuid, status)
 
     def caller(payload: dict) -> CallerLeg:
-        return CallerLeg(uuid=text_field(payload, "uuid", required=True) or "",
-                         number=lockout_key(payload.get("from")))
+        return CallerLeg(uuid=leg_uuid(payload, required=True) or "", number=lockout_key(payload.get("from")))
 
     @voice.route("/voice-answer", methods=["GET", "POST"])
     def voice_answer():
-        """Bridge leg (our signed SIP headers) → the meeting's conversation; anyone else → PIN prompt."""
+        """Bridge leg (our signed SIP headers) → the meeting's conversation; anyone else → PIN
+        prompt, or a short goodbye when the service is busy or the number locked out."""
         payload = read_payload(request)
         leg = caller(payload)
         meeting_id = text_field(payload, f"SipHeader_{MEETING_HEADER}")
@@ -60,9 +66,9 @@ def create_voice_blueprint(services: Services) -> Blueprint:
                 verdict = services.bridge.answer_bridge_leg(meeting_id, token, leg.uuid)
                 audit("answer", leg.uuid, f"bridge:{verdict}")
                 if verdict == "join":
-                    return ncco_response(ncco.join_conversation(meeting_id, greeting=None))
-                if verdict == "stale":
-                    return ncco_response(ncco.end_call())
+                    return ncco_response(services.phone_entry.answer_bridge(meeting_id))
+                if verdict == "stale":  # a used dial token, or a bridge hung up meanwhile
+                    return ncco_response(ncco.say_goodbye(ncco.NOT_EXPECTED))
             audit("answer", leg.uuid, "caller")
             return ncco_response(services.phone_entry.answer_caller(leg))
 
@@ -80,19 +86,21 @@ def create_voice_blueprint(services: Services) -> Blueprint:
 
     @voice.route("/voice-events", methods=["GET", "POST"])
     def voice_events():
-        """Call status by uuid; duplicates and out-of-order events are harmless."""
+        """Call status by uuid; duplicates and out-of-order events are harmless. Events with no
+        leg `uuid` (record, error, machine detection's `call_uuid`) are acknowledged; events for
+        legs never answered change and store nothing."""
         payload = read_payload(request)
-        uuid = text_field(payload, "uuid") or text_field(payload, "call_uuid")
+        uuid = leg_uuid(payload, required=False)
         status = text_field(payload, "status")
         if uuid is None or status is None:
-            return Response(status=204)
+            return acknowledged()
         with services.changes.held():  # the card hears once, after all writes
-            audit("event", uuid, status)
             bridge = services.store.bridges.by_leg(uuid)
-            if bridge is None:
-                services.phone_entry.call_status(uuid, status)
+            known = bridge is not None or services.phone_entry.call_status(uuid, status)
+            if known:
+                audit("event", uuid, status)
         if bridge is not None and status in TERMINAL_STATUSES:
             services.bridge.leg_ended(bridge, status)  # calls OpenTok: outside the transaction
-        return Response(status=204)
+        return acknowledged()
 
     return voice

@@ -10,6 +10,7 @@ from .keypad import KeypadQueries
 from .legs import PhoneLegsTable
 from .meetings import MeetingsTable
 from .models import BridgeCall, Meeting, PhoneLeg
+from .pin_guard import PinGuardTable
 from .pins import PinsTable
 from .rate_limits import RateLimitsTable, Rule
 from .replays import SeenTokens
@@ -28,6 +29,7 @@ class Store:
         self.bridges = BridgeCallsTable(self.database)
         self.legs = PhoneLegsTable(self.database)
         self.keypad = KeypadQueries(self.database)
+        self.pin_guard = PinGuardTable(self.database)  # failure budget, lock-outs, alerts
         self.webhook_log = WebhookLog(self.database)
         self.video_connections = VideoConnectionsTable(self.database)
         self.call_participants = CallParticipantsTable(self.database)

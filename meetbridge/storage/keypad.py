@@ -1,8 +1,17 @@
-"""Everything a keyed-in PIN is decided on, read in one query.
+"""Everything a keyed-in PIN is decided on: claim the attempt, then look the PIN up.
 
 `/voice-dtmf` is the hottest write path: every statement releases and re-takes the GIL, and
-under load each hand-over costs context switches (bench/README.md). The lock-out count, the
-live meeting behind the PIN and its active bridge are therefore read together.
+under load each hand-over costs context switches (bench/README.md). So:
+
+1. `claim_attempt` is one UPDATE that counts the attempt *before* any look-up, and only for a
+   leg `/voice-answer` saw, with attempts left, whose key is not locked out, while the
+   service-wide failure budget is not spent. The claimed attempt counts as a failure until
+   the leg is admitted, so concurrent guesses can never overshoot the budget (SQLite runs
+   write statements one at a time; each claim sees every earlier one).
+2. `look_up` reads the live meeting behind the PIN, its bridge and the leg, in one query.
+3. `admit` admits in one UPDATE, unless the meeting already holds MAX_PHONE_CALLERS.
+
+A refused claim is explained by `refusal` (a cold path: refused calls end).
 """
 
 from __future__ import annotations
@@ -10,40 +19,107 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .database import Database
+from .pin_guard import FAILURES_SINCE, WITHHELD_KEY
+
+CLAIM = (
+    "UPDATE phone_legs SET attempts = attempts + 1, attempt_at = :now, updated_at = :now "
+    "WHERE uuid = :uuid AND attempts < :max_attempts AND meeting_id IS NULL AND left_at IS NULL "
+    f"AND {FAILURES_SINCE} < :budget "
+    "AND NOT EXISTS (SELECT 1 FROM pin_lockouts WHERE pin_lockouts.key = "
+    f"coalesce(phone_legs.caller_number, '{WITHHELD_KEY}') AND pin_lockouts.locked_until > :now)")
 
 LOOK_UP = (
-    "SELECT (SELECT count(*) FROM pin_failures WHERE caller_number = :number AND at >= :since) AS failures, "
-    "meetings.id AS meeting_id, meetings.expires_at, bridge_calls.id AS bridge_id, "
-    "bridge_calls.idle_since AS bridge_idle_since "
-    "FROM (SELECT 1) "
+    "SELECT leg.attempts, leg.caller_number, meetings.id AS meeting_id, meetings.expires_at, "
+    "meetings.conversation_name, bridge_calls.id AS bridge_id, bridge_calls.idle_since AS bridge_idle_since, "
+    "(SELECT max(length) FROM pin_counts WHERE live > 0) AS longest_pin "
+    "FROM phone_legs AS leg "
     "LEFT JOIN pins ON pins.pin = :pin AND pins.released_at IS NULL "
     "LEFT JOIN meetings ON meetings.id = pins.meeting_id AND meetings.ended_at IS NULL "
     "LEFT JOIN bridge_calls ON bridge_calls.meeting_id = meetings.id "
-    "AND bridge_calls.state IN ('connecting', 'connected')")
+    "AND bridge_calls.state IN ('connecting', 'connected') "
+    "WHERE leg.uuid = :uuid")
+
+ADMIT = (
+    "UPDATE phone_legs SET meeting_id = :meeting_id, joined_at = :now, updated_at = :now "
+    "WHERE uuid = :uuid AND meeting_id IS NULL AND left_at IS NULL "
+    "AND (SELECT count(*) FROM phone_legs AS present WHERE present.meeting_id = :meeting_id "
+    "AND present.left_at IS NULL AND present.joined_at IS NOT NULL) < :max_callers")
+
+REFUSAL = (
+    f"SELECT leg.uuid IS NOT NULL AS known, leg.attempts, leg.joined_at, leg.left_at, "
+    f"meetings.conversation_name, meetings.expires_at, {FAILURES_SINCE} AS budget_used, "
+    "lock.locked_until "
+    "FROM (SELECT 1) LEFT JOIN phone_legs AS leg ON leg.uuid = :uuid "
+    "LEFT JOIN meetings ON meetings.id = leg.meeting_id AND meetings.ended_at IS NULL "
+    f"LEFT JOIN pin_lockouts AS lock ON lock.key = coalesce(leg.caller_number, '{WITHHELD_KEY}')")
 
 
 @dataclass(frozen=True)
 class KeypadFacts:
-    recent_failures: int  # failed PIN attempts from this number since the window began
+    attempts: int  # attempts of this leg, the current one included
+    caller_number: str | None  # as /voice-answer stored it; None when withheld
     meeting_id: str | None  # the live meeting holding the PIN
     expires_at: float | None
+    conversation_name: str | None
     bridge_id: str | None  # its bridge when dialling or up
     bridge_idle_since: float | None
+    longest_pin: int | None  # the longest live PIN, for the re-prompt's maxDigits
 
     @property
     def bridge_active(self) -> bool:
         return self.bridge_id is not None
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a leg got no attempt: the fields the caller's answer is chosen from."""
+
+    known: bool  # /voice-answer saw the leg
+    attempts: int
+    joined: bool
+    left: bool
+    conversation_name: str | None  # of the live meeting the leg joined, if any
+    expires_at: float | None
+    budget_used: int
+    locked_until: float | None
+
+
 class KeypadQueries:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def look_up(self, caller_number: str | None, pin: str | None, failures_since: float) -> KeypadFacts:
-        """A None number counts no failures (withheld callers are limited per call); a None
-        PIN finds no meeting."""
-        row = self.database.query_one(LOOK_UP, {"number": caller_number, "pin": pin, "since": failures_since})
+    def claim_attempt(self, uuid: str, now: float, max_attempts: int, budget: int,
+                      budget_since: float) -> bool:
+        """Count one attempt for the leg; False (nothing written) when it may not have one."""
+        return self.database.execute(CLAIM, {
+            "uuid": uuid, "now": now, "max_attempts": max_attempts, "budget": budget,
+            "budget_since": budget_since}) == 1
+
+    def look_up(self, uuid: str, pin: str | None) -> KeypadFacts | None:
+        """The leg and the live meeting behind `pin` (None finds no meeting)."""
+        row = self.database.query_one(LOOK_UP, {"uuid": uuid, "pin": pin})
+        if row is None:
+            return None
+        return KeypadFacts(attempts=int(row["attempts"]), caller_number=row["caller_number"],
+                           meeting_id=row["meeting_id"], expires_at=row["expires_at"],
+                           conversation_name=row["conversation_name"], bridge_id=row["bridge_id"],
+                           bridge_idle_since=row["bridge_idle_since"], longest_pin=row["longest_pin"])
+
+    def admit(self, uuid: str, meeting_id: str, now: float, max_callers: int) -> bool:
+        """Admit the leg; False when the meeting is full (or the leg has gone meanwhile)."""
+        return self.database.execute(ADMIT, {
+            "uuid": uuid, "meeting_id": meeting_id, "now": now, "max_callers": max_callers}) == 1
+
+    def turn_away(self, uuid: str, meeting_id: str, now: float) -> None:
+        """A right PIN for a full meeting: not a failure, and the call ends here."""
+        self.database.execute(
+            "UPDATE phone_legs SET meeting_id = ?, left_at = ?, status = 'full', updated_at = ? "
+            "WHERE uuid = ? AND meeting_id IS NULL AND left_at IS NULL", [meeting_id, now, now, uuid])
+
+    def refusal(self, uuid: str, budget_since: float) -> Refusal:
+        row = self.database.query_one(REFUSAL, {"uuid": uuid, "budget_since": budget_since})
         assert row is not None  # FROM (SELECT 1) always yields one row
-        return KeypadFacts(recent_failures=int(row["failures"]), meeting_id=row["meeting_id"],
-                           expires_at=row["expires_at"], bridge_id=row["bridge_id"],
-                           bridge_idle_since=row["bridge_idle_since"])
+        return Refusal(known=bool(row["known"]), attempts=int(row["attempts"] or 0),
+                       joined=row["joined_at"] is not None, left=row["left_at"] is not None,
+                       conversation_name=row["conversation_name"], expires_at=row["expires_at"],
+                       budget_used=int(row["budget_used"]), locked_until=row["locked_until"])

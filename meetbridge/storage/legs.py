@@ -1,4 +1,4 @@
-"""Phone legs (callers) and the failed-PIN log behind the brute-force lockout."""
+"""Phone legs (callers): stored by /voice-answer, admitted by storage/keypad.py, ended by events."""
 
 from __future__ import annotations
 
@@ -21,29 +21,14 @@ class PhoneLegsTable:
             "ON CONFLICT(uuid) DO UPDATE SET caller_number = coalesce(caller_number, excluded.caller_number)",
             [uuid, caller_number, now, now])
 
-    def admit(self, uuid: str, caller_number: str | None, meeting_id: str, now: float) -> None:
-        """Record a caller as joined (one statement: this runs on every admission), unless the
-        leg already joined or has hung up."""
-        self.database.execute(
-            "INSERT INTO phone_legs (uuid, caller_number, meeting_id, joined_at, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO UPDATE SET meeting_id = excluded.meeting_id, "
-            "joined_at = excluded.joined_at, updated_at = excluded.updated_at "
-            "WHERE phone_legs.left_at IS NULL AND phone_legs.joined_at IS NULL",
-            [uuid, caller_number, meeting_id, now, now, now])
-
-    def count_attempt(self, uuid: str) -> int:
-        row = self.database.write_returning(
-            "UPDATE phone_legs SET attempts = attempts + 1 WHERE uuid = ? RETURNING attempts", [uuid])
-        return int(row["attempts"]) if row else 1
-
     def record_status(self, uuid: str, status: str, now: float, terminal: bool) -> bool:
-        """Store a leg's status; True when this event is the one that ended the leg."""
-        self.ensure(uuid, None, now)
+        """Store a live leg's status; True when it changed a row (for a terminal status: this
+        event ended the leg). Only legs /voice-answer stored are touched: an event for a call
+        never answered creates nothing."""
         if not terminal:
-            self.database.execute(
+            return self.database.execute(
                 "UPDATE phone_legs SET status = ?, updated_at = ? WHERE uuid = ? AND left_at IS NULL",
-                [status, now, uuid])
-            return False
+                [status, now, uuid]) == 1
         return self.database.execute(
             "UPDATE phone_legs SET status = ?, left_at = ?, updated_at = ? WHERE uuid = ? AND left_at IS NULL",
             [status, now, now, uuid]) == 1
@@ -156,14 +141,10 @@ class PhoneLegsTable:
             "DELETE FROM phone_legs WHERE uuid IN (SELECT uuid FROM phone_legs "
             "WHERE joined_at IS NULL AND created_at < ? AND cleanup_pending = 0 LIMIT ?)", [before, limit])
 
-    def record_pin_failure(self, caller_number: str, now: float) -> None:
-        self.database.execute("INSERT INTO pin_failures (caller_number, at) VALUES (?, ?)", [caller_number, now])
-
-    def pin_failures_since(self, caller_number: str, since: float) -> int:
-        row = self.database.query_one(
-            "SELECT count(*) AS n FROM pin_failures WHERE caller_number = ? AND at >= ?",
-            [caller_number, since])
-        return int(row["n"]) if row else 0
-
     def prune_pin_failures(self, before: float) -> None:
+        """Forget lock-out keys quiet since `before` (storage/pin_guard.py; the pin_failures
+        table of older versions is no longer written)."""
         self.database.execute("DELETE FROM pin_failures WHERE at < ?", [before])
+        self.database.execute(
+            "DELETE FROM pin_lockouts WHERE last_failure_at < ? AND coalesce(locked_until, 0) < ?",
+            [before, before])

@@ -43,6 +43,7 @@ class Meeting:
     calls_id: str | None = None
     host_key_hash: str | None = None
     card_digest: str | None = None
+    conversation_name: str | None = None  # random; callers and the bridge join it
 
     @property
     def is_live(self) -> bool:

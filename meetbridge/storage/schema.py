@@ -186,3 +186,24 @@ def create_webhook_tokens_seen(db: sqlite_utils.Database) -> None:
     # captured token is accepted once, whichever worker or host it is replayed to.
     db.execute("CREATE TABLE webhook_tokens_seen (jti TEXT PRIMARY KEY, seen_at REAL NOT NULL) WITHOUT ROWID")
     db.execute("CREATE INDEX webhook_tokens_seen_age ON webhook_tokens_seen(seen_at)")
+
+
+@migrations()
+def bound_pin_guessing(db: sqlite_utils.Database) -> None:
+    # SPEC §2.5 "PIN guessing is bounded for the whole service" (storage/keypad.py,
+    # storage/pin_guard.py). A leg's attempts are claimed before its PIN is looked up and
+    # count as failures until it is admitted (meeting_id set): the partial index holds exactly
+    # the legs with failures, so the service-wide budget over the last hour is a short sum.
+    db["phone_legs"].add_column("attempt_at", float)
+    db.execute("CREATE INDEX phone_legs_failed ON phone_legs(attempt_at) "
+               "WHERE attempts > (CASE WHEN meeting_id IS NULL THEN 0 ELSE 1 END)")
+    # One row per lock-out key (a caller number, or 'withheld' for every withheld one): the
+    # current run of failures and the backing-off lock-out.
+    db.execute("CREATE TABLE pin_lockouts (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, "
+               "last_failure_at REAL NOT NULL, strikes INTEGER NOT NULL, locked_until REAL)")
+    # Alerts said at most once a minute by all workers together (name → when last said).
+    db.execute("CREATE TABLE alerts_said (name TEXT PRIMARY KEY, said_at REAL NOT NULL)")
+    # The conversation callers and the bridge join: random, never derived from the meeting id
+    # (the join link). Meetings live during the upgrade keep the name their bridge already uses.
+    db["meetings"].add_column("conversation_name", str)
+    db.execute("UPDATE meetings SET conversation_name = 'meetbridge-' || id WHERE ended_at IS NULL")
