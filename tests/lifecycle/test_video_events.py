@@ -9,6 +9,7 @@ import pytest
 
 from app import create_app
 from meetbridge.settings import load_settings
+from meetbridge.video import SIP_CONNECTION_DATA
 from tests.lifecycle.bridge_setup import (
                                           connect_bridge, disconnected, hung_up_legs, wait_for_status)
 from tests.signing import vonage_bearer
@@ -80,9 +81,9 @@ def test_the_sip_connection_is_not_counted_as_a_video_participant(start_meeting,
     bridge = connect_bridge(slack_user, client, fake_opentok, fake_vonage, services, meeting)
     joined(client, meeting, "conn-ada")
 
-    joined(client, meeting, bridge.connection_id, data="sip=true")
+    joined(client, meeting, bridge.connection_id, data=SIP_CONNECTION_DATA)
     assert on_video(services, meeting) == 1
-    left(client, meeting, bridge.connection_id, data="sip=true")
+    left(client, meeting, bridge.connection_id, data=SIP_CONNECTION_DATA)
 
     assert on_video(services, meeting) == 1
     assert services.store.bridges.active(meeting.id).state == "connected"

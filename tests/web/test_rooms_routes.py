@@ -6,6 +6,7 @@ Tokens are minted by the real opentok SDK and decoded here with the project secr
 from __future__ import annotations
 
 import html
+import json
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -39,6 +40,11 @@ def token_claims(token: str) -> dict:
     return jwt.decode(token, VIDEO_SECRET, algorithms=["HS256"])
 
 
+def visitor_name(token: str) -> str:
+    """The name in a visitor token's structured connection data."""
+    return json.loads(token_claims(token)["connection_data"])["name"]
+
+
 def test_join_page_shows_title_number_pin_and_loads_configured_opentok_js(client, meeting):
     response = client.get(f"/rooms/{meeting.id}")
     page = response.get_data(as_text=True)
@@ -48,7 +54,7 @@ def test_join_page_shows_title_number_pin_and_loads_configured_opentok_js(client
     assert ">+1 555-010-0000</dd>" in page
     assert f'<dd class="pin" id="dial-in-pin">{meeting.pin}</dd>' in page
     assert f'href="tel:+15550100000,,{meeting.pin}%23"' in page
-    assert f'<script src="{OPENTOK_JS_URL}"></script>' in page
+    assert f'<script src="{OPENTOK_JS_URL}"></script>' in page  # a custom URL without a hash: no integrity
     assert f'data-token-url="/rooms/{meeting.id}/token"' in page
 
 
@@ -57,6 +63,7 @@ def test_join_page_assets_are_served_by_the_rooms_blueprint(client, meeting):
     script = client.get("/static/rooms/room.js")
     style = client.get("/static/rooms/room.css")
     assert '<script src="/static/rooms/room.js"></script>' in page
+    assert '<script src="/static/rooms/host_key.js"></script>' in page
     assert '<link rel="stylesheet" href="/static/rooms/room.css">' in page
     assert (script.status_code, style.status_code) == (200, 200)
     assert "OT.initSession" in script.get_data(as_text=True)
@@ -119,12 +126,12 @@ def test_token_is_a_publisher_token_for_this_session_carrying_the_name(client, m
     response = client.post(f"/rooms/{meeting.id}/token", json={"name": "  Ada   Lovelace "})
     grant = response.get_json()
     assert response.status_code == 200
-    assert set(grant) == {"apiKey", "sessionId", "token"}
-    assert (grant["apiKey"], grant["sessionId"]) == (VIDEO_KEY, meeting.session_id)
+    assert set(grant) == {"apiKey", "sessionId", "token", "expiresIn"}
+    assert (grant["apiKey"], grant["sessionId"], grant["expiresIn"]) == (VIDEO_KEY, meeting.session_id, 900)
     claims = token_claims(grant["token"])
     assert (claims["iss"], claims["ist"], claims["scope"]) == (VIDEO_KEY, "project", "session.connect")
     assert (claims["session_id"], claims["role"], claims["connection_data"]) == (
-        meeting.session_id, "publisher", "Ada Lovelace")
+        meeting.session_id, "publisher", '{"name": "Ada Lovelace"}')
     assert claims["exp"] <= meeting.expires_at
 
 
@@ -132,7 +139,7 @@ def test_each_visitor_gets_their_own_token(client, meeting):
     first = client.post(f"/rooms/{meeting.id}/token", json={"name": "Ada"}).get_json()["token"]
     second = client.post(f"/rooms/{meeting.id}/token", json={"name": "Grace"}).get_json()["token"]
     assert first != second
-    assert [token_claims(t)["connection_data"] for t in (first, second)] == ["Ada", "Grace"]
+    assert [visitor_name(t) for t in (first, second)] == ["Ada", "Grace"]
 
 
 NAME_ERROR = {"error": "Send JSON {\"name\": \"...\"} with a display name of 1 to 100 characters."}
@@ -156,7 +163,7 @@ def test_token_refuses_bad_names_with_400_json(client, meeting, body):
 def test_token_accepts_a_100_character_name(client, meeting):
     response = client.post(f"/rooms/{meeting.id}/token", json={"name": "a" * 100})
     assert response.status_code == 200
-    assert token_claims(response.get_json()["token"])["connection_data"] == "a" * 100
+    assert visitor_name(response.get_json()["token"]) == "a" * 100
 
 
 def test_script_in_the_topic_is_escaped_on_the_join_page(client, services):
@@ -164,7 +171,7 @@ def test_script_in_the_topic_is_escaped_on_the_join_page(client, services):
     page = client.get(f"/rooms/{meeting.id}").get_data(as_text=True)
     assert TOPIC_ATTACK not in page
     assert page.count(html.escape(TOPIC_ATTACK)) == 4  # <title>, heading (text and tooltip), lobby
-    assert page.count("<script") == 2  # only OpenTok.js and room.js
+    assert page.count("<script") == 3  # only host_key.js, OpenTok.js and room.js
 
 
 def test_script_in_the_topic_is_escaped_on_the_ended_page(client, services):
@@ -179,7 +186,7 @@ def test_markup_in_the_name_travels_as_plain_data(client, meeting):
     name = '<img src=x onerror="alert(1)">'
     response = client.post(f"/rooms/{meeting.id}/token", json={"name": name})
     assert response.mimetype == "application/json"
-    assert token_claims(response.get_json()["token"])["connection_data"] == name
+    assert visitor_name(response.get_json()["token"]) == name
 
 
 def test_status_of_a_fresh_meeting_has_no_bridge_and_no_callers(client, meeting):
@@ -188,7 +195,8 @@ def test_status_of_a_fresh_meeting_has_no_bridge_and_no_callers(client, meeting)
 
 
 def test_hang_up_with_no_bridge_explains_there_was_nothing_to_hang_up(client, meeting):
-    response = client.post(f"/rooms/{meeting.id}/hang-up")
+    client.post(f"/rooms/{meeting.id}/token", json={"name": "Ada"})
+    response = client.post(f"/rooms/{meeting.id}/hang-up", json={})
     assert (response.status_code, response.get_json()) == (200, {
         "bridge": "off", "message": "The phone bridge isn't connected, so there was nothing to hang up."})
 
