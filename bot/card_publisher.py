@@ -4,7 +4,9 @@ Cards posted with chat.postMessage are edited with chat.update. Cards that had t
 through a slash command's response_url (private channels, DMs) can only be changed through
 the response_url of a later button click, which we keep on the meeting row.
 Updates are coalesced (bot/update_scheduler.py): at most one per card per second, always
-showing the newest state, and within Slack's per-workspace budget.
+showing the newest state, in one lane per workspace and within that workspace's budget
+(bot/workspace_budget.py). A 429 defers only its own workspace's cards by Slack's
+Retry-After; no sender thread sleeps it out.
 """
 
 from __future__ import annotations
@@ -24,16 +26,13 @@ from meetbridge.storage import Meeting, Store
 from .card import CardMessage, meeting_card
 from .install import NotInstalled
 from .slack_calls import SlackCalls
-from .update_scheduler import TokenBuckets, UpdateScheduler
+from .update_scheduler import UpdateScheduler
+from .workspace_budget import WorkspaceBudget, WorkspaceRateLimited, rate_limited
 
 log = logging.getLogger(__name__)
 FALLBACK_ERRORS = {"not_in_channel", "channel_not_found"}
 MIN_UPDATE_INTERVAL_SECONDS = 1.0
-# chat.update is rate-limited per workspace (Tier 3, about 50 a minute): stay inside it
-# instead of collecting 429s, while a burst of a few cards still goes out at once.
-TEAM_UPDATES_PER_SECOND = 1.0
-TEAM_UPDATE_BURST = 20
-CARD_LEASE_SECONDS = 30.0  # longer than any send (Slack client timeout 10 s, plus Retry-After)
+CARD_LEASE_SECONDS = 30.0  # longer than any send (Slack client timeout 10 s, one connection retry)
 LEASE_RETRY_SECONDS = 0.25
 RESPONSE_URL_LIFETIME_SECONDS = 30 * 60
 REMEMBERED_TEAMS = 10_000
@@ -47,7 +46,7 @@ class CardPublisher:
         self.client_for_team = client_for_team
         self.calls = calls
         self.scheduler = UpdateScheduler(self._send_current, min_interval)
-        self.team_budget = TokenBuckets(TEAM_UPDATES_PER_SECOND, TEAM_UPDATE_BURST)
+        self.budget = WorkspaceBudget(store.slack_budgets)
         self._teams: dict[str, str] = {}  # meeting id → workspace (a lost entry is just read again)
         self._booked: set[str] = set()  # meetings holding a booked workspace token (one sender each)
 
@@ -94,7 +93,7 @@ class CardPublisher:
 
     def changed(self, meeting_id: str) -> None:
         """Schedule an update; bursts of changes collapse into one chat.update per second."""
-        self.scheduler.request(meeting_id)
+        self.scheduler.request(meeting_id, lane=self._team_of(meeting_id) or "")
 
     def close(self) -> None:
         """Stop scheduling updates and wait for those in flight, so the database can close."""
@@ -115,16 +114,8 @@ class CardPublisher:
 
     def _send_current(self, meeting_id: str) -> None:
         team_id = self._team_of(meeting_id)
-        if team_id is None:
+        if team_id is None or not self._take_turn(meeting_id, team_id):
             return
-        if meeting_id in self._booked:  # its workspace token was booked when it last came up
-            self._booked.discard(meeting_id)
-        else:
-            wait = self.team_budget.reserve(team_id)
-            if wait:
-                self._booked.add(meeting_id)
-                self.scheduler.defer(meeting_id, wait)
-                return
         # Another worker process may be sending this card: wait for it, then send what is
         # newest, so an older state can never land last.
         if not self.store.meetings.claim_card_send(meeting_id, time.time(), CARD_LEASE_SECONDS):
@@ -135,28 +126,60 @@ class CardPublisher:
             meeting = self.store.meetings.get(meeting_id)
             if meeting is not None:
                 self._send_both(meeting)
+        except WorkspaceRateLimited as limited:  # this workspace waits; other lanes go on
+            self.budget.pause(team_id, limited.retry_after)
+            self.scheduler.defer(meeting_id, limited.retry_after)
         finally:
             self.store.meetings.release_card_send(meeting_id)
 
+    def _take_turn(self, meeting_id: str, team_id: str) -> bool:
+        """True when the workspace's budget lets this card go now; else it is deferred to the
+        turn booked for it (a card comes back once, exactly when its turn is due)."""
+        if meeting_id in self._booked:  # its turn was booked when it last came up
+            self._booked.discard(meeting_id)
+            if not self.budget.paused_for(team_id):
+                return True
+            # Slack answered 429 since: bookings made before are void, book again.
+        wait = self.budget.reserve(team_id)
+        if wait:
+            self._booked.add(meeting_id)
+            self.scheduler.defer(meeting_id, wait)
+            return False
+        return True
+
     def _send_both(self, meeting: Meeting) -> None:
-        """The card and the Slack Calls participants; a lost update is repaired by the next change."""
+        """The card and the Slack Calls participants; a lost update is repaired by the next
+        change, a 429 (WorkspaceRateLimited) is left to the caller to wait out."""
+        client = self.client_for_team_now(meeting.team_id)
         for what, send in (("card update", self.update_now), ("Slack Calls sync", self.calls.sync)):
             try:
-                send(meeting)
-            except NotInstalled:
-                log.info("%s skipped for meeting %s: the app is no longer installed there", what, meeting.id)
-                return
+                send(meeting, client)
+            except SlackApiError as error:
+                if (limited := rate_limited(error)) is not None:
+                    raise limited from None
+                log.exception("%s failed for meeting %s", what, meeting.id)
             except Exception:
                 log.exception("%s failed for meeting %s", what, meeting.id)
 
-    def update_now(self, meeting: Meeting) -> None:
+    def client_for_team_now(self, team_id: str) -> WebClient | None:
+        """A client that reports a 429 at once instead of sleeping out Retry-After; None when
+        the app is no longer installed there (a fallback card can still be updated)."""
+        try:
+            return self.client_for_team(team_id, wait_on_rate_limit=False)
+        except NotInstalled:
+            log.info("Slack updates skipped in %s: the app is no longer installed there", team_id)
+            return None
+
+    def update_now(self, meeting: Meeting, client: WebClient | None) -> None:
         """Send the current card unless Slack already shows exactly this (runs under the lease)."""
         card = self.render(meeting)
         digest = card.digest()
         if digest == meeting.card_digest:
             return
         if meeting.card_ts and meeting.card_channel:
-            self.client_for_team(meeting.team_id).chat_update(
+            if client is None:
+                return
+            client.chat_update(
                 channel=meeting.card_channel, ts=meeting.card_ts, text=card.text, blocks=card.blocks)
         elif meeting.response_url and self._response_url_fresh(meeting):
             WebhookClient(meeting.response_url).send(text=card.text, blocks=card.blocks,

@@ -32,7 +32,7 @@ class SlackInstall:
     """The client Bolt uses, how to reach each workspace, and the OAuth settings if any."""
 
     client: WebClient
-    client_for_team: Callable[[str], WebClient]
+    client_for_team: Callable[..., WebClient]  # (team_id, wait_on_rate_limit=True)
     oauth_settings: OAuthSettings | None = None
     installation_store: SQLite3InstallationStore | None = None
     authorize: Callable[..., AuthorizeResult] | None = None
@@ -41,14 +41,18 @@ class SlackInstall:
 def single_workspace(settings: Settings) -> SlackInstall:
     """The one bot token, handed to Bolt per request without calling Slack's auth.test: a slow
     or unreachable Slack must not fail the first `/meet` after a restart."""
-    client = slack_web_client(settings.slack_bot_token, settings.slack_api_url)
+    waiting = slack_web_client(settings.slack_bot_token, settings.slack_api_url)
+    not_waiting = slack_web_client(settings.slack_bot_token, settings.slack_api_url, wait_on_rate_limit=False)
+
+    def client_for_team(team_id: str, wait_on_rate_limit: bool = True) -> WebClient:
+        return waiting if wait_on_rate_limit else not_waiting
 
     def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id,
                                bot_token=settings.slack_bot_token)
 
     return SlackInstall(client=slack_web_client(None, settings.slack_api_url),
-                        client_for_team=lambda team_id: client, authorize=authorize)
+                        client_for_team=client_for_team, authorize=authorize)
 
 
 def oauth_install(settings: Settings) -> SlackInstall:
@@ -62,11 +66,11 @@ def oauth_install(settings: Settings) -> SlackInstall:
                                            expiration_seconds=OAUTH_STATE_SECONDS),
         state_validation_enabled=True)
 
-    def client_for_team(team_id: str) -> WebClient:
+    def client_for_team(team_id: str, wait_on_rate_limit: bool = True) -> WebClient:
         bot = installations.find_bot(enterprise_id=None, team_id=team_id)
         if bot is None or not bot.bot_token:
             raise NotInstalled(team_id)
-        return slack_web_client(bot.bot_token, settings.slack_api_url)
+        return slack_web_client(bot.bot_token, settings.slack_api_url, wait_on_rate_limit)
 
     return SlackInstall(client=slack_web_client(None, settings.slack_api_url), client_for_team=client_for_team,
                         oauth_settings=oauth, installation_store=installations)

@@ -2,7 +2,9 @@
 
 Only where the app has `calls:write`; on `missing_scope` (or any Calls error) the meeting keeps
 the plain card. Participants are synced by difference against what the card already lists,
-so repeated or lost updates converge.
+so repeated or lost updates converge. A participant is a Calls user object
+(`{"external_id", "display_name"}`), and Slack wants the same object to remove it as it was
+given to add it, so the object sent is kept with the listing.
 """
 
 from __future__ import annotations
@@ -43,25 +45,28 @@ class SlackCalls:
         self.store.meetings.update(meeting.id, calls_id=call_id)
         return self.store.meetings.get(meeting.id) or meeting
 
-    def sync(self, meeting: Meeting) -> None:
-        """Bring the Calls card's participants (and its ended state) in line with ours."""
-        if not meeting.calls_id:
+    def sync(self, meeting: Meeting, client: WebClient | None) -> None:
+        """Bring the Calls card's participants (and its ended state) in line with ours, with
+        the card sender's `client` (None: the app is no longer installed there)."""
+        if not meeting.calls_id or client is None:
             return
-        client = self.client_for_team(meeting.team_id)
         if not meeting.is_live:
             if self.store.call_participants.claim_call_end(meeting.id):
                 duration = int((meeting.ended_at or meeting.created_at) - meeting.created_at)
                 client.calls_end(id=meeting.calls_id, duration=duration)
             return
         present = {leg.uuid: leg.caller_number for leg in self.store.legs.live_legs(meeting.id)}
-        listed = self.store.call_participants.listed(meeting.id)
-        joining = [uuid for uuid in present if uuid not in listed]
-        leaving = [uuid for uuid in listed if uuid not in present]
+        listed = self.store.call_participants.listed_users(meeting.id)
+        joining = [phone_participant(uuid, present[uuid]) for uuid in present if uuid not in listed]
+        leaving = [user for uuid, user in listed.items() if uuid not in present]
         if joining:
-            client.calls_participants_add(id=meeting.calls_id, users=[
-                {"external_id": uuid, "display_name": f"Phone {masked_caller(present[uuid])}"} for uuid in joining])
-            self.store.call_participants.add(meeting.id, joining)
+            client.calls_participants_add(id=meeting.calls_id, users=joining)
+            self.store.call_participants.add_users(meeting.id, joining)
         if leaving:
-            client.calls_participants_remove(id=meeting.calls_id,
-                                             users=[{"external_id": uuid} for uuid in leaving])
-            self.store.call_participants.remove(meeting.id, leaving)
+            client.calls_participants_remove(id=meeting.calls_id, users=leaving)
+            self.store.call_participants.remove(meeting.id, [user["external_id"] for user in leaving])
+
+
+def phone_participant(leg_uuid: str, caller_number: str | None) -> dict[str, str]:
+    """A phone caller as a Calls user object: the leg as external id, the number masked."""
+    return {"external_id": leg_uuid, "display_name": f"Phone {masked_caller(caller_number)}"}

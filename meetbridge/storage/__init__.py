@@ -15,6 +15,8 @@ from .pins import PinsTable
 from .rate_limits import RateLimitsTable, Rule
 from .replays import SeenTokens
 from .schema import migrate
+from .slack_budgets import SlackBudgetsTable
+from .slack_triggers import SlackTriggersTable
 from .video_connections import VideoConnectionsTable
 
 
@@ -34,6 +36,8 @@ class Store:
         self.video_connections = VideoConnectionsTable(self.database)
         self.call_participants = CallParticipantsTable(self.database)
         self.rate_limits = RateLimitsTable(self.database)
+        self.slack_budgets = SlackBudgetsTable(self.database)
+        self.slack_triggers = SlackTriggersTable(self.database)
         self.seen_tokens = SeenTokens(self.database)  # jti of accepted signed webhooks
 
     def transaction(self):

@@ -6,6 +6,9 @@ import json
 
 from .database import Database
 
+# Rows listed before the display name was kept (schema migration of issue 12).
+UNKNOWN_DISPLAY_NAME = "Phone caller"
+
 
 class CallParticipantsTable:
     def __init__(self, database: Database) -> None:
@@ -15,6 +18,21 @@ class CallParticipantsTable:
         rows = self.database.query(
             "SELECT external_id FROM slack_call_participants WHERE meeting_id = ?", [meeting_id])
         return {row["external_id"] for row in rows}
+
+    def listed_users(self, meeting_id: str) -> dict[str, dict[str, str]]:
+        """external id → the Calls user object it was added with (removing needs the same)."""
+        rows = self.database.query(
+            "SELECT external_id, display_name FROM slack_call_participants WHERE meeting_id = ?", [meeting_id])
+        return {row["external_id"]: {"external_id": row["external_id"],
+                                     "display_name": row["display_name"] or UNKNOWN_DISPLAY_NAME}
+                for row in rows}
+
+    def add_users(self, meeting_id: str, users: list[dict[str, str]]) -> None:
+        """Calls user objects (`external_id`, `display_name`) now listed, in one statement."""
+        self.database.execute(
+            "INSERT OR IGNORE INTO slack_call_participants (meeting_id, external_id, display_name) "
+            "SELECT ?, json_extract(value, '$.external_id'), json_extract(value, '$.display_name') "
+            "FROM json_each(?)", [meeting_id, json.dumps(users)])
 
     def add(self, meeting_id: str, external_ids: list[str]) -> None:
         """The whole batch in one statement, so the write lock is never held across a GIL

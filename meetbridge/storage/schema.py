@@ -207,3 +207,17 @@ def bound_pin_guessing(db: sqlite_utils.Database) -> None:
     # (the join link). Meetings live during the upgrade keep the name their bridge already uses.
     db["meetings"].add_column("conversation_name", str)
     db.execute("UPDATE meetings SET conversation_name = 'meetbridge-' || id WHERE ended_at IS NULL")
+
+
+@migrations()
+def add_slack_budgets_triggers_and_participant_names(db: sqlite_utils.Database) -> None:
+    # Slack counts rate limits per workspace whatever process calls: one token-bucket row per
+    # workspace (storage/slack_budgets.py). /meet deliveries already acted on, by trigger_id
+    # (storage/slack_triggers.py). The Calls user object sent when a participant was added,
+    # because Slack wants the same object back when it is removed.
+    db.execute("CREATE TABLE slack_rate_budgets (team_id TEXT PRIMARY KEY, tokens REAL NOT NULL, "
+               "counted_at REAL NOT NULL, paused_until REAL NOT NULL DEFAULT 0)")
+    db.execute("CREATE TABLE slack_seen_triggers (trigger_id TEXT PRIMARY KEY, seen_at REAL NOT NULL)")
+    db.execute("CREATE INDEX slack_seen_triggers_age ON slack_seen_triggers(seen_at)")
+    db["slack_call_participants"].add_column("display_name", str)
+

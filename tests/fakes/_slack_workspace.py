@@ -41,9 +41,15 @@ def check_message_content(params: Payload) -> None:
 
 
 def _participant_key(user: Any) -> tuple[Any, Any]:
+    """A Calls user object is `{"slack_id"}` or `{"external_id", "display_name"}`
+    (docs.slack.dev calls.participants.add/remove, @slack/types calls.d.ts: `display_name`
+    is not optional beside `external_id`); the same object for add and for remove."""
     if not isinstance(user, dict):
         raise SlackError("invalid_users")
-    return user.get("slack_id"), user.get("external_id")
+    slack_id, external_id = user.get("slack_id"), user.get("external_id")
+    if not slack_id and not (external_id and user.get("display_name")):
+        raise SlackError("invalid_users")
+    return slack_id, external_id
 
 
 def _user_list(params: Payload) -> list[Any]:
@@ -231,6 +237,8 @@ class SlackWorkspace:
 
     def calls_participants_add(self, params: Payload, token: Optional[str]) -> Payload:
         state, users = self._known_call(params), _user_list(params)
+        for user in users:  # all checked before any is added
+            _participant_key(user)
         for user in users:
             if _participant_key(user) not in state["participants"]:
                 state["participants"].append(_participant_key(user))

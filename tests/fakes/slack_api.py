@@ -12,10 +12,11 @@ import base64
 import binascii
 import copy
 import json
+import threading
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Optional, Union
 
-from ._server import FakeServer, Incoming, Parsed, Reply
+from ._server import FakeServer, Incoming, Parsed, Reply, _Fault
 from ._slack_workspace import SlackError, SlackWorkspace, check_message_content
 
 SLACK_JSON = "application/json; charset=utf-8"
@@ -93,6 +94,8 @@ class FakeSlack(FakeServer):
         self._valid_tokens = set(tokens) if tokens is not None else None
         self._tokens_used: dict[str, list[Optional[str]]] = defaultdict(list)
         self._response_uses: Counter[str] = Counter()
+        self._token_faults: dict[tuple[str, str], list[_Fault]] = defaultdict(list)
+        self._caller = threading.local()  # the token of the request this handler thread serves
 
     # -- public API ----------------------------------------------------------------------
 
@@ -123,16 +126,25 @@ class FakeSlack(FakeServer):
         self._plan(method, _slack_reply({"ok": False, "error": error}), times)
 
     def http_status(
-        self, method: str, status: int, times: Optional[int] = 1, retry_after: Optional[int] = None
+        self, method: str, status: int, times: Optional[int] = 1, retry_after: Optional[int] = None,
+        token: Optional[str] = None,
     ) -> None:
-        """Answer with an HTTP error; 429 carries Retry-After (default 1 s) like Slack."""
-        self._plan(method, self._error_reply(method, status, retry_after), times)
+        """Answer with an HTTP error; 429 carries Retry-After (default 1 s) like Slack.
+        With `token`, only calls made with that token (one workspace's bot) get it: Slack
+        counts rate limits per workspace."""
+        reply = self._error_reply(method, status, retry_after)
+        if token is None:
+            self._plan(method, reply, times)
+            return
+        with self._cond:
+            self._token_faults[(method, token)].append(_Fault(reply, times))
 
     def reset(self) -> None:
         """Forget recorded requests, tokens, faults and delays; messages and calls stay."""
         with self._cond:
             super().reset()
             self._tokens_used.clear()
+            self._token_faults.clear()
 
     def add_message(self, channel: str, ts: str, text: str = "", blocks: Optional[list[Any]] = None) -> None:
         """Seed a bot message (e.g. one posted via response_url) so chat.update finds it."""
@@ -154,6 +166,7 @@ class FakeSlack(FakeServer):
     # -- request flow --------------------------------------------------------------------
 
     def _parse(self, incoming: Incoming) -> Union[Parsed, Reply]:
+        self._caller.token = None
         path = incoming.path
         if path.startswith("/response/") and incoming.verb == "POST":
             return self._parse_response_post(path[len("/response/"):], incoming)
@@ -166,9 +179,25 @@ class FakeSlack(FakeServer):
             params = {**incoming.query, **self._body_params(incoming)}
         except SlackError as err:
             return _slack_reply(err.payload)
+        token = self._token_of(incoming)
+        self._caller.token = token
         with self._cond:
-            self._tokens_used[method].append(self._token_of(incoming))
+            self._tokens_used[method].append(token)
         return method, _decode_json_fields(params)
+
+    def _take_fault(self, kind: str) -> Optional[_Fault]:
+        """A fault planned for this caller's token first, then one for every caller."""
+        token = getattr(self._caller, "token", None)
+        with self._cond:
+            queue = self._token_faults.get((kind, token)) if token else None
+            if queue:
+                fault = queue[0]
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        queue.pop(0)
+                return fault
+        return super()._take_fault(kind)
 
     @staticmethod
     def _body_params(incoming: Incoming) -> dict[str, Any]:

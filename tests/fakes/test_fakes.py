@@ -179,7 +179,7 @@ def test_calls_api_decodes_form_encoded_users_and_tracks_the_call(slack: FakeSla
     )
     call_id = added["call"]["id"]
     web.calls_participants_add(id=call_id, users=[{"external_id": "+447700900001", "display_name": "Phone"}])
-    web.calls_participants_remove(id=call_id, users=[{"external_id": "+447700900001"}])
+    web.calls_participants_remove(id=call_id, users=[{"external_id": "+447700900001", "display_name": "Phone"}])
     web.calls_end(id=call_id, duration=60)
 
     assert call_id.startswith("R")

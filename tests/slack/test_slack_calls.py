@@ -4,6 +4,10 @@ duration; without the `calls:write` scope the meeting keeps the plain card and s
 
 from __future__ import annotations
 
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
 from meetbridge import ncco
 from tests.vonage_calls import CALLER_NUMBER, answer, dtmf, event, new_uuid, status_lines
 from tests.waiting import wait_until
@@ -60,8 +64,9 @@ def test_phone_caller_who_hangs_up_is_removed_from_the_participants(
     leg = admit_caller(client, fake_vonage, meeting)
     fake_slack.wait_for("calls.participants.add")
     assert event(leg, "completed").send(client).status_code in (200, 204)
-    assert fake_slack.wait_for("calls.participants.remove") == [{"id": call_id, "users": [{"external_id": leg}]}]
-    assert fake_slack.call(call_id)["users"] == []
+    assert fake_slack.wait_for("calls.participants.remove") == [
+        {"id": call_id, "users": [{"external_id": leg, "display_name": "Phone •••0123"}]}]  # as it was added
+    wait_until(lambda: fake_slack.call(call_id)["users"] == [])
 
 
 def test_ending_the_meeting_ends_the_call_with_its_duration(
@@ -99,3 +104,24 @@ def test_without_the_calls_scope_the_meeting_gets_the_plain_card_and_works(
     wait_until(lambda: any("Meeting ended" in str(u["blocks"]) for u in fake_slack.requests("chat.update")))
     for method in ("calls.participants.add", "calls.participants.remove", "calls.end"):
         assert fake_slack.requests(method) == [], method
+
+
+@pytest.mark.parametrize("users", [
+    [{"external_id": "leg-1"}],  # what meetbridge sent to remove a caller before issue 12
+    [{"display_name": "Phone •••0123"}],
+    ["leg-1"],
+])
+def test_the_fake_slack_refuses_calls_users_that_are_not_full_user_objects(fake_slack, users):
+    """Slack's Calls user is {"slack_id"} or {"external_id", "display_name"}, for add and for
+    remove alike (docs.slack.dev calls.participants.add; @slack/types calls.d.ts)."""
+    client = WebClient(token="xoxb-1-test-token", base_url=fake_slack.api_url)
+    call_id = client.calls_add(external_unique_id="m1", join_url="https://example.test/rooms/m1",
+                               created_by="U0ADA")["call"]["id"]
+    client.calls_participants_add(id=call_id, users=[{"external_id": "leg-1", "display_name": "Phone •••0123"}])
+    for method in (client.calls_participants_remove, client.calls_participants_add):
+        with pytest.raises(SlackApiError) as refused:
+            method(id=call_id, users=users)
+        assert refused.value.response["error"] == "invalid_users"
+    assert fake_slack.call(call_id)["users"] == [{"external_id": "leg-1", "display_name": "Phone •••0123"}]
+    client.calls_participants_remove(id=call_id, users=[{"external_id": "leg-1", "display_name": "Phone •••0123"}])
+    assert fake_slack.call(call_id)["users"] == []

@@ -1,0 +1,26 @@
+"""Slash-command deliveries already acted on, by Slack's `trigger_id`, shared by every worker.
+
+A signed request can be replayed for five minutes (Slack's signature window) and a client can
+deliver a command twice; the first worker to record a trigger id acts, every later delivery
+is only acknowledged. Rows older than the window are pruned (`prune`, run by the sweeper).
+"""
+
+from __future__ import annotations
+
+from .database import Database
+
+
+class SlackTriggersTable:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def first_sight(self, trigger_id: str, now: float) -> bool:
+        """Record `trigger_id`; True only for the first delivery (one statement, so two
+        workers receiving the same command at once cannot both see True)."""
+        return self.database.execute(
+            "INSERT INTO slack_seen_triggers (trigger_id, seen_at) VALUES (?, ?) "
+            "ON CONFLICT (trigger_id) DO NOTHING", [trigger_id, now]) == 1
+
+    def prune(self, older_than: float) -> int:
+        """Forget trigger ids seen before `older_than`; returns how many were dropped."""
+        return self.database.execute("DELETE FROM slack_seen_triggers WHERE seen_at < ?", [older_than])
