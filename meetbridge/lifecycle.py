@@ -107,8 +107,10 @@ class Lifecycle:
         return self.end(meeting_id, reason="ended")
 
     def _hang_up_callers_of(self, meeting_id: str, now: float) -> None:
-        """Claim the meeting's live legs a batch at a time and hang them up through the pool."""
-        while uuids := self.store.legs.claim_live(meeting_id, now, "hung up", CLAIM_BATCH):
+        """Claim the meeting's live legs a batch at a time and hang them up through the pool.
+        At shutdown it stops between batches: unclaimed legs are the clean-up pass's work."""
+        while not self._closing.is_set() and (
+                uuids := self.store.legs.claim_live(meeting_id, now, "hung up", CLAIM_BATCH)):
             self._hang_ups.run_all(partial(self._hang_up_caller, uuid) for uuid in uuids)
 
     def _hang_up_caller(self, uuid: str) -> None:
