@@ -19,6 +19,7 @@ from pythonjsonlogger.json import JsonFormatter
 from flask import Flask, jsonify
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.card_publisher import CardPublisher
 from bot.routes import create_slack_blueprint
@@ -28,6 +29,7 @@ from bot.slack_app import LISTENER_THREADS, build_bolt_app
 from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock, SystemClock
+from meetbridge.environment import forget_empty_sdk_variables, load_environment
 from meetbridge.lifecycle import Lifecycle
 from meetbridge.periodic import Periodic
 from meetbridge.meetings import MeetingService
@@ -39,7 +41,9 @@ from meetbridge.storage import Store
 from meetbridge.video import VideoGateway
 from meetbridge.video_monitor import VideoMonitor
 from meetbridge.voice import VoiceGateway
+from web.body_limits import limit_bodies
 from web.health import create_health_blueprint
+from web.home import create_home_blueprint
 from web.request_log import install_request_log
 from web.rooms import create_rooms_blueprint
 from web.security_headers import install_security_headers
@@ -121,7 +125,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                run_sweeper: bool = True) -> Flask:
     """Build the whole server: services, Slack (Bolt), Vonage webhooks, join page, sweeper."""
     if settings is None:
-        load_dotenv(Path.cwd() / ".env")  # the working directory's .env, as documented
+        load_environment()  # the working directory's .env; empty values count as unset
         settings = settings_or_exit(os.environ)
     configure_logging()
     services = build_services(settings, clock or SystemClock(), rng or secrets.SystemRandom())
@@ -130,6 +134,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     cards = CardPublisher(settings, services.store, install.client_for_team, calls)
     services.changes.add(cards.changed)
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
+    forget_empty_sdk_variables(os.environ)  # Bolt reads SLACK_* itself: `SLACK_CLIENT_ID=` is unset
     bolt_app = build_bolt_app(services, install, cards, listeners)
 
     app = Flask(__name__)
@@ -140,6 +145,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(create_video_events_blueprint(services))
     app.register_blueprint(create_rooms_blueprint(services))
     app.register_blueprint(create_health_blueprint(services.store))
+    app.register_blueprint(create_home_blueprint())
+    limit_bodies(app, ("voice", "video_events"))  # 16 KiB on webhooks; Slack keeps MAX_REQUEST_BYTES
+    if settings.proxy_hops:  # behind deploy/nginx.conf: the client's address and scheme
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     json_http_errors(app)
     install_request_log(app)
     install_security_headers(app, settings.opentok_js_url)

@@ -83,3 +83,14 @@ def get_status(port: int, path: str, timeout: float = 5.0) -> int | None:
 
 def open_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def gunicorn(env: dict[str, str], log_path: Path, port: int, *, bind: bool = True, cwd: Path = PROJECT_ROOT,
+             workers: int = 1, threads: int = 4) -> subprocess.Popen:
+    """gunicorn with this repository's gunicorn.conf.py, as README › Run starts it; bound to
+    127.0.0.1:`port` unless `bind` is False (then PORT from the environment or .env decides)."""
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(PROJECT_ROOT / "gunicorn.conf.py"),
+               "--pythonpath", str(PROJECT_ROOT), "--workers", str(workers), "--threads", str(threads)]
+    if bind:
+        command += ["--bind", f"127.0.0.1:{port}"]
+    return start([*command, "app:create_app()"], env, log_path, port, cwd=cwd)

@@ -1,0 +1,37 @@
+"""The process environment as meetbridge reads it (SPEC §3).
+
+`.env` in the working directory is loaded when present (it never overrides the real
+environment), and an empty value counts as unset everywhere. Our own settings reader already
+treats `NAME=` as unset, but the Slack SDK reads some variables itself and only asks whether they
+exist: an empty `SLACK_CLIENT_ID=` copied from .env.example made Bolt switch on its file-based
+OAuth flow in single-workspace mode. So empty SLACK_* variables are removed before Bolt starts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import MutableMapping
+
+from dotenv import load_dotenv
+
+SDK_PREFIX = "SLACK_"
+
+
+def load_environment(directory: Path | None = None) -> None:
+    """Load `<directory or cwd>/.env` into os.environ, then forget empty Slack variables."""
+    load_dotenv((directory or Path.cwd()) / ".env")
+    forget_empty_sdk_variables(os.environ)
+
+
+def forget_empty_sdk_variables(environ: MutableMapping[str, str]) -> list[str]:
+    """Remove SLACK_* variables whose value is empty or blank; returns their names."""
+    empty = [name for name, value in environ.items() if name.startswith(SDK_PREFIX) and not value.strip()]
+    for name in empty:
+        del environ[name]
+    return empty
+
+
+def setting(name: str, default: str) -> str:
+    """One variable for code that runs before the settings are read (gunicorn.conf.py)."""
+    return os.environ.get(name, "").strip() or default
