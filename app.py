@@ -10,11 +10,9 @@ import logging
 import os
 import secrets
 import sys
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Mapping
 
-from dotenv import load_dotenv
 from pythonjsonlogger.json import JsonFormatter
 from flask import Flask, jsonify
 from flask.json.provider import DefaultJSONProvider
