@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.settings import load_settings
+from tests.bridge.visitor import dial_allowed_again, joined, press
 from tests.lifecycle.bridge_setup import admit_caller, connect_bridge, enter_pin, is_re_prompt, status_line
 from tests.resilience.upstreams import (FAULTS, inconsistencies, row_counts, slack_upstream, video_upstream,
                                         voice_upstream)
@@ -119,7 +120,8 @@ def press_connect(via: str, meeting, slack_user, client, fake_slack, response_ke
     if via == "card":
         slack_user.click("dial_out", meeting.id, response_key=response_key)
         return [sent["text"] for sent in fake_slack.wait_for_response(response_key, timeout=SLOW)]
-    response = client.post(f"/rooms/{meeting.id}/dial-out")
+    joined(client, meeting.id)
+    response = press(client, meeting.id, "dial-out")
     return response.status_code, response.get_json()
 
 
@@ -133,7 +135,7 @@ def connect_failed(via: str, fault: str) -> object:
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("via", ["card", "join page"])
 def test_connect_during_a_video_fault_fails_the_bridge_plainly_and_a_later_connect_dials(
-        upstreams, via, fault, start_meeting, slack_user, client, fake_slack, fake_opentok, services):
+        upstreams, via, fault, start_meeting, slack_user, client, fake_slack, fake_opentok, services, clock):
     meeting = start_meeting("Standup")
     upstreams["video"].inject(fault, "dial")
 
@@ -148,10 +150,11 @@ def test_connect_during_a_video_fault_fails_the_bridge_plainly_and_a_later_conne
     assert late_legs == [[]] * len(late_legs)
 
     upstreams["video"].clear()
+    dial_allowed_again(clock, services.bridge)  # the spending cap's interval between two dials
     if via == "card":
         slack_user.click("dial_out", meeting.id, response_key="retry")
     else:
-        assert client.post(f"/rooms/{meeting.id}/dial-out").get_json() == {"bridge": "connecting"}
+        assert press(client, meeting.id, "dial-out").get_json() == {"bridge": "connecting"}
     dial = dialled(fake_opentok, services, meeting.id)
     assert bridge_leg_answer(dial, new_uuid()).send(client).get_json()[0]["action"] == "conversation"
     assert services.store.bridges.active(meeting.id).state == "connected"
@@ -170,7 +173,8 @@ def test_hang_up_during_a_fault_turns_the_bridge_off_and_the_sweep_finishes_the_
     connected = connect_bridge(slack_user, client, fake_opentok, fake_vonage, services, meeting)
     upstreams[upstream].inject(fault, kind)
 
-    response = client.post(f"/rooms/{meeting.id}/hang-up")
+    joined(client, meeting.id)
+    response = press(client, meeting.id, "hang-up")
 
     assert (response.status_code, response.get_json()) == (200, {"bridge": "off", "message": "Phone bridge hung up."})
     bridge = services.store.bridges.latest(meeting.id)
