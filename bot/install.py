@@ -1,7 +1,8 @@
 """How the app gets a bot token for a workspace: one fixed token, or OAuth installs.
 
 OAuth mode keeps installations and OAuth state in the same SQLite file (slack_sdk's stores);
-state is checked against both the store and the browser cookie (never switched off).
+state is checked against both the store and the browser cookie (never switched off); installs
+from workspaces outside ALLOWED_TEAM_IDS / ALLOWED_ENTERPRISE_IDS are refused (bot/allow_list.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 
 from meetbridge.settings import Settings
 
+from .allow_list import AllowListInstallationStore, install_callbacks
 from .scopes import BOT_SCOPES
 from .slack_app import slack_web_client
 
@@ -57,14 +59,15 @@ def single_workspace(settings: Settings) -> SlackInstall:
 
 def oauth_install(settings: Settings) -> SlackInstall:
     assert settings.slack_client_id and settings.slack_client_secret
-    installations = SQLite3InstallationStore(database=settings.database_path, client_id=settings.slack_client_id)
+    installations = AllowListInstallationStore(team_allowed=settings.team_allowed, database=settings.database_path,
+                                               client_id=settings.slack_client_id)
     oauth = OAuthSettings(
         client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
         scopes=list(BOT_SCOPES), redirect_uri=f"{settings.server_url}/slack/oauth_redirect",
         installation_store=installations, installation_store_bot_only=True,
         state_store=SQLite3OAuthStateStore(database=settings.database_path,
                                            expiration_seconds=OAUTH_STATE_SECONDS),
-        state_validation_enabled=True)
+        state_validation_enabled=True, callback_options=install_callbacks())
 
     def client_for_team(team_id: str, wait_on_rate_limit: bool = True) -> WebClient:
         bot = installations.find_bot(enterprise_id=None, team_id=team_id)

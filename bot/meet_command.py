@@ -1,11 +1,17 @@
-"""`/meet [topic]`: ack at once, then create the meeting and post its card."""
+"""`/meet [topic]`: ack at once, then create the meeting and post its card.
+
+A command is acted on once per `trigger_id` (kept in the database for every worker): a
+replay inside Slack's 5-minute signature window, or a second delivery, is only acknowledged.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from meetbridge.errors import UpstreamError
+from meetbridge.errors import TooManyLiveMeetings, UpstreamError
 from meetbridge.meetings import MeetingRequest
 from meetbridge.services import Services
 from meetbridge.storage import Meeting
@@ -13,6 +19,8 @@ from meetbridge.storage import Meeting
 from . import messages
 from .card import join_url
 from .card_publisher import CardPublisher
+
+log = logging.getLogger(__name__)
 
 
 def is_help(text: str) -> bool:
@@ -26,6 +34,9 @@ def register_meet_command(app: App, services: Services, cards: CardPublisher) ->
         if is_help(text):
             ack(response_type="ephemeral", text=messages.HELP)
             return
+        if not first_delivery(services, command):
+            ack()
+            return
         topic = messages.clean_topic(text)
         ack(response_type="ephemeral", text=messages.starting(topic))
         request = MeetingRequest(team_id=command["team_id"], channel_id=command["channel_id"],
@@ -33,6 +44,17 @@ def register_meet_command(app: App, services: Services, cards: CardPublisher) ->
         start_meeting(services, cards, request, respond)
 
     app.command("/meet")(meet)
+
+
+def first_delivery(services: Services, command: dict) -> bool:
+    """True unless this command's trigger_id was acted on already (by any worker)."""
+    trigger_id = command.get("trigger_id")
+    if not trigger_id:  # Slack always sends one; without it there is nothing to match on
+        return True
+    if services.store.slack_triggers.first_sight(str(trigger_id), services.clock.now()):
+        return True
+    log.info("/meet delivered again (same trigger_id): acknowledged, nothing started")
+    return False
 
 
 # A Slack call can fail with an API error, a network error, or an answer that is not JSON
@@ -54,6 +76,9 @@ def start_meeting(services: Services, cards: CardPublisher, request: MeetingRequ
         meeting = services.meetings.start(request)
     except UpstreamError as error:
         respond(response_type="ephemeral", text=messages.start_failed(error))
+        return
+    except TooManyLiveMeetings as error:
+        respond(response_type="ephemeral", text=messages.too_many_live_meetings(error.limit))
         return
     try:
         cards.post_new(meeting, respond)

@@ -58,6 +58,13 @@ NOT_CONNECTED = "The phone bridge isn't connected, so there is nothing to hang u
 HUNG_UP = "Phone bridge hung up."
 MEETING_OVER = "This meeting has already ended."
 UNKNOWN_MEETING = "I can't find that meeting. It may belong to another workspace or have been removed."
+NOT_ENABLED = ("meetbridge is not enabled for this workspace. "
+               "Ask the person who runs it to add this workspace to its allow-list.")
+
+
+def too_many_live_meetings(limit: int) -> str:
+    return (f"This workspace already has {limit} live meetings, the most it may have at once, so no "
+            "meeting was started. End one that is over (your App Home lists yours) and try again.")
 
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")

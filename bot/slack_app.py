@@ -35,6 +35,7 @@ def slack_web_client(token: str | None, base_url: str, wait_on_rate_limit: bool 
 def build_bolt_app(services: Services, install: SlackInstall, cards: CardPublisher,
                    listeners: ThreadPoolExecutor) -> App:
     """`listeners` should have about LISTENER_THREADS workers (see above)."""
+    from .allow_list import workspace_gate
     from .app_home import register_app_home
     from .meet_command import register_meet_command
     from .meeting_actions import register_meeting_actions
@@ -47,6 +48,7 @@ def build_bolt_app(services: Services, install: SlackInstall, cards: CardPublish
               oauth_settings=install.oauth_settings, authorize=install.authorize,
               token_verification_enabled=False,
               listener_executor=listeners, logger=logging.getLogger("slack_bolt"))
+    app.use(workspace_gate(services.settings.team_allowed, listeners))
     register_meet_command(app, services, cards)
     register_meeting_actions(app, services, cards)
     register_app_home(app, services)

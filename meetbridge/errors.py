@@ -27,6 +27,14 @@ class NotAllowed(Exception):
     """The person may not do this (for example end someone else's meeting)."""
 
 
+class TooManyLiveMeetings(Exception):
+    """The workspace already has `limit` live meetings (MAX_LIVE_MEETINGS_PER_TEAM)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"at most {limit} live meetings per workspace")
+
+
 class RateLimited(Exception):
     """Too many requests of one kind lately; `retry_after` is how many seconds until one may go."""
 

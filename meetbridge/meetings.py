@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 
 from .clock import Clock
-from .errors import MeetingEnded, MeetingNotFound, RateLimited
+from .errors import MeetingEnded, MeetingNotFound, RateLimited, TooManyLiveMeetings
 from .ids import new_conversation_name, new_host_key, new_meeting_id, token_hash
 from .pins import allocate_pin
 from .settings import Settings
@@ -50,12 +50,16 @@ class MeetingService:
     def start(self, request: MeetingRequest) -> Meeting:
         """Create the routed session first, then store meeting and PIN together.
 
-        A failed video call raises UpstreamError before anything is stored.
+        A failed video call raises UpstreamError before anything is stored; a workspace at
+        MAX_LIVE_MEETINGS_PER_TEAM raises TooManyLiveMeetings, checked before the session is
+        made and again under the write lock, so two workers cannot both take the last place.
         """
+        self._check_team_cap(request.team_id)
         session_id = self.video.create_routed_session()
         now = self.clock.now()
         meeting_id = new_meeting_id()
         with self.store.transaction():
+            self._check_team_cap(request.team_id)
             pin = allocate_pin(self.store.pins, meeting_id, self.rng, self.settings.pin_length, now)
             meeting = Meeting(id=meeting_id, team_id=request.team_id, channel_id=request.channel_id,
                               creator_id=request.creator_id, topic=request.topic, session_id=session_id,
@@ -63,6 +67,11 @@ class MeetingService:
                               conversation_name=new_conversation_name())
             self.store.meetings.insert(meeting)
         return meeting
+
+    def _check_team_cap(self, team_id: str) -> None:
+        limit = self.settings.max_live_meetings_per_team
+        if self.store.meetings.live_count_for_team(team_id) >= limit:
+            raise TooManyLiveMeetings(limit)
 
     def issue_host_key(self, meeting_id: str) -> str:
         """A fresh host key for the starter's link; only its hash is kept."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import time
 import uuid
 from typing import Any, Mapping, Sequence
@@ -20,13 +21,21 @@ def slack_headers(secret: str, body: str, timestamp: int | None = None,
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature, "Content-Type": content_type}
 
 
+def new_trigger_id() -> str:
+    """A trigger_id shaped like Slack's (`13345224609.738474920.8088930838d88f008e0`): Slack
+    gives each command its own, and the app acts on each one once."""
+    return f"{secrets.randbelow(10**11):011d}.{secrets.randbelow(10**9):09d}.{secrets.token_hex(16)}"
+
+
 def slash_command_body(text: str = "", user_id: str = "U0ADA", channel_id: str = "C0GENERAL",
-                       team_id: str = "T0001", response_url: str = "https://hooks.slack.invalid/x") -> str:
+                       team_id: str = "T0001", response_url: str = "https://hooks.slack.invalid/x",
+                       trigger_id: str | None = None) -> str:
+    """A `/meet` delivery; a fresh trigger_id each call unless one is given (a replay)."""
     return urlencode({
         "token": "legacy-verification-token", "team_id": team_id, "team_domain": "acme",
         "channel_id": channel_id, "channel_name": "general", "user_id": user_id, "user_name": "ada",
         "command": "/meet", "text": text, "api_app_id": "A0MEET", "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "response_url": response_url, "trigger_id": trigger_id or new_trigger_id(),
     })
 
 

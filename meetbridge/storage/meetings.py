@@ -57,6 +57,12 @@ class MeetingsTable:
             "ORDER BY created_at DESC", [team_id, creator_id])
         return [from_row(Meeting, row) for row in rows]
 
+    def live_count_for_team(self, team_id: str) -> int:
+        """Meetings of a workspace not yet ended (index meetings_team_live)."""
+        row = self.database.query_one(
+            "SELECT count(*) AS n FROM meetings WHERE team_id = ? AND ended_at IS NULL", [team_id])
+        return int(row["n"]) if row else 0
+
     def live_ids_for_team(self, team_id: str) -> list[str]:
         rows = self.database.query(
             "SELECT id FROM meetings WHERE team_id = ? AND ended_at IS NULL", [team_id])

@@ -2,12 +2,15 @@
 
 A signed request can be replayed for five minutes (Slack's signature window) and a client can
 deliver a command twice; the first worker to record a trigger id acts, every later delivery
-is only acknowledged. Rows older than the window are pruned (`prune`, run by the sweeper).
+is only acknowledged. Rows are kept REMEMBER_SECONDS, well past the signature window, then
+pruned (`prune`, run by the sweeper).
 """
 
 from __future__ import annotations
 
 from .database import Database
+
+REMEMBER_SECONDS = 15 * 60  # Slack's signature window is 5 minutes; the contract asks ≥ 10
 
 
 class SlackTriggersTable:
@@ -21,6 +24,7 @@ class SlackTriggersTable:
             "INSERT INTO slack_seen_triggers (trigger_id, seen_at) VALUES (?, ?) "
             "ON CONFLICT (trigger_id) DO NOTHING", [trigger_id, now]) == 1
 
-    def prune(self, older_than: float) -> int:
-        """Forget trigger ids seen before `older_than`; returns how many were dropped."""
-        return self.database.execute("DELETE FROM slack_seen_triggers WHERE seen_at < ?", [older_than])
+    def prune(self, now: float) -> int:
+        """Forget trigger ids seen more than REMEMBER_SECONDS before `now`; returns how many."""
+        return self.database.execute("DELETE FROM slack_seen_triggers WHERE seen_at < ?",
+                                     [now - REMEMBER_SECONDS])

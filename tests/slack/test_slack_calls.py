@@ -23,7 +23,7 @@ def admit_caller(client, fake_vonage, meeting) -> str:
     """A phone caller from +44 7700 900123 dials in and keys the right PIN; returns the leg uuid."""
     leg = fake_vonage.add_call(new_uuid(), from_=CALLER_NUMBER)
     answer(leg).send(client)
-    assert dtmf(leg, meeting.pin).send(client).get_json() == ncco.join_conversation(meeting.id)
+    assert dtmf(leg, meeting.pin).send(client).get_json() == ncco.join_conversation(meeting.conversation_name)
     return leg
 
 

@@ -1,0 +1,92 @@
+"""Who may use this server (ALLOWED_TEAM_IDS / ALLOWED_ENTERPRISE_IDS, SPEC §3, §6).
+
+Two doors: an OAuth install from a workspace outside the lists is refused with a friendly
+page and nothing is stored (the installation store will not save it; Bolt's failure callback
+words the refusal), and any request from such a workspace — command, button, event — is
+acknowledged and acted on not at all, with a short ephemeral note where Slack lets us reply.
+With neither list set, every workspace may.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from concurrent.futures import Executor
+from typing import Callable
+
+from slack_bolt import BoltContext, BoltResponse
+from slack_bolt.error import BoltError
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+
+from . import messages
+
+log = logging.getLogger(__name__)
+TeamAllowed = Callable[[str | None, str | None], bool]  # (team_id, enterprise_id)
+REFUSED_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Not enabled for this workspace</title></head>
+<body><h1>meetbridge is not enabled for this workspace</h1>
+<p>This meetbridge server only serves the workspaces its administrator has listed, and
+{workspace} is not one of them. Nothing was installed and nothing was stored.</p>
+<p>If your workspace should use it, ask the person who runs this server to add it.</p>
+</body></html>
+"""
+
+
+class WorkspaceNotAllowed(BoltError):
+    """An install from a workspace outside the allow-lists (Bolt hands BoltErrors from the
+    installation store to the failure callback)."""
+
+
+class AllowListInstallationStore(SQLite3InstallationStore):
+    """slack_sdk's SQLite store that refuses to save installs from other workspaces."""
+
+    def __init__(self, *, team_allowed: TeamAllowed, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.team_allowed = team_allowed
+
+    def save(self, installation: Installation) -> None:
+        self._check(installation.team_id, installation.enterprise_id, installation.team_name)
+        super().save(installation)
+
+    def save_bot(self, bot: Bot) -> None:
+        self._check(bot.team_id, bot.enterprise_id, bot.team_name)
+        super().save_bot(bot)
+
+    def _check(self, team_id: str | None, enterprise_id: str | None, team_name: str | None) -> None:
+        if not self.team_allowed(team_id, enterprise_id):
+            log.info("install from workspace %s (enterprise %s) refused: not in the allow-lists",
+                     team_id, enterprise_id)
+            raise WorkspaceNotAllowed(team_name or team_id or "this workspace")
+
+
+def install_callbacks() -> CallbackOptions:
+    """Bolt's own pages, except the friendly refusal for a workspace outside the lists."""
+    def success(args: SuccessArgs) -> BoltResponse:
+        return args.default.success(args)
+
+    def failure(args: FailureArgs) -> BoltResponse:
+        if isinstance(args.error, WorkspaceNotAllowed):
+            page = REFUSED_PAGE.format(workspace=html.escape(str(args.error)))
+            return BoltResponse(status=403, body=page, headers={"Content-Type": "text/html; charset=utf-8"})
+        return args.default.failure(args)
+
+    return CallbackOptions(success=success, failure=failure)
+
+
+def workspace_gate(team_allowed: TeamAllowed, background: Executor) -> Callable[..., BoltResponse | None]:
+    """Bolt middleware: requests from other workspaces stop here, acknowledged."""
+    def gate(context: BoltContext, body: dict, next_: Callable[[], None]) -> BoltResponse | None:
+        if team_allowed(context.team_id, context.enterprise_id):
+            next_()
+            return None
+        log.info("request from workspace %s refused: not in the allow-lists", context.team_id)
+        if body.get("command"):  # the ack itself is the reply
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": messages.NOT_ENABLED})
+        if context.response_url:  # buttons: a reply through response_url, after the ack
+            background.submit(context.respond, response_type="ephemeral", replace_original=False,
+                              text=messages.NOT_ENABLED)
+        return BoltResponse(status=200, body="")
+
+    return gate
