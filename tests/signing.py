@@ -59,9 +59,9 @@ def block_action_body(action_id: str, value: str, user_id: str = "U0ADA", team_i
     return urlencode({"payload": json.dumps(payload)})
 
 
-def vonage_bearer(secret: str | None, body: bytes = b"", iat: float | None = None, *, method: str | None = None,
-                  query: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
-                  application_id: str | None = None, api_key: str = "abcd1234", jti: str | None = None,
+def vonage_bearer(secret: str | None, body: bytes = b"", iat: float | str | None = None, *,
+                  method: str | None = None, query: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
+                  application_id: str | None = None, api_key: str = "abcd1234", jti: str | int | None = None,
                   algorithm: str = "HS256", without: Sequence[str] = (), **extra: Any) -> str:
     """The Authorization header of a signed Vonage webhook (notes-vonage §5): HS256 over `iat`,
     a fresh `jti`, `iss`, `api_key`, `application_id` when given, and `payload_hash`: the SHA-256
@@ -70,7 +70,9 @@ def vonage_bearer(secret: str | None, body: bytes = b"", iat: float | None = Non
     defaults to now (pass the app clock's time once a test has moved it). For forgeries:
     `extra` claims are added as given, claims named in `without` left out, and `algorithm`
     may be "none" (secret None) or RS256 (secret a private key PEM)."""
-    claims: dict[str, Any] = {"iat": int(iat if iat is not None else time.time()), "jti": jti or str(uuid.uuid4()),
+    if iat is None or isinstance(iat, (int, float)):  # anything else is a forgery's, sent as given
+        iat = int(time.time() if iat is None else iat)
+    claims: dict[str, Any] = {"iat": iat, "jti": jti or str(uuid.uuid4()),
                               "iss": "Vonage", "api_key": api_key}
     if application_id is not None:
         claims["application_id"] = application_id
