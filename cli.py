@@ -1,6 +1,7 @@
 """Admin commands: check the settings, print the Slack manifest, run one sweep.
 
     python cli.py check [--online]   # every setting; --online also reaches Slack, Video, Voice
+                                     # and checks OPENTOK_JS_URL against OPENTOK_JS_INTEGRITY
     python cli.py manifest           # manifest.yml with SERVER_URL filled in
     python cli.py sweep              # one sweep: expiry, idle bridges, leg clean-up, pruning (cron)
 """
@@ -22,6 +23,7 @@ from meetbridge.clock import SystemClock
 from meetbridge.errors import UpstreamError
 from meetbridge.settings import Settings
 from meetbridge.voice import check_voice_credentials
+from web.opentok_js_pin import integrity_problem
 
 MANIFEST = Path(__file__).with_name("manifest.yml")
 PLACEHOLDER_URL = "https://meetbridge.example.com"
@@ -50,6 +52,9 @@ def online_problems(settings: Settings) -> list[str]:
         except UpstreamError as error:
             problems.append(f"{name}: {error.reason}")
     services.store.close()
+    pin = integrity_problem(settings.opentok_js_url, settings.opentok_js_integrity)
+    if pin:
+        problems.append(f"OpenTok.js: {pin}")
     return problems
 
 
@@ -63,6 +68,7 @@ def check(online: bool) -> int:
     for problem in problems:
         print(f"  ✗ {problem}", file=sys.stderr)
     if not problems:
+        print(f"OpenTok.js at {settings.opentok_js_url} matches OPENTOK_JS_INTEGRITY.")
         print("Slack, Video and Voice all answered.")
     return 1 if problems else 0
 
@@ -82,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cli.py", description="meetbridge admin commands")
     commands = parser.add_subparsers(dest="command", required=True)
     check_parser = commands.add_parser("check", help="check every setting")
-    check_parser.add_argument("--online", action="store_true", help="also reach Slack, Video and Voice")
+    check_parser.add_argument("--online", action="store_true",
+                              help="also reach Slack, Video and Voice, and check OpenTok.js against its SRI hash")
     commands.add_parser("manifest", help="print manifest.yml with SERVER_URL filled in")
     commands.add_parser("sweep", help="run one sweep (expiry, idle bridges, leg clean-up, pruning) and exit")
     args = parser.parse_args(argv)
