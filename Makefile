@@ -1,11 +1,16 @@
 # Two commands on a fresh machine:
 #   make run    — create .venv, install, start the app (needs .env or the environment)
-#   make test   — create .venv, install, install Debian's chromium if missing, run every test
+#   make test   — create .venv, install, install Debian's chromium and nginx if missing, run every test
+# Admin commands (README › Admin commands), from the repository root:
+#   make check          — validate every setting, offline
+#   make check-online   — also reach Slack, Video and Voice once
+#   make manifest       — manifest.yml with SERVER_URL filled in
+#   make sweep          — one sweep (for cron)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-dev bench check manifest sweep
+.PHONY: run test setup setup-dev bench check check-online manifest sweep
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +31,16 @@ run: setup
 	$(BIN)/python app.py
 
 test: setup-dev
-	bash scripts/ensure-chromium
+	bash scripts/ensure-test-tools
 	$(BIN)/python -m pytest
 
 bench: setup-dev
 	$(BIN)/python -m bench.run_all
 
 check: setup
+	$(BIN)/python cli.py check
+
+check-online: setup
 	$(BIN)/python cli.py check --online
 
 manifest: setup

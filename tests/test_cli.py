@@ -24,7 +24,7 @@ from tests.fakes._server import Incoming, Parsed, Reply
 from tests.web.opentok_double import OpenTokDouble
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-MANIFEST_SCHEMA = PROJECT_ROOT / "../shared/schemas/slack-app-manifest.schema.1.0.0.json"
+MANIFEST_SCHEMA = PROJECT_ROOT / "schemas" / "slack-app-manifest.schema.1.0.0.json"  # MIT, Slack: schemas/README.md
 PUBLIC_URL = "https://meet.acme.example"
 
 

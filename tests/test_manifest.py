@@ -13,7 +13,7 @@ import yaml
 from bot.scopes import BOT_EVENTS, BOT_SCOPES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-MANIFEST_SCHEMA = PROJECT_ROOT / "../shared/schemas/slack-app-manifest.schema.1.0.0.json"
+MANIFEST_SCHEMA = PROJECT_ROOT / "schemas" / "slack-app-manifest.schema.1.0.0.json"  # MIT, Slack: schemas/README.md
 
 
 def manifest_schema() -> dict:
