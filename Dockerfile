@@ -1,6 +1,11 @@
 # meetbridge production image: slim Python, non-root, health-checked.
 #   docker build -t meetbridge .
-#   docker run --env-file .env -p 3000:3000 -v meetbridge-data:/data meetbridge
+#   docker run --env-file .env -e VONAGE_PRIVATE_KEY=/run/secrets/vonage_private_key \
+#     -v "$PWD/private.key:/run/secrets/vonage_private_key:ro" -v meetbridge-data:/data \
+#     -p 127.0.0.1:3000:3000 meetbridge
+# The key is a mounted file (never baked into the image: *.key is in .dockerignore). In
+# production run it behind nginx with deploy/compose.yml: gunicorn must not face the internet
+# (slow clients can hold all its threads; README › Production behind nginx).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORT=3000 DATABASE_PATH=/data/meetbridge.db

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_SECONDS = 900
@@ -88,3 +89,34 @@ def test_dockerfile_copies_every_project_module_the_server_imports():
                        for part in line.split()[1:-1]}
     assert local_modules_imported_by_the_server() - copied == set()
     assert {"gunicorn.conf", "app"} <= copied
+
+
+# -- deploy/compose.yml: nginx in front, gunicorn never published (README › Production behind nginx)
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((PROJECT_ROOT / "deploy" / "compose.yml").read_text(encoding="utf-8"))
+
+
+def test_compose_publishes_only_nginx_and_keeps_gunicorn_on_the_internal_network(compose):
+    services = compose["services"]
+    assert ("ports" in services["nginx"], "ports" in services["app"]) == (True, False)
+    assert services["app"]["expose"] == [services["app"]["environment"]["PORT"]]
+    upstream = f"server app:{services['app']['environment']['PORT']};"
+    assert upstream in (PROJECT_ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert "./nginx.conf:/etc/nginx/nginx.conf:ro" in services["nginx"]["volumes"]
+
+
+def test_compose_trusts_one_proxy_hop_and_keeps_the_database_on_a_volume(compose):
+    app = compose["services"]["app"]
+    assert app["environment"]["PROXY_HOPS"] == "1"
+    database_dir = str(Path(app["environment"]["DATABASE_PATH"]).parent)
+    assert f"meetbridge-data:{database_dir}" in app["volumes"] and "meetbridge-data" in compose["volumes"]
+
+
+def test_compose_mounts_the_vonage_key_as_a_secret_file(compose):
+    app = compose["services"]["app"]
+    secret = app["environment"]["VONAGE_PRIVATE_KEY"].removeprefix("/run/secrets/")
+    assert secret in app["secrets"]
+    assert compose["secrets"][secret]["file"] == "../private.key"
+
