@@ -57,4 +57,4 @@ def bridge_answer_request(dial: dict) -> Request:
 def pin_from_card(blocks: list[dict]) -> str:
     text = json.dumps(blocks)
     start = text.index("PIN:* `") + len("PIN:* `")
-    return text[start:text.index("`", start)]
+    return text[start:text.index("`", start)].replace(" ", "")  # shown grouped: "123 456 789"

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from meetbridge.errors import MeetingNotFound, NotAllowed
-from meetbridge.phone_format import human_number
+from meetbridge.phone_format import grouped_pin, human_number
 from meetbridge.services import Services
 from meetbridge.storage import Meeting
 
@@ -30,7 +30,7 @@ def meeting_rows(meeting: Meeting, server_url: str, number: str) -> list:
     return [
         SectionBlock(text=MarkdownTextObject(
             text=f"*{escape_mrkdwn(meeting.title)}* in <#{meeting.channel_id}>\n"
-                 f"Dial {number}, PIN `{meeting.pin}`"),
+                 f"Dial {number}, PIN `{grouped_pin(meeting.pin)}`"),
             accessory=ButtonElement(text="Join", url=url, action_id="join_meeting", value=meeting.id)),
         ActionsBlock(elements=[ButtonElement(
             text="End meeting", action_id="end_meeting_home", value=meeting.id, style="danger",

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from meetbridge.phone_format import human_number, one_tap_dial
+from meetbridge.phone_format import grouped_pin, human_number, one_tap_dial
 from meetbridge.status import MeetingStatus
 
 MAX_TITLE = 140
@@ -94,12 +94,12 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str) -> 
         accessory=ButtonElement(text="Join", url=url, action_id="join_meeting", style="primary",
                                 value=meeting.id))
     dial_in = SectionBlock(text=MarkdownTextObject(
-        text=f"*Dial in:* {number}  ·  *PIN:* `{meeting.pin}`\n"
+        text=f"*Dial in:* {number}  ·  *PIN:* `{grouped_pin(meeting.pin)}`\n"
              f"<{one_tap_dial(number_digits, meeting.pin)}|📞 Tap to dial in with the PIN>"))
     live = ContextBlock(elements=[MarkdownTextObject(text=status_line(status))])
     blocks = [header, intro, *call_block(meeting), dial_in, live, bridge_buttons(meeting.id)]
     # The fallback text is mrkdwn (and drives notifications): a topic must not mention or link.
-    text = f"{escape_mrkdwn(title)}: join {url} or dial {number}, PIN {meeting.pin}"
+    text = f"{escape_mrkdwn(title)}: join {url} or dial {number}, PIN {grouped_pin(meeting.pin)}"
     return CardMessage(text=text, blocks=[b.to_dict() for b in blocks])
 
 

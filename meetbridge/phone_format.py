@@ -16,6 +16,15 @@ def human_number(digits: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def grouped_pin(pin: str) -> str:
+    """A PIN as people read it: '123 456 789', '123 456 7890' (never a lone last digit).
+    Only for reading: keypads, tel: links and the database keep the plain digits."""
+    groups = [pin[start:start + 3] for start in range(0, len(pin), 3)]
+    if len(groups) > 1 and len(groups[-1]) == 1:
+        groups[-2:] = [groups[-2] + groups[-1]]
+    return " ".join(groups)
+
+
 def one_tap_dial(digits: str, pin: str) -> str:
     """tel: URI that dials, waits two pauses, then keys the PIN and # (SPEC §2.2)."""
     return f"tel:+{digits},,{pin}{quote('#')}"

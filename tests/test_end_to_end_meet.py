@@ -7,6 +7,7 @@ import re
 import jwt
 import requests
 
+from meetbridge.phone_format import grouped_pin
 from tests.conftest import SIGNING_SECRET, VIDEO_KEY, VIDEO_SECRET
 from tests.signing import slack_headers, slash_command_body
 from tests.waiting import wait_until
@@ -38,11 +39,11 @@ def test_meet_over_http_gives_a_card_whose_link_serves_the_page_and_a_token_for_
     meeting = services.store.meetings.get(meeting_id)
     assert meeting.session_id == session_id
     card_text = str(card["blocks"])
-    assert "+1 555-010-0000" in card_text and f"*PIN:* `{meeting.pin}`" in card_text
+    assert "+1 555-010-0000" in card_text and f"*PIN:* `{grouped_pin(meeting.pin)}`" in card_text
 
     page = requests.get(join_url, timeout=HTTP_TIMEOUT)
     assert (page.status_code, page.headers["Content-Type"]) == (200, "text/html; charset=utf-8")
-    assert "Launch review" in page.text and meeting.pin in page.text and "+1 555-010-0000" in page.text
+    assert "Launch review" in page.text and grouped_pin(meeting.pin) in page.text and "+1 555-010-0000" in page.text
 
     grant = requests.post(f"{join_url}/token", json={"name": "Ada"}, timeout=HTTP_TIMEOUT)
     assert grant.status_code == 200

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from meetbridge.errors import (DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed, RateLimited,
                                UpstreamError)
 from meetbridge.meetings import clean_display_name
-from meetbridge.phone_format import human_number, one_tap_dial
+from meetbridge.phone_format import grouped_pin, human_number, one_tap_dial
 from meetbridge.services import Services
 from meetbridge.status import read_status
 from meetbridge.storage import BridgeAlreadyActive, Meeting
@@ -78,7 +78,7 @@ def create_rooms_blueprint(services: Services) -> Blueprint:
         if meeting is None:
             return render_template("not_found.html"), 404
         return render_template(
-            "room.html", meeting_id=meeting.id, title=meeting.title, pin=meeting.pin,
+            "room.html", meeting_id=meeting.id, title=meeting.title, pin=grouped_pin(meeting.pin),
             number=human_number(settings.conference_number),
             tel_link=one_tap_dial(settings.conference_number, meeting.pin),
             end_url=url_for("rooms.end", meeting_id=meeting.id),

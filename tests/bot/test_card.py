@@ -52,7 +52,7 @@ def test_live_card_holds_title_join_button_dial_in_status_and_bridge_buttons():
          "accessory": {"type": "button", "text": plain("Join"), "url": JOIN_URL, "action_id": "join_meeting",
                        "style": "primary", "value": MEETING.id}},
         {"type": "section",
-         "text": {"type": "mrkdwn", "text": "*Dial in:* +1 555-010-0000  ·  *PIN:* `012345`\n"
+         "text": {"type": "mrkdwn", "text": "*Dial in:* +1 555-010-0000  ·  *PIN:* `012 345`\n"
                                             "<tel:+15550100000,,012345%23|📞 Tap to dial in with the PIN>"}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "Phone bridge: *off* · 0 phone callers"}]},
         {"type": "actions", "block_id": "meeting_actions", "elements": [
@@ -69,7 +69,7 @@ def test_live_card_holds_title_join_button_dial_in_status_and_bridge_buttons():
 
 
 def test_live_card_has_a_plain_fallback_text_with_link_number_and_pin():
-    assert card().text == f"Weekly planning: join {JOIN_URL} or dial +1 555-010-0000, PIN 012345"
+    assert card().text == f"Weekly planning: join {JOIN_URL} or dial +1 555-010-0000, PIN 012 345"
 
 
 @pytest.mark.parametrize("meeting", [
@@ -98,7 +98,7 @@ def test_topic_cannot_inject_mentions_or_links_into_mrkdwn():
     topic = "<!here> & <https://evil.example|click> @here"
     hostile = card(dataclasses.replace(MEETING, topic=topic))
     assert hostile.text == (f"&lt;!here&gt; &amp; &lt;https://evil.example|click&gt; @here: join {JOIN_URL} "
-                            "or dial +1 555-010-0000, PIN 012345")
+                            "or dial +1 555-010-0000, PIN 012 345")
     assert hostile.blocks[0] == {"type": "header", "text": plain(f"📹 {topic}")}  # plain_text: shown as typed
     assert [text for text in _mrkdwn_texts(hostile.blocks) if "<!here>" in text or "evil.example" in text] == []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.messages import HELP
+from meetbridge.phone_format import grouped_pin
 from tests.conftest import SlackUser
 from tests.waiting import wait_until
 
@@ -36,9 +37,9 @@ def test_meet_posts_card_with_join_link_number_and_pin(slack_user, fake_slack, s
         "type": "button", "text": {"type": "plain_text", "text": "Join", "emoji": True}, "url": join_url,
         "action_id": "join_meeting", "style": "primary", "value": meeting.id}
     [dial_in] = [block for block in posted["blocks"] if "*Dial in:*" in str(block)]
-    assert dial_in["text"]["text"] == (f"*Dial in:* +1 555-010-0000  ·  *PIN:* `{meeting.pin}`\n"
+    assert dial_in["text"]["text"] == (f"*Dial in:* +1 555-010-0000  ·  *PIN:* `{grouped_pin(meeting.pin)}`\n"
                                        f"<tel:+15550100000,,{meeting.pin}%23|📞 Tap to dial in with the PIN>")
-    assert posted["text"] == f"Weekly planning: join {join_url} or dial +1 555-010-0000, PIN {meeting.pin}"
+    assert posted["text"] == f"Weekly planning: join {join_url} or dial +1 555-010-0000, PIN {grouped_pin(meeting.pin)}"
 
 
 def test_meet_stores_the_meeting_with_its_card_location(slack_user, fake_slack, services, clock, settings):
@@ -63,10 +64,13 @@ def test_meet_creates_a_routed_video_session(slack_user, fake_slack, fake_opento
     assert fake_opentok.created_sessions() == {session_id: True}
 
 
-def test_meet_takes_a_live_pin_of_six_digits_for_the_meeting(slack_user, fake_slack, services):
+def test_meet_takes_a_live_pin_of_nine_digits_for_the_meeting(slack_user, fake_slack, services):
+    """SPEC §4: 9 digits by default (6 before issue 11), shown in groups of three."""
     slack_user.meet("")
-    meeting = services.store.meetings.get(meeting_id_of(fake_slack.wait_for("chat.postMessage")[0]))
-    assert re.fullmatch(r"\d{6}", meeting.pin)
+    posted = fake_slack.wait_for("chat.postMessage")[0]
+    meeting = services.store.meetings.get(meeting_id_of(posted))
+    assert re.fullmatch(r"\d{9}", meeting.pin)
+    assert f"PIN {meeting.pin[:3]} {meeting.pin[3:6]} {meeting.pin[6:]}" in posted["text"]
     assert table_rows(services, "pins") == [{"pin": meeting.pin, "meeting_id": meeting.id, "released_at": None}]
 
 
@@ -98,7 +102,7 @@ def test_card_falls_back_to_an_in_channel_reply_where_the_bot_is_not_in_the_chan
     meeting = services.store.meetings.get(meeting_id_of(reply))
     assert reply["response_type"] == "in_channel"
     assert reply["blocks"][1]["accessory"]["url"] == f"{settings.server_url}/rooms/{meeting.id}"
-    assert f"`{meeting.pin}`" in str(reply["blocks"])
+    assert f"`{grouped_pin(meeting.pin)}`" in str(reply["blocks"])
     assert reply["text"].startswith("Private plans: join ")
     wait_until(lambda: services.store.meetings.get(meeting.id).card_via_response_url == 1)
     kept = services.store.meetings.get(meeting.id)

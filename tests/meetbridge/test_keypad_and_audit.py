@@ -1,4 +1,4 @@
-"""The DTMF path's one-query look-up and the audit log's one-statement batches (storage)."""
+"""The DTMF path's claim, look-up and admission, and the audit log's one-statement batches (storage)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from meetbridge.storage import Meeting, Store
 from meetbridge.storage.keypad import KeypadFacts
+from meetbridge.storage.pin_guard import WITHHELD_KEY, Policy
 
 NOW = 1_900_000_000.0
-WINDOW_START = NOW - 900
 
 
 @pytest.fixture
@@ -22,53 +22,106 @@ def store(tmp_path) -> Iterator[Store]:
 
 def live_meeting(store: Store, meeting_id: str = "m1", pin: str = "123456") -> None:
     store.meetings.insert(Meeting(id=meeting_id, team_id="T1", channel_id="C1", creator_id="U1", topic=None,
-                                  session_id=f"1_{meeting_id}", pin=pin, created_at=NOW, expires_at=NOW + 3600))
+                                  session_id=f"1_{meeting_id}", pin=pin, created_at=NOW, expires_at=NOW + 3600,
+                                  conversation_name=f"conv-{meeting_id}"))
     store.pins.claim(pin, meeting_id, released_before=0)
 
 
-def test_look_up_finds_the_live_meeting_behind_a_pin(store):
+def answered(store: Store, uuid: str = "leg-1", number: str | None = "447700900123") -> str:
+    store.legs.ensure(uuid, number, NOW)
+    return uuid
+
+
+def claim(store: Store, uuid: str = "leg-1", budget: int = 300, at: float = NOW) -> bool:
+    return store.keypad.claim_attempt(uuid, at, max_attempts=3, budget=budget, budget_since=at - 3600)
+
+
+def test_look_up_finds_the_leg_and_the_live_meeting_behind_a_pin(store):
     live_meeting(store)
-    assert store.keypad.look_up("447700900123", "123456", WINDOW_START) == KeypadFacts(
-        recent_failures=0, meeting_id="m1", expires_at=NOW + 3600, bridge_id=None, bridge_idle_since=None)
+    claim(store, answered(store))
+    assert store.keypad.look_up("leg-1", "123456") == KeypadFacts(
+        attempts=1, caller_number="447700900123", meeting_id="m1", expires_at=NOW + 3600,
+        conversation_name="conv-m1", bridge_id=None, bridge_idle_since=None, longest_pin=6)
 
 
-def test_look_up_finds_nothing_for_an_unknown_released_or_missing_pin(store):
+def test_look_up_finds_no_meeting_for_an_unknown_released_or_missing_pin(store):
     live_meeting(store)
     live_meeting(store, "m2", "654321")
     store.pins.release("m2", NOW)
-    nothing = KeypadFacts(recent_failures=0, meeting_id=None, expires_at=None, bridge_id=None,
-                          bridge_idle_since=None)
-    assert [store.keypad.look_up("447700900123", pin, WINDOW_START) for pin in ("999999", "654321", None)] == \
-        [nothing, nothing, nothing]
+    answered(store)
+    assert [store.keypad.look_up("leg-1", pin).meeting_id for pin in ("999999", "654321", None)] == [None] * 3
+
+
+def test_look_up_finds_nothing_for_a_leg_never_answered(store):
+    live_meeting(store)
+    assert store.keypad.look_up("leg-1", "123456") is None
 
 
 def test_look_up_ignores_a_meeting_that_has_ended(store):
     live_meeting(store)
+    answered(store)
     store.meetings.mark_ended("m1", NOW, "ended")
-    assert store.keypad.look_up(None, "123456", WINDOW_START).meeting_id is None
+    assert store.keypad.look_up("leg-1", "123456").meeting_id is None
 
 
 def test_look_up_reports_the_active_bridge_and_since_when_it_is_idle(store):
     live_meeting(store)
+    answered(store)
     store.bridges.insert_connecting("b1", "m1", "hash", NOW)
     store.bridges.mark_connected("b1", "bridge-leg", NOW + 2, idle_since=NOW + 5)
-    facts = store.keypad.look_up(None, "123456", WINDOW_START)
+    facts = store.keypad.look_up("leg-1", "123456")
     assert (facts.bridge_id, facts.bridge_idle_since, facts.bridge_active) == ("b1", NOW + 5, True)
 
 
 def test_look_up_does_not_report_a_bridge_that_has_finished(store):
     live_meeting(store)
+    answered(store)
     store.bridges.insert_connecting("b1", "m1", "hash", NOW)
     store.bridges.finish("b1", "failed", NOW + 1, "no answer")
-    assert store.keypad.look_up(None, "123456", WINDOW_START).bridge_active is False
+    assert store.keypad.look_up("leg-1", "123456").bridge_active is False
 
 
-def test_look_up_counts_only_this_numbers_failures_inside_the_window(store):
-    for at in (WINDOW_START - 1, WINDOW_START, NOW):
-        store.legs.record_pin_failure("447700900123", at)
-    store.legs.record_pin_failure("447700900999", NOW)
-    assert [store.keypad.look_up(number, None, WINDOW_START).recent_failures
-            for number in ("447700900123", "447700900999", None)] == [2, 1, 0]
+def test_a_claim_needs_a_leg_that_was_answered_and_has_attempts_left(store):
+    assert claim(store) is False  # never answered: nothing written
+    assert store.legs.get("leg-1") is None
+    answered(store)
+    assert [claim(store) for _ in range(5)] == [True, True, True, False, False]
+    assert store.legs.get("leg-1").attempts == 3
+
+
+def test_claimed_attempts_count_against_the_budget_until_the_leg_is_admitted(store):
+    live_meeting(store)
+    for index in range(3):
+        assert claim(store, answered(store, f"leg-{index}"), budget=3)
+    assert claim(store, answered(store, "leg-late"), budget=3) is False  # three checks in flight
+    assert store.keypad.admit("leg-0", "m1", NOW, max_callers=50)  # the right PIN: not a failure
+    assert claim(store, "leg-late", budget=3)
+    assert store.pin_guard.gate("x", NOW - 3600).budget_used == 3
+
+
+def test_failures_leave_the_budget_an_hour_after_their_leg_last_tried(store):
+    claim(store, answered(store), budget=1)
+    assert claim(store, answered(store, "leg-2"), budget=1) is False
+    assert claim(store, "leg-2", budget=1, at=NOW + 3601)
+
+
+def test_a_locked_out_key_gets_no_claim(store):
+    policy = Policy(threshold=2, run_gap_seconds=900, first_lockout_seconds=60, longest_lockout_seconds=3600,
+                    forget_after_seconds=3600)
+    answered(store)
+    answered(store, "withheld-leg", None)
+    for key in ("447700900123", WITHHELD_KEY):
+        store.pin_guard.record_failure(key, NOW, policy)
+        store.pin_guard.record_failure(key, NOW, policy)
+    assert (claim(store), claim(store, "withheld-leg")) == (False, False)
+    assert (claim(store, at=NOW + 61), claim(store, "withheld-leg", at=NOW + 61)) == (True, True)
+
+
+def test_admission_stops_at_the_callers_limit(store):
+    live_meeting(store)
+    for index in range(3):
+        answered(store, f"leg-{index}", f"44770090010{index}")
+    assert [store.keypad.admit(f"leg-{i}", "m1", NOW, max_callers=2) for i in range(3)] == [True, True, False]
 
 
 def test_audit_batch_keeps_every_record_in_order_with_its_values(store):

@@ -16,8 +16,10 @@ from meetbridge.pins import (
     PinSpaceExhausted,
     allocate_pin,
     draw_pin,
+    guess_odds,
     pin_length_for,
 )
+from meetbridge.phone_format import grouped_pin
 from meetbridge.storage import Store
 
 NOW = 1_900_000_000.0
@@ -48,17 +50,17 @@ def live_pins(store: Store) -> dict[str, str]:
     return {row["pin"]: row["meeting_id"] for row in rows}
 
 
-def allocate(store: Store, meeting_id: str, rng, now: float = NOW, minimum: int = 6) -> str:
+def allocate(store: Store, meeting_id: str, rng, now: float = NOW, minimum: int = 9) -> str:
     with store.transaction():
         return allocate_pin(store.pins, meeting_id, rng, minimum, now)
 
 
 def test_pin_keeps_its_leading_zero_from_draw_to_database(store):
     rng = random.Random(2)  # this seed's first digit is 0
-    assert allocate(store, "m1", rng) == "011524"
-    assert live_pins(store) == {"011524": "m1"}
-    assert store.pins.live_meeting_id("011524") == "m1"
-    assert store.pins.live_meeting_id("11524") is None
+    assert allocate(store, "m1", rng) == "011524493"
+    assert live_pins(store) == {"011524493": "m1"}
+    assert store.pins.live_meeting_id("011524493") == "m1"
+    assert store.pins.live_meeting_id("11524493") is None
 
 
 def test_drawn_pins_are_digits_only_of_the_asked_length():
@@ -75,63 +77,74 @@ def test_claim_of_a_live_pin_fails(store):
 
 
 def test_allocation_skips_a_live_pin_and_takes_the_next_draw(store):
-    allocate(store, "m1", ScriptedDigits("123456"))
-    assert allocate(store, "m2", ScriptedDigits("123456", "654321")) == "654321"
-    assert live_pins(store) == {"123456": "m1", "654321": "m2"}
+    allocate(store, "m1", ScriptedDigits("123456789"))
+    assert allocate(store, "m2", ScriptedDigits("123456789", "987654321")) == "987654321"
+    assert live_pins(store) == {"123456789": "m1", "987654321": "m2"}
 
 
 def test_released_pin_is_not_reused_within_a_day(store):
-    allocate(store, "m1", ScriptedDigits("123456"))
+    allocate(store, "m1", ScriptedDigits("123456789"))
     store.pins.release("m1", at=NOW)
     almost_a_day_later = NOW + DAY - 1
-    assert allocate(store, "m2", ScriptedDigits("123456", "222222"), now=almost_a_day_later) == "222222"
-    assert live_pins(store) == {"222222": "m2"}
+    assert allocate(store, "m2", ScriptedDigits("123456789", "222222222"), now=almost_a_day_later) == "222222222"
+    assert live_pins(store) == {"222222222": "m2"}
 
 
 def test_released_pin_is_reusable_after_a_day(store):
-    allocate(store, "m1", ScriptedDigits("123456"))
+    allocate(store, "m1", ScriptedDigits("123456789"))
     store.pins.release("m1", at=NOW)
     later = NOW + PIN_REUSE_AFTER_SECONDS + 1
-    assert allocate(store, "m2", ScriptedDigits("123456"), now=later) == "123456"
-    assert live_pins(store) == {"123456": "m2"}
+    assert allocate(store, "m2", ScriptedDigits("123456789"), now=later) == "123456789"
+    assert live_pins(store) == {"123456789": "m2"}
 
 
 def test_releasing_a_meeting_frees_only_its_own_pin(store):
-    allocate(store, "m1", ScriptedDigits("111111"))
-    allocate(store, "m2", ScriptedDigits("222222"))
+    allocate(store, "m1", ScriptedDigits("111111111"))
+    allocate(store, "m2", ScriptedDigits("222222222"))
     store.pins.release("m1", at=NOW)
-    assert (live_pins(store), store.pins.live_count()) == ({"222222": "m2"}, 1)
+    assert (live_pins(store), store.pins.live_count()) == ({"222222222": "m2"}, 1)
 
 
 def test_allocation_gives_up_when_every_draw_is_taken(store):
-    allocate(store, "m1", ScriptedDigits("123456"))
+    allocate(store, "m1", ScriptedDigits("123456789"))
     with pytest.raises(PinSpaceExhausted):
-        allocate(store, "m2", ScriptedDigits(*["123456"] * MAX_DRAWS))
-    assert live_pins(store) == {"123456": "m1"}
+        allocate(store, "m2", ScriptedDigits(*["123456789"] * MAX_DRAWS))
+    assert live_pins(store) == {"123456789": "m1"}
 
 
 @pytest.mark.parametrize(("live", "minimum", "length"), [
-    (0, 6, 6), (98, 6, 6), (99, 6, 7),          # 99 live + the new one = 100 in 10**6: 1/10,000 is not below
-    (998, 6, 7), (999, 6, 8),
-    (0, 4, 5),                                  # one PIN in 10**4 is exactly 1/10,000: four digits never do
-    (0, 5, 5), (8, 5, 5), (9, 5, 6),
-    (5, 9, 9),                                  # a long minimum is kept
+    (0, 9, 9), (98, 9, 9), (99, 9, 10),         # 99 live + the new one = 100 in 10**9: 1 in 10**7 is not below
+    (998, 9, 10), (999, 9, 11),
+    (0, 7, 8),                                  # one PIN in 10**7 is exactly 1 in 10**7: seven digits never do
+    (0, 6, 8), (8, 8, 8), (9, 8, 9),
+    (5, 12, 12),                                # a long minimum is kept
 ])
 def test_pin_length_grows_at_the_boundary_of_the_guessing_odds(live, minimum, length):
     assert pin_length_for(live, minimum) == length
 
 
-def test_pin_length_is_the_shortest_that_keeps_guessing_odds_below_one_in_ten_thousand():
+def test_one_guess_matches_some_live_meeting_less_than_one_in_a_million():
+    """SPEC §4 (the old bound was 1 in 10,000); the allocator keeps 1 in ten million."""
+    assert GUESS_ODDS >= 10_000_000
     for live in [0, 1, 50, 99, 100, 500, 999, 1000, 12_345, 99_999]:
-        length = pin_length_for(live, 6)
-        assert (live + 1) / 10 ** length < 1 / GUESS_ODDS
-        assert length == 6 or (live + 1) / 10 ** (length - 1) >= 1 / GUESS_ODDS
+        length = pin_length_for(live, 9)
+        assert guess_odds(live + 1, length) < 1 / GUESS_ODDS < 1 / 1_000_000
+        assert length == 9 or guess_odds(live + 1, length - 1) >= 1 / GUESS_ODDS
 
 
 def test_allocation_lengthens_pins_when_live_meetings_fill_the_space(store):
     for index in range(99):
-        store.pins.claim(f"{index:06d}", f"old{index}", released_before=NOW - DAY)
-    assert len(allocate(store, "new", random.Random(1))) == 7
+        store.pins.claim(f"{index:09d}", f"old{index}", released_before=NOW - DAY)
+    assert len(allocate(store, "new", random.Random(1))) == 10
+
+
+@pytest.mark.parametrize(("pin", "shown"), [
+    ("123456", "123 456"), ("1234567", "123 4567"), ("12345678", "123 456 78"), ("012345678", "012 345 678"),
+    ("0123456789", "012 345 6789"), ("01234567890", "012 345 678 90"), ("012345678901", "012 345 678 901"),
+])
+def test_pins_are_shown_in_groups_of_three_without_a_lone_last_digit(pin, shown):
+    assert grouped_pin(pin) == shown
+    assert grouped_pin(pin).replace(" ", "") == pin
 
 
 def test_pin_allocated_by_a_failed_start_is_rolled_back_with_its_meeting(store, monkeypatch):
@@ -145,7 +158,7 @@ def test_pin_allocated_by_a_failed_start_is_rolled_back_with_its_meeting(store, 
             return NOW
 
     class Policy:
-        pin_length, meeting_ttl_seconds = 6, 3600.0
+        pin_length, meeting_ttl_seconds, max_live_meetings_per_team = 9, 3600.0, 50
 
     service = MeetingService(Policy(), store, Video(), Clock(), random.Random(3))
 

@@ -7,6 +7,7 @@ import json
 from urllib.parse import urlencode
 
 from bot import messages
+from meetbridge.phone_format import grouped_pin
 from tests.conftest import SIGNING_SECRET, SlackUser
 from tests.signing import slack_headers
 from tests.slack import post_event
@@ -67,7 +68,7 @@ def test_opening_home_publishes_the_users_own_live_meetings_newest_first_with_jo
     assert (request["user_id"], request["view"]["type"]) == ("U0ADA", "home")
     assert join_links(request["view"]) == [f"{settings.server_url}/rooms/{m.id}" for m in (planning, standup)]
     assert end_buttons(request["view"]) == [planning.id, standup.id]
-    assert [m.pin in json.dumps(request["view"]) for m in (standup, planning)] == [True, True]
+    assert [grouped_pin(m.pin) in json.dumps(request["view"]) for m in (standup, planning)] == [True, True]
     assert notes(request["view"]) == []
 
 

@@ -14,6 +14,7 @@ import jwt
 import pytest
 
 from meetbridge.meetings import MeetingRequest
+from meetbridge.phone_format import grouped_pin
 from tests.conftest import VIDEO_KEY, VIDEO_SECRET
 
 OPENTOK_JS_URL = "https://video.example.test/opentok-2.28.min.js"
@@ -52,7 +53,7 @@ def test_join_page_shows_title_number_pin_and_loads_configured_opentok_js(client
     assert response.mimetype == "text/html"
     assert "<title>Design review · meetbridge</title>" in page
     assert ">+1 555-010-0000</dd>" in page
-    assert f'<dd class="pin" id="dial-in-pin">{meeting.pin}</dd>' in page
+    assert f'<dd class="pin" id="dial-in-pin">{grouped_pin(meeting.pin)}</dd>' in page
     assert f'href="tel:+15550100000,,{meeting.pin}%23"' in page
     assert f'<script src="{OPENTOK_JS_URL}"></script>' in page  # a custom URL without a hash: no integrity
     assert f'data-token-url="/rooms/{meeting.id}/token"' in page

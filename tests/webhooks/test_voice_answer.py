@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from meetbridge import ncco
 from tests.vonage_calls import (MEETING_HEADER, TOKEN_HEADER, answer, answer_payload, bridge_leg_answer,
                                 dialled, new_uuid, post_form)
@@ -17,9 +19,13 @@ def pin_prompt(settings, text: str = ncco.PROMPT) -> list[dict]:
     ]
 
 
-def conversation(meeting_id: str) -> list[dict]:
-    return [{"action": "conversation", "name": f"meetbridge-{meeting_id}", "startOnEnter": True,
+def conversation(meeting) -> list[dict]:
+    """The meeting's stored random name: nothing sent to a phone leg names the meeting id."""
+    return [{"action": "conversation", "name": meeting.conversation_name, "startOnEnter": True,
              "endOnExit": False}]
+
+
+NOT_EXPECTED = [{"action": "talk", "text": ncco.NOT_EXPECTED}]
 
 
 def connect_bridge(slack_user, fake_opentok, services, meeting) -> dict:
@@ -65,7 +71,8 @@ def test_bridge_leg_with_our_headers_gets_exactly_the_meeting_conversation(
     response = bridge_leg_answer(dial, leg).send(client)
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    assert response.get_json() == conversation(meeting.id)
+    assert response.get_json() == conversation(meeting)
+    assert meeting.id not in response.get_data(as_text=True)  # the meeting id is the join link
     bridge = services.store.bridges.active(meeting.id)
     assert (bridge.state, bridge.leg_uuid) == ("connected", leg)
     assert services.store.legs.get(leg) is None  # the bridge is not counted as a phone caller
@@ -76,7 +83,7 @@ def test_bridge_leg_answered_by_post_json_gets_the_conversation(start_meeting, s
     meeting = start_meeting()
     dial = connect_bridge(slack_user, fake_opentok, services, meeting)
     leg = new_uuid()
-    assert bridge_leg_answer(dial, leg, method="POST").send(client).get_json() == conversation(meeting.id)
+    assert bridge_leg_answer(dial, leg, method="POST").send(client).get_json() == conversation(meeting)
     assert services.store.bridges.active(meeting.id).leg_uuid == leg
 
 
@@ -99,13 +106,14 @@ def test_bridge_header_for_a_meeting_that_never_dialled_gets_the_pin_prompt(star
     assert services.store.bridges.latest(meeting.id) is None
 
 
-def test_bridge_leg_arriving_after_hang_up_is_ended_not_joined(start_meeting, slack_user, fake_opentok,
-                                                              services, client):
+def test_bridge_leg_arriving_after_hang_up_is_ended_with_a_goodbye_not_joined(
+        start_meeting, slack_user, fake_opentok, services, client):
+    """Never an empty NCCO (Vonage's schema wants one action): the old code answered []."""
     meeting = start_meeting()
     dial = connect_bridge(slack_user, fake_opentok, services, meeting)
     assert services.bridge.hang_up(meeting.id, reason="hung up")
     response = bridge_leg_answer(dial, new_uuid()).send(client)
-    assert (response.status_code, response.get_json()) == (200, [])
+    assert (response.status_code, response.get_json()) == (200, NOT_EXPECTED)
     assert services.store.bridges.latest(meeting.id).state == "off"
 
 
@@ -115,5 +123,30 @@ def test_second_answer_of_the_same_bridge_token_cannot_take_over_the_bridge(
     dial = connect_bridge(slack_user, fake_opentok, services, meeting)
     first, replay = new_uuid(), new_uuid()
     bridge_leg_answer(dial, first).send(client)
-    bridge_leg_answer(dial, replay).send(client)
+    assert bridge_leg_answer(dial, replay).send(client).get_json() == NOT_EXPECTED  # was []
     assert services.store.bridges.active(meeting.id).leg_uuid == first
+
+
+@pytest.mark.parametrize("field, value", [
+    ("uuid", "not-a-uuid"), ("uuid", "x" * 512), ("uuid", "aaaaaaaa-0000-4000-8000-00000000000g"),
+    ("conversation_uuid", "CON-1"), ("conversation_uuid", "CON-" + "x" * 36),
+    ("conversation_uuid", "CONV-aaaaaaaa-0000-4000-8000-000000000001"),
+])
+def test_call_ids_that_are_not_uuids_are_refused_and_nothing_is_stored(client, services, field, value):
+    """Any 512-character string used to be taken as a leg (issue 11)."""
+    payload = {**answer_payload(new_uuid()), field: value}
+    response = client.get("/voice-answer", query_string=payload)
+    assert response.status_code == 400
+    assert set(response.get_json()) == {"error"} and field in response.get_json()["error"]
+    assert services.store.database.query_one("SELECT count(*) AS n FROM phone_legs")["n"] == 0
+
+
+@pytest.mark.parametrize("conversation_uuid", ["CON-aaaaaaaa-0000-4000-8000-000000000001",
+                                               "aaaaaaaa-0000-4000-8000-000000000001", None])
+def test_vonage_call_ids_are_accepted(client, settings, conversation_uuid):
+    payload = answer_payload(new_uuid())
+    if conversation_uuid is None:
+        del payload["conversation_uuid"]
+    else:
+        payload["conversation_uuid"] = conversation_uuid
+    assert client.get("/voice-answer", query_string=payload).get_json() == pin_prompt(settings)

@@ -14,6 +14,10 @@ def base_env(base_env) -> dict[str, str]:
     return {**base_env, "AUTO_BRIDGE": "false"}
 
 
+def table_count(services, table: str) -> int:
+    return services.store.database.query_one(f"SELECT count(*) AS n FROM {table}")["n"]
+
+
 def admit(client, meeting, from_: str = "447700900123") -> str:
     leg = new_uuid()
     answer(leg, from_=from_).send(client)
@@ -35,9 +39,9 @@ def test_caller_completed_lowers_the_count_and_updates_the_card(start_meeting, c
     leg = admit(client, meeting)
     seen = wait_for_status(fake_slack, "Phone bridge: *off* · 1 phone caller")
     for status in ("started", "ringing", "answered"):
-        assert event(leg, status).send(client).status_code == 204
+        assert event(leg, status).send(client).status_code == 200
     response = event(leg, "completed").send(client)
-    assert (response.status_code, response.data) == (204, b"")
+    assert (response.status_code, response.data) == (200, b"")
     assert services.store.legs.callers_in(meeting.id) == 0
     wait_for_status(fake_slack, "Phone bridge: *off* · 0 phone callers", after=seen)
 
@@ -47,7 +51,7 @@ def test_duplicate_completed_events_count_a_caller_once(start_meeting, client, s
     first, second = admit(client, meeting), admit(client, meeting, from_="447700900456")
     assert services.store.legs.callers_in(meeting.id) == 2
     for _ in range(3):
-        assert event(first, "completed").send(client).status_code == 204
+        assert event(first, "completed").send(client).status_code == 200
     assert services.store.legs.callers_in(meeting.id) == 1
     assert services.store.legs.get(second).left_at is None
     wait_for_status(fake_slack, "Phone bridge: *off* · 1 phone caller")
@@ -58,20 +62,32 @@ def test_late_answered_after_completed_does_not_bring_a_caller_back(start_meetin
     leg = admit(client, meeting)
     event(leg, "completed").send(client)
     for status in ("answered", "ringing", "started"):
-        assert event(leg, status).send(client).status_code == 204
+        assert event(leg, status).send(client).status_code == 200
     stored = services.store.legs.get(leg)
     assert (stored.status, stored.left_at is not None) == ("completed", True)
     assert services.store.legs.callers_in(meeting.id) == 0
 
 
-def test_completed_before_anything_else_about_a_leg_is_accepted(start_meeting, client, services):
+def test_events_for_a_call_never_answered_create_nothing(start_meeting, client, services):
+    """6,000 forged events used to make 6,000 legs and 6,000 audit rows (issue 11)."""
+    start_meeting()
+    for status in ("started", "ringing", "answered", "completed"):
+        for _ in range(25):
+            assert event(new_uuid(), status).send(client).status_code == 200
+    services.store.webhook_log.flush()
+    assert table_count(services, "phone_legs") == 0
+    assert table_count(services, "webhook_log WHERE route = 'event'") == 0
+
+
+def test_an_event_before_the_answer_is_dropped_and_the_answer_stores_the_leg(start_meeting, client, services):
     meeting = start_meeting()
     leg = new_uuid()
-    assert event(leg, "completed").send(client).status_code == 204
-    assert event(leg, "answered").send(client).status_code == 204
+    assert event(leg, "ringing").send(client).status_code == 200
+    assert services.store.legs.get(leg) is None
     assert answer(leg).send(client).status_code == 200
-    dtmf(leg, meeting.pin).send(client)
-    assert services.store.legs.callers_in(meeting.id) == 0  # a finished call is never counted
+    assert dtmf(leg, meeting.pin).send(client).get_json()[-1]["action"] == "conversation"
+    assert event(leg, "completed").send(client).status_code == 200
+    assert services.store.legs.callers_in(meeting.id) == 0
 
 
 def test_failure_statuses_also_end_a_caller(start_meeting, client, services):
@@ -87,7 +103,7 @@ def test_bridge_leg_completed_turns_the_bridge_off_and_drops_the_sip_connection(
     meeting = start_meeting()
     leg, connection_id = connected_bridge(slack_user, fake_opentok, services, client, meeting)
     seen = wait_for_status(fake_slack, "Phone bridge: *connected* · 0 phone callers")
-    assert event(leg, "completed", from_="opentok").send(client).status_code == 204
+    assert event(leg, "completed", from_="opentok").send(client).status_code == 200
     bridge = services.store.bridges.latest(meeting.id)
     assert (bridge.state, bridge.reason) == ("off", "phone leg completed")
     assert fake_opentok.wait_for("force_disconnect") == [
@@ -102,7 +118,7 @@ def test_duplicate_bridge_leg_completed_disconnects_once(start_meeting, slack_us
     meeting = start_meeting()
     leg, _ = connected_bridge(slack_user, fake_opentok, services, client, meeting)
     for _ in range(3):
-        assert event(leg, "completed", from_="opentok").send(client).status_code == 204
+        assert event(leg, "completed", from_="opentok").send(client).status_code == 200
     assert len(fake_opentok.requests("force_disconnect")) == 1
 
 
@@ -110,27 +126,44 @@ def test_bridge_leg_progress_events_keep_it_connected(start_meeting, slack_user,
     meeting = start_meeting()
     leg, _ = connected_bridge(slack_user, fake_opentok, services, client, meeting)
     for status in ("started", "ringing", "answered"):
-        assert event(leg, status, from_="opentok").send(client).status_code == 204
+        assert event(leg, status, from_="opentok").send(client).status_code == 200
     assert services.store.bridges.active(meeting.id).state == "connected"
     assert fake_opentok.requests("force_disconnect") == []
 
 
 @pytest.mark.parametrize("payload", [
-    {"uuid": "aaaaaaaa-0000-4000-8000-000000000001", "conversation_uuid": "CON-1", "type": "transfer"},
+    {"uuid": "aaaaaaaa-0000-4000-8000-000000000001", "conversation_uuid": "CON-aaaaaaaa-0000-4000-8000-000000000001",
+     "type": "transfer"},
+    {"call_uuid": "aaaaaaaa-0000-4000-8000-000000000001", "status": "human"},
+    {"call_uuid": "aaaaaaaa-0000-4000-8000-000000000001", "status": "completed"},
     {"status": "completed", "direction": "inbound"},
+    {"reason": "error", "conversation_uuid": "CON-aaaaaaaa-0000-4000-8000-000000000001"},
     {},
 ])
-def test_events_without_uuid_or_status_are_accepted_and_ignored(client, services, payload):
+def test_events_without_a_leg_uuid_or_status_are_acknowledged_with_200(client, services, payload):
+    """SPEC §2.5: record, error and machine-detection events (only `call_uuid`) are acknowledged."""
     response = post_json("/voice-events", payload).send(client)
-    assert (response.status_code, response.data) == (204, b"")
+    assert (response.status_code, response.data) == (200, b"")
     assert services.store.legs.get("aaaaaaaa-0000-4000-8000-000000000001") is None
+
+
+@pytest.mark.parametrize("payload", [
+    {"uuid": "not-a-uuid", "status": "completed"},
+    {"uuid": "1" * 512, "status": "completed"},
+    {"uuid": "aaaaaaaa-0000-4000-8000-000000000001", "conversation_uuid": "CON-1", "status": "completed"},
+])
+def test_events_with_call_ids_that_are_not_uuids_are_refused(client, services, payload):
+    response = post_json("/voice-events", payload).send(client)
+    assert response.status_code == 400 and set(response.get_json()) == {"error"}
+    services.store.webhook_log.flush()
+    assert table_count(services, "webhook_log") == 0
 
 
 def test_event_by_get_query_string_is_understood(start_meeting, client, services):
     meeting = start_meeting()
     leg = admit(client, meeting)
     response = client.get("/voice-events", query_string={"uuid": leg, "status": "completed"})
-    assert response.status_code == 204
+    assert response.status_code == 200
     assert services.store.legs.callers_in(meeting.id) == 0
 
 
