@@ -9,6 +9,7 @@ browser reports fails the test.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,7 +19,6 @@ from playwright.sync_api import expect, sync_playwright
 
 from app import create_app
 from meetbridge.meetings import MeetingRequest
-from meetbridge.phone_format import grouped_pin
 from meetbridge.settings import load_settings
 from tests.conftest import VIDEO_KEY, VIDEO_SECRET, LiveServer
 from tests.web.opentok_double import OpenTokDouble
@@ -153,7 +153,7 @@ def join(page, name: str) -> dict[str, str]:
 
 def test_page_shows_number_and_pin_and_loads_opentok_js_from_the_setting(page, meeting, opentok_js):
     assert page.locator("#dial-in-number").text_content() == "+1 555-010-0000"
-    assert page.locator("#dial-in-pin").text_content() == grouped_pin(meeting.pin)
+    assert page.locator("#dial-in-pin").text_content() == meeting.pin
     assert page.locator("#tel-link").get_attribute("href") == f"tel:+15550100000,,{meeting.pin}%23"
     assert opentok_js.fetches >= 1
     assert page.evaluate("typeof window.OT.initSession") == "function"
@@ -370,15 +370,19 @@ def test_opentok_js_that_does_not_match_its_hash_is_not_run(browser, base_env, c
         server.app.extensions["meetbridge.shutdown"]()
 
 
-def test_the_ended_signal_makes_the_page_ask_the_server_and_leave(page, services, meeting):
-    join(page, "Ada Lovelace")
-    page.evaluate("window.__otFire('signal:meetbridge-ended', {data: 'ended', from: null})")
-    page.wait_for_timeout(300)
-    expect(page.locator("#call-state")).to_have_text("Live")  # the server says live: a forged signal does nothing
+def test_the_ended_signal_makes_the_page_ask_the_server_and_leave(watched, room_server, services, meeting):
+    tab = watched.new_tab()
+    tab.clock.install()
+    tab.goto(f"{room_server.url}/rooms/{meeting.id}")
+    join(tab, "Ada Lovelace")
+    tab.clock.pause_at(time.time() + 1)  # no status poll can fire: only the signal can make the page look
+    tab.evaluate("window.__otFire('signal:meetbridge-ended', {data: 'ended', from: null})")
+    tab.wait_for_timeout(300)
+    expect(tab.locator("#call-state")).to_have_text("Live")  # the server says live: a forged signal does nothing
     services.lifecycle.end(meeting.id, reason="ended")
-    page.evaluate("window.__otFire('signal:meetbridge-ended', {data: 'ended', from: null})")
-    expect(page.get_by_role("heading", name="This meeting has ended")).to_be_visible()
-    assert ot_calls(page, "session.disconnect") == [[]]
+    tab.evaluate("window.__otFire('signal:meetbridge-ended', {data: 'ended', from: null})")
+    expect(tab.get_by_role("heading", name="This meeting has ended")).to_be_visible()
+    assert ot_calls(tab, "session.disconnect") == [[]]
 
 
 def test_the_csp_blocks_an_injected_inline_script_and_the_watcher_sees_it(page, watched):
