@@ -52,8 +52,7 @@ class SlackCalls:
             return
         if not meeting.is_live:
             if self.store.call_participants.claim_call_end(meeting.id):
-                duration = int((meeting.ended_at or meeting.created_at) - meeting.created_at)
-                client.calls_end(id=meeting.calls_id, duration=duration)
+                self._end_call(meeting, client)
             return
         present = {leg.uuid: leg.caller_number for leg in self.store.legs.live_legs(meeting.id)}
         listed = self.store.call_participants.listed_users(meeting.id)
@@ -65,6 +64,17 @@ class SlackCalls:
         if leaving:
             client.calls_participants_remove(id=meeting.calls_id, users=leaving)
             self.store.call_participants.remove(meeting.id, [user["external_id"] for user in leaving])
+
+
+    def _end_call(self, meeting: Meeting, client: WebClient) -> None:
+        """calls.end once; a 429 gives the claim back, so the send after Retry-After ends it."""
+        duration = int((meeting.ended_at or meeting.created_at) - meeting.created_at)
+        try:
+            client.calls_end(id=meeting.calls_id, duration=duration)
+        except SlackApiError as error:
+            if error.response.status_code == 429:
+                self.store.call_participants.release_call_end(meeting.id)
+            raise
 
 
 def phone_participant(leg_uuid: str, caller_number: str | None) -> dict[str, str]:

@@ -95,3 +95,19 @@ def test_a_rate_limited_workspaces_cards_go_out_once_each_after_its_retry_after(
     time.sleep(1.5)  # no second copy of any card comes later
     assert sorted(len(updates_of(fake_slack, m)) for m in b_meetings) == [1, 1, 2]
     assert updates_of(fake_slack, a_meeting) == []
+
+
+def test_a_rate_limited_calls_end_is_sent_once_after_its_retry_after(two_workspaces, fake_slack, services):
+    _, b_meetings = two_workspaces
+    meeting = b_meetings[0]
+    call_id = services.store.meetings.get(meeting.id).calls_id
+    fake_slack.http_status("calls.end", 429, times=1, retry_after=1, token=OTHER_TEAM_TOKEN)
+
+    services.lifecycle.end(meeting.id, reason="ended")
+
+    fake_slack.wait_for("calls.end", 2, timeout=4)  # refused, then again after Retry-After
+    wait_until(lambda: fake_slack.call(call_id)["has_ended"])
+    assert shows_ended(fake_slack.message(meeting.card_channel, meeting.card_ts))
+    assert len(updates_of(fake_slack, meeting)) == 1  # the card itself went once
+    time.sleep(1.5)
+    assert len(fake_slack.requests("calls.end")) == 2
