@@ -19,6 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from app import create_app
 from meetbridge.meetings import MeetingRequest
+from meetbridge.phone_format import grouped_pin
 from meetbridge.settings import load_settings
 from tests.conftest import VIDEO_KEY, VIDEO_SECRET, LiveServer
 from tests.web.opentok_double import OpenTokDouble
@@ -153,7 +154,7 @@ def join(page, name: str) -> dict[str, str]:
 
 def test_page_shows_number_and_pin_and_loads_opentok_js_from_the_setting(page, meeting, opentok_js):
     assert page.locator("#dial-in-number").text_content() == "+1 555-010-0000"
-    assert page.locator("#dial-in-pin").text_content() == meeting.pin
+    assert page.locator("#dial-in-pin").text_content() == grouped_pin(meeting.pin)
     assert page.locator("#tel-link").get_attribute("href") == f"tel:+15550100000,,{meeting.pin}%23"
     assert opentok_js.fetches >= 1
     assert page.evaluate("typeof window.OT.initSession") == "function"
