@@ -339,6 +339,9 @@ def test_the_page_refreshes_its_token_before_it_expires_and_reconnects_with_the_
     assert ot_calls(tab, "session.connect") == [[first["token"]]]  # a live session keeps its connection
     tab.evaluate("window.__otFire('sessionDisconnected', {reason: 'networkDisconnected'})")
     assert wait_for_ot_call(tab, "session.connect", count=2)[1] == [second["token"]]
+    with tab.expect_response(lambda r: r.url.endswith("/token")) as again:
+        tab.clock.fast_forward("14:01")  # the reconnected call keeps refreshing
+    assert again.value.status == 200
 
 
 def test_the_host_key_is_out_of_the_address_before_opentok_js_runs(watched, room_server, services, meeting):

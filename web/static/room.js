@@ -244,9 +244,15 @@
 
   function keepGrant(grant) {
     call.grant = grant;
-    var lifetime = Number(grant.expiresIn) || 0;
-    call.grantExpiresAt = Date.now() + lifetime * 1000;
-    var delay = lifetime > 2 * REFRESH_MARGIN_S ? lifetime - REFRESH_MARGIN_S : lifetime + 1;
+    call.grantExpiresAt = Date.now() + (Number(grant.expiresIn) || 0) * 1000;
+    scheduleRefresh();
+  }
+
+  /* A minute before the grant expires; a grant with under two minutes left (the meeting ends
+   * sooner) is asked again just after it expires, when the route says whether it has ended. */
+  function scheduleRefresh() {
+    var left = Math.max(0, (call.grantExpiresAt - Date.now()) / 1000);
+    var delay = left > 2 * REFRESH_MARGIN_S ? left - REFRESH_MARGIN_S : left + 1;
     window.clearTimeout(call.refreshTimer);
     call.refreshTimer = window.setTimeout(refreshGrant, delay * 1000);
   }
@@ -501,6 +507,7 @@
       var name = call.name;
       stopCall();
       startCall(grant, name); // OpenTok.js gave up reconnecting: connect again, fresh token
+      scheduleRefresh();
       return;
     }
     stopCall();
