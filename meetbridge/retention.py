@@ -24,8 +24,7 @@ PRUNE_BATCH = 500
 # (a few attempts of seconds each), and longer than the hour the PIN failure budget looks back.
 NEVER_ADMITTED_SECONDS = 2 * 3600
 PIN_FAILURE_MEMORY_SECONDS = 3600  # the lock-out window of the old per-number failure log
-SLACK_TRIGGER_SECONDS = 2 * 300    # Slack's five-minute signature window, twice
-LOCKOUT_MEMORY_SECONDS = 24 * 3600  # a lock-out key quiet for a day has nothing left to remember
+LOCKOUT_MEMORY_SECONDS = 24 * 3600  # used only if meetbridge/pin_guard.py names no window
 
 
 class Retention:
@@ -62,23 +61,32 @@ class Retention:
         return batches + self._other_owners(now)
 
     def _other_owners(self, now: float) -> list[tuple[str, Callable[[], int]]]:
-        """Records other modules keep, through their own prune methods (one call deletes what
-        they choose; those without a batch size are small by construction)."""
+        """Records other modules keep, through their own prune methods and windows (looked up
+        here, so retention keeps working while those modules change)."""
         store, found = self.store, []
         seen_tokens = getattr(store, "seen_tokens", None)
-        if seen_tokens is not None:
+        if seen_tokens is not None:  # replayed-JWT guard: a jti is useless after its window
             from .storage.replays import KEEP_SECONDS
             found.append(("replay records", lambda: seen_tokens.prune(now - KEEP_SECONDS, PRUNE_BATCH)))
         pin_guard = getattr(store, "pin_guard", None)
-        if pin_guard is not None:
-            found.append(("lock-out records", _counted(lambda: pin_guard.prune(now - LOCKOUT_MEMORY_SECONDS))))
+        if pin_guard is not None:  # lock-out keys whose strikes are forgotten
+            found.append(("lock-out records", _counted(lambda: pin_guard.prune(now - _lockout_memory()))))
         triggers = getattr(store, "slack_triggers", None)
-        if triggers is not None:
-            found.append(("slack triggers", _counted(lambda: triggers.prune(now - SLACK_TRIGGER_SECONDS))))
+        if triggers is not None:  # slash-command trigger ids (their window is the table's own)
+            found.append(("slack triggers", _counted(lambda: triggers.prune(now))))
         if hasattr(store.legs, "prune_pin_failures"):
             found.append(("pin failures",
                           _counted(lambda: store.legs.prune_pin_failures(now - PIN_FAILURE_MEMORY_SECONDS))))
         return found
+
+
+def _lockout_memory() -> float:
+    """How long a quiet lock-out key is remembered (meetbridge/pin_guard.py decides)."""
+    try:
+        from .pin_guard import FORGET_AFTER_SECONDS
+    except ImportError:
+        return LOCKOUT_MEMORY_SECONDS
+    return float(FORGET_AFTER_SECONDS)
 
 
 def _counted(prune: Callable[[], int | None]) -> Callable[[], int]:

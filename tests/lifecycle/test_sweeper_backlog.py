@@ -62,7 +62,7 @@ def test_idle_bridge_is_hung_up_on_time_behind_1500_legs_to_hang_up(
         threading.Thread(target=slack_user.click, args=("end_meeting", crowded.id), daemon=True).start()
     else:  # e.g. an End cut short by a restart, or callers admitted as it ended
         services.store.meetings.mark_ended(crowded.id, time.time(), "ended")
-    wait_until(lambda: len(hung_up_legs(fake_vonage)) >= 8)  # the backlog is being worked on
+    wait_until(lambda: len(hung_up_legs(fake_vonage)) >= 8, timeout=30)  # the backlog is being worked on
 
     bridge = connect_bridge(slack_user, client, fake_opentok, fake_vonage, services, quiet)
     connected_at = services.store.bridges.active(quiet.id).connected_at
