@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 import pytest
 
 from bench.harness import fakes
+from tests.security import ncco_schema
 from tests.security.measurements import MEASURED, summary_lines
 from tests.security.servers import AppUnderAttack, gunicorn_app, werkzeug_app
 
@@ -46,3 +47,4 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("security suite measurements (issue 11: before → now)")
         for line in summary_lines():
             terminalreporter.write_line(line)
+        terminalreporter.write_line(f"Vonage's NCCO schema: {ncco_schema.summary()}")

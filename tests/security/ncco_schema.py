@@ -1,6 +1,6 @@
 """Vonage's NCCO schema (MIT, Nexmo/api-specification `json-schemas/ncco-schema.json`), from the
-copy the repository keeps for its NCCO tests: every NCCO the app answers during this suite
-must validate (at least one action; an empty `[]` does not)."""
+copy the repository keeps in tests/specs/vonage/ (with its licence): every NCCO the app answers
+during this suite must validate (at least one action; an empty `[]` does not)."""
 
 from __future__ import annotations
 
@@ -12,28 +12,16 @@ from typing import Any
 
 import jsonschema
 
-ROOT = Path(__file__).resolve().parents[2]
-COPIES = ("tests/webhooks/ncco-schema.json", "tests/schemas/ncco-schema.json", "tests/specs/ncco-schema.json",
-          "tests/fixtures/ncco-schema.json", "tests/webhooks/schemas/ncco-schema.json")
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "specs" / "vonage" / "ncco-schema.json"
 _seen: set[str] = set()
 _seen_lock = threading.Lock()
-
-
-def schema_path() -> Path:
-    """The repository's copy (whichever folder the team keeps it in)."""
-    for name in COPIES:
-        if (ROOT / name).is_file():
-            return ROOT / name
-    found = sorted(path for path in ROOT.glob("tests/**/ncco*schema*.json"))
-    if not found:
-        raise FileNotFoundError("no copy of Vonage's ncco-schema.json under tests/")
-    return found[0]
+checked = {"answers": 0}  # every NCCO this suite received, for the terminal summary
 
 
 @lru_cache(maxsize=1)
 def validator() -> jsonschema.Draft4Validator:
-    schema = json.loads(schema_path().read_text())
-    return jsonschema.Draft4Validator(schema)
+    schema = json.loads(SCHEMA_PATH.read_text())
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
 def check_ncco(actions: Any) -> None:
@@ -42,9 +30,15 @@ def check_ncco(actions: Any) -> None:
     Identical NCCOs (thousands of re-prompts) are validated once."""
     key = json.dumps(actions, sort_keys=True)
     with _seen_lock:
+        checked["answers"] += 1
         if key in _seen:
             return
     errors = [error.message for error in validator().iter_errors(actions)]
     assert not errors, f"NCCO {key[:300]} breaks Vonage's schema: {errors[:3]}"
     with _seen_lock:
         _seen.add(key)
+
+
+def summary() -> str:
+    with _seen_lock:
+        return f"{checked['answers']} NCCOs answered in this run ({len(_seen)} distinct), all valid"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import io
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterator
 
-from app import create_app
+from app import HOUSEKEEPING_SECONDS, create_app
 from bench.harness import app_env, free_port, gunicorn
 from meetbridge.settings import load_settings
 from meetbridge.storage import Store
@@ -26,6 +27,7 @@ VIDEO_EVENTS_SECRET = "video-events-secret-for-the-security-suite"
 # One row per accepted webhook `jti` (so a replay is refused by every worker), deleted once past
 # the signature window: the only rows a validly signed but useless webhook may add.
 REPLAY_RECORDS = "webhook_tokens_seen"
+AUDIT_FLUSH_MARGIN = 0.5
 
 
 @dataclass
@@ -40,13 +42,26 @@ class AppUnderAttack:
     store: Store
     read_log: Callable[[], str]
     settings: Any
+    write_buffered_audit: Callable[[], None] | None = None  # in-process: the Store's own flush
     vonage_side: VonageSide = field(init=False)
 
     def __post_init__(self) -> None:
         self.vonage_side = VonageSide(self.url)
 
+    def flush_audit(self) -> None:
+        """In this process, write the buffer; under gunicorn, wait out the workers' flush,
+        which runs every second (HOUSEKEEPING_SECONDS) after the last webhook answered."""
+        if self.write_buffered_audit is not None:
+            self.write_buffered_audit()
+            return
+        wait = self.vonage_side.last_answered + HOUSEKEEPING_SECONDS + AUDIT_FLUSH_MARGIN - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+
     def row_counts(self, *, without: tuple[str, ...] = ()) -> dict[str, int]:
-        """Rows in every table of the database (SQLite's own tables and `without` left out)."""
+        """Rows in every table of the database (SQLite's own tables and `without` left out),
+        once the audit rows of the webhooks answered so far are written (they are buffered)."""
+        self.flush_audit()
         tables = [row["name"] for row in self.store.database.query(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND name NOT LIKE '%migrations%'")]
@@ -92,8 +107,9 @@ def werkzeug_app(base_env: dict[str, str], fakes: tuple[FakeSlack, FakeOpenTok, 
     logging.getLogger().addHandler(capture)
     server.start(flask_app)
     try:
-        yield AppUnderAttack(server.url, env["DATABASE_PATH"], *fakes, flask_app.extensions["meetbridge"].store,
-                             capture.buffer.getvalue, settings)
+        store = flask_app.extensions["meetbridge"].store
+        yield AppUnderAttack(server.url, env["DATABASE_PATH"], *fakes, store, capture.buffer.getvalue, settings,
+                             write_buffered_audit=store.webhook_log.flush)
     finally:
         server.stop()
         flask_app.extensions["meetbridge.shutdown"]()

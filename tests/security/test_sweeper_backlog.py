@@ -33,6 +33,12 @@ def seed_live_legs(app, meeting_id: str, count: int) -> set[str]:
     return legs
 
 
+def forget_backlog(app, meeting_id: str) -> None:
+    """The session's server need not spend its shutdown hanging up what the test made up."""
+    app.store.database.execute("UPDATE phone_legs SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL",
+                               [time.time(), meeting_id])
+
+
 def hung_up(app) -> list[str]:
     return [request["uuid"] for request in app.vonage.requests("hangup")]
 
@@ -54,6 +60,7 @@ def test_another_meetings_idle_bridge_is_hung_up_on_time_behind_1500_legs_to_han
         backlog_done = len(set(hung_up(app)) & backlog)
     finally:
         app.vonage.delay("hangup", 0)
+        forget_backlog(app, crowded.id)
 
     hung_up_after = bridge.ended_at - connected_at
     assert idle <= hung_up_after <= idle + sweep + A_FEW_SECONDS
