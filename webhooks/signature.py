@@ -22,18 +22,19 @@ import json
 import logging
 import math
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from typing import Callable, Sequence
 
-import jwt
 from flask import Request, Response, jsonify
 
 from meetbridge.clock import Clock
 from meetbridge.storage.replays import WINDOW_SECONDS, SeenTokens
 
+from .hs256 import verified_claims
+
 MAX_TOKEN_LENGTH = 4096
 MAX_JTI_LENGTH = 128
 BEARER = "Bearer "
-_JWS = jwt.PyJWS(algorithms=["HS256"])  # HS256 only: "none", RS256 and the rest are refused
+QueryPairs = Callable[[], Sequence[tuple[str, str]]]  # a GET's parameters in their original order
 
 log = logging.getLogger("meetbridge.webhooks")
 
@@ -56,7 +57,7 @@ class WebhookVerifier:
         self._seen = seen
         self._rules = rules
 
-    def problem(self, method: str, authorization: str | None, body: bytes, query_string: bytes) -> str | None:
+    def problem(self, method: str, authorization: str | None, body: bytes, query: QueryPairs) -> str | None:
         """None when the request is signed by Vonage and its token is used for the first time;
         otherwise a short reason (safe to log and to answer: it quotes nothing it was sent)."""
         if not authorization or not authorization.startswith(BEARER):
@@ -64,16 +65,12 @@ class WebhookVerifier:
         token = authorization[len(BEARER):].strip()
         if len(token) > MAX_TOKEN_LENGTH:
             return "token too long"
-        try:
-            payload = _JWS.decode(token, self._key, algorithms=["HS256"])
-            claims = json.loads(payload)
-        except (jwt.PyJWTError, ValueError, RecursionError):
+        claims = verified_claims(token, self._key)
+        if claims is None:
             return "bad signature"
-        if not isinstance(claims, dict):
-            return "bad claims"
         now = self._clock.now()
         problem = (_time_problem(claims, now) or self._deployment_problem(claims) or _jti_problem(claims)
-                   or _payload_problem(claims, method, body, query_string))
+                   or _payload_problem(claims, method, body, query))
         if problem:
             return problem
         if not self._seen.first_use(claims["jti"], now):
@@ -106,7 +103,7 @@ def _jti_problem(claims: dict) -> str | None:
     return None
 
 
-def _payload_problem(claims: dict, method: str, body: bytes, query_string: bytes) -> str | None:
+def _payload_problem(claims: dict, method: str, body: bytes, query: QueryPairs) -> str | None:
     """A POST's token must vouch for its raw body, an empty one included (a token without
     payload_hash, e.g. a GET's, cannot be reused for a body). A GET carries no body; its
     payload_hash, when present, must match its query string."""
@@ -116,7 +113,7 @@ def _payload_problem(claims: dict, method: str, body: bytes, query_string: bytes
             return "a GET carries no body"
         if claimed is None:
             return None
-        expected = query_payload_hash(query_string)
+        expected = query_payload_hash(query())
     else:
         if claimed is None:
             return "payload_hash missing"
@@ -128,15 +125,11 @@ def _payload_problem(claims: dict, method: str, body: bytes, query_string: bytes
     return None
 
 
-def query_payload_hash(query_string: bytes) -> str | None:
+def query_payload_hash(pairs: Sequence[tuple[str, str]]) -> str | None:
     """Vonage's rule for a GET: the query parameters as one JSON object, in their original
     order, serialised with no whitespace (as JavaScript's JSON.stringify does: non-ASCII left
-    as is), then SHA-256 hex. None when the query string cannot be such an object (not UTF-8,
-    or a repeated name)."""
-    try:
-        pairs = parse_qsl(query_string.decode("ascii"), keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        return None
+    as is), then SHA-256 hex. None when the parameters cannot be such an object (a repeated
+    name)."""
     params = dict(pairs)
     if len(params) != len(pairs):
         return None
@@ -167,6 +160,7 @@ def refusal(route: str, reason: str, answer: str | None = None) -> tuple[Respons
 
 
 def check_request(verifier: WebhookVerifier, request: Request) -> str | None:
-    """The verifier's verdict on a Flask request (raw body and raw query string)."""
-    return verifier.problem(request.method, request.headers.get("Authorization"),
-                            request.get_data(cache=True), request.query_string)
+    """The verifier's verdict on a Flask request: its raw body, and the query parameters as
+    parsed for the handler anyway (Werkzeug keeps their order; a repeated name is refused)."""
+    return verifier.problem(request.method, request.headers.get("Authorization"), request.get_data(cache=True),
+                            lambda: list(request.args.items(multi=True)))

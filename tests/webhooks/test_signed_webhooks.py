@@ -11,7 +11,9 @@ and its payload has not been tampered during transit").
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -24,6 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
+import jwt
 import pytest
 
 from app import create_app
@@ -32,6 +35,7 @@ from tests.conftest import APP_ID
 from tests.fakes import make_rsa_keypair
 from tests.signing import vonage_bearer
 from tests.vonage_calls import WebhookCall, answer, bridge_leg_answer, dialled, dtmf, event, new_uuid
+from webhooks.hs256 import verified_claims
 
 SECRET = "vonage-signature-secret-0123456789abcdef"
 OTHER_SECRET = "some-other-account-secret-0123456789abcd"
@@ -158,6 +162,37 @@ def test_forged_bridge_leg_completed_leaves_the_bridge_connected(start_meeting, 
 
     assert services.store.bridges.active(meeting.id).state == "connected"
     assert fake_opentok.requests("force_disconnect") == []
+
+
+def jws(header: dict, claims: dict, key: bytes = SECRET.encode()) -> str:
+    """A compact JWS written out by hand, for headers PyJWT would not write."""
+    def segment(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+    signing_input = f"{segment(header)}.{segment(claims)}"
+    signature = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+CLAIMS = {"iat": 1700000000, "jti": "2a5d0a4c-6d0f-4a4e-9c1f-0c2b1f3e4d5a", "iss": "Vonage"}
+
+
+@pytest.mark.parametrize("token, claims", [
+    (jwt.encode(CLAIMS, SECRET, algorithm="HS256"), CLAIMS),
+    (jws({"alg": "HS256"}, CLAIMS), CLAIMS),
+    (jws({"alg": "HS256", "typ": "JWT", "kid": "k1"}, CLAIMS), CLAIMS),
+    (jws({"alg": "HS256", "crit": ["exp"]}, CLAIMS), None),
+    (jws({"alg": "HS512"}, CLAIMS), None),
+    (jws({"alg": "hs256"}, CLAIMS), None),
+    (jws({"alg": "HS256"}, CLAIMS, key=OTHER_SECRET.encode()), None),
+    (jwt.encode(CLAIMS, SECRET, algorithm="HS256") + "=", None),
+    (jwt.encode(CLAIMS, SECRET, algorithm="HS256").replace(".", "..", 1), None),
+    (jws({"alg": "HS256"}, CLAIMS).rsplit(".", 1)[0] + ".", None),
+    (jws({"alg": "HS256"}, ["not", "an", "object"]), None),  # type: ignore[arg-type]
+    ("eyJé" + jwt.encode(CLAIMS, SECRET, algorithm="HS256")[3:], None),
+], ids=["PyJWT", "no typ", "typ and kid", "crit", "HS512", "alg case", "other key", "padding",
+        "four segments", "no signature", "claims not an object", "not ASCII"])
+def test_hs256_tokens_are_checked_exactly(token, claims):
+    assert verified_claims(token, SECRET.encode()) == claims
 
 
 # -- what is accepted ----------------------------------------------------------------------------
