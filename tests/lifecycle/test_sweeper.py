@@ -250,3 +250,15 @@ def test_caller_admitted_as_the_meeting_ended_is_hung_up_by_the_next_sweep(
     services.lifecycle.sweep()
 
     assert hung_up_legs(fake_vonage) == [caller]
+
+
+def test_two_processes_sweeping_at_once_ask_vonage_about_each_lone_caller_once(
+        start_meeting, slack_user, client, services, clock, fake_opentok, fake_vonage, lifecycle_env):
+    meeting = start_meeting("Standup")
+    connect_bridge(slack_user, client, fake_opentok, fake_vonage, services, meeting)
+    callers = [admit_caller(client, fake_vonage, meeting.pin, f"4477009003{n:02d}") for n in range(6)]
+    fake_vonage.delay("get_call", 0.2)  # both sweepers are looking legs up together
+
+    assert sweep_in_two_processes(lifecycle_env, clock.now() + 5 * 60) == [0, 0]
+
+    assert sorted(request["uuid"] for request in fake_vonage.requests("get_call")) == sorted(callers)
