@@ -20,6 +20,7 @@ from meetbridge.storage.slack_budgets import SlackBudgetsTable
 UPDATES_PER_SECOND = 40 / 60
 UPDATE_BURST = 10
 DEFAULT_RETRY_AFTER_SECONDS = 1.0  # a 429 without a readable Retry-After (Slack always sends one)
+SHORTEST_RETRY_AFTER_SECONDS = 1.0  # Slack's are whole seconds; "0" must not mean "ask again at once"
 LONGEST_RETRY_AFTER_SECONDS = 600.0
 
 
@@ -45,7 +46,7 @@ def rate_limited(error: SlackApiError) -> WorkspaceRateLimited | None:
         seconds = DEFAULT_RETRY_AFTER_SECONDS
     if math.isnan(seconds) or seconds < 0:
         seconds = DEFAULT_RETRY_AFTER_SECONDS
-    return WorkspaceRateLimited(min(seconds, LONGEST_RETRY_AFTER_SECONDS))
+    return WorkspaceRateLimited(min(max(seconds, SHORTEST_RETRY_AFTER_SECONDS), LONGEST_RETRY_AFTER_SECONDS))
 
 
 class WorkspaceBudget:

@@ -72,17 +72,20 @@ class SlackUpstream(Upstream):
 
 
 def slack_upstream(fake_slack: Any, app: Any) -> Upstream:
-    """The WebClient that posts and updates cards (single workspace: one for every team)."""
-    client = app.extensions["meetbridge.cards"].client_for_team("T0001")
-    own = {"base_url": client.base_url, "timeout": client.timeout}
+    """The WebClients that post and update cards (single workspace: one for every team; the
+    card senders' own one reports a 429 instead of sleeping it out)."""
+    cards = app.extensions["meetbridge.cards"]
+    clients = [cards.client_for_team("T0001"), cards.client_for_team("T0001", wait_on_rate_limit=False)]
+    own = {"base_url": clients[0].base_url, "timeout": clients[0].timeout}
 
     def swap(how: str | None) -> None:
-        if how == "timeout":
-            client.timeout = CLIENT_TIMEOUT_SECONDS
-        elif how == "refused":
-            client.base_url = f"http://{refused_address()}/api/"
-        else:
-            client.base_url, client.timeout = own["base_url"], own["timeout"]
+        for client in clients:
+            if how == "timeout":
+                client.timeout = CLIENT_TIMEOUT_SECONDS
+            elif how == "refused":
+                client.base_url = f"http://{refused_address()}/api/"
+            else:
+                client.base_url, client.timeout = own["base_url"], own["timeout"]
 
     return SlackUpstream(fake_slack, swap)
 
