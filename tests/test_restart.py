@@ -132,7 +132,7 @@ def test_a_killed_server_restarted_on_the_same_database_still_hangs_up_ends_and_
     server.slack(slash_command_body("Standup", response_url=fake_slack.response_url("meet")))
     card = fake_slack.wait_for("chat.postMessage", timeout=20)[0]
     meeting_id = card["blocks"][1]["accessory"]["url"].rsplit("/", 1)[-1]
-    pin = re.search(r"PIN (\d+)", card["text"]).group(1)
+    pin = re.search(r"PIN ([\d ]*\d)", card["text"]).group(1).replace(" ", "")  # shown grouped
     server.click(fake_slack, "dial_out", meeting_id)
     dial = fake_opentok.wait_for("dial", timeout=20)[0]
     wait_until(lambda: bridge_connection_stored(base_env["DATABASE_PATH"], meeting_id), timeout=10)

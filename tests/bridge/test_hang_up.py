@@ -119,5 +119,5 @@ def test_bridge_can_connect_again_after_hang_up(start_meeting, slack_user, clien
     slack_user.click("dial_out", meeting.id, response_key="reconnect")
     dial = dialled(fake_opentok, services, meeting.id, count=2)
     leg = new_uuid()
-    assert bridge_leg_answer(dial, leg).send(client).get_json()[0]["name"] == f"meetbridge-{meeting.id}"
+    assert bridge_leg_answer(dial, leg).send(client).get_json()[0]["name"] == meeting.conversation_name
     assert services.store.bridges.active(meeting.id).leg_uuid == leg

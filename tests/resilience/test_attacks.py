@@ -101,7 +101,7 @@ def test_a_bridge_header_with_another_meetings_dial_token_gets_the_pin_prompt(st
     # Neither token was spent: each dial's own leg still joins its own meeting.
     for meeting, dial in ((first, first_dial), (second, second_dial)):
         joined = bridge_leg_answer(dial, new_uuid()).send(client).get_json()
-        assert joined[-1]["name"] == f"meetbridge-{meeting.id}"
+        assert joined[-1]["name"] == meeting.conversation_name
 
 
 # -- PIN guessing ----------------------------------------------------------------------------------
@@ -141,14 +141,14 @@ def test_pin_guessing_from_many_numbers_over_many_calls_gets_each_number_ten_gue
 
     calls_needed = -(-settings.pin_lockout_failures // settings.pin_attempts) + 1  # the last is turned away
     assert tallies == [(settings.pin_lockout_failures, calls_needed)] * len(numbers)
-    assert dtmf(new_uuid(), meeting.pin, from_=numbers[0]).send(client).get_json() == LOCKED_OUT
+    assert answer(new_uuid(), from_=numbers[0]).send(client).get_json() == LOCKED_OUT
     assert services.store.legs.callers_in(meeting.id) == 0
     admit_caller(client, fake_vonage, meeting.pin, "447700900999")  # a number with no failures still gets in
     assert services.store.legs.callers_in(meeting.id) == 1
 
 
 def test_with_two_hundred_live_meetings_one_guess_matches_less_than_one_in_ten_thousand(services, client):
-    meetings = [services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C1", creator_id="U1",
+    meetings = [services.meetings.start(MeetingRequest(team_id=f"T{n % 5:04d}", channel_id="C1", creator_id="U1",
                                                        topic=f"Meeting {n}")) for n in range(200)]
 
     live_pins = [row["pin"] for row in services.store.database.query(
@@ -161,7 +161,9 @@ def test_with_two_hundred_live_meetings_one_guess_matches_less_than_one_in_ten_t
     assert len(live_pins) / 10 ** len(meetings[-1].pin) < 1 / GUESS_ODDS
     prompt = answer(new_uuid()).send(client).get_json()
     assert prompt[-1]["dtmf"]["maxDigits"] == max(by_length)
-    assert actions_of(dtmf(new_uuid(), meetings[-1].pin).send(client).get_json()) == ["talk", "conversation"]
+    caller = new_uuid()
+    answer(caller).send(client)
+    assert actions_of(dtmf(caller, meetings[-1].pin).send(client).get_json()) == ["talk", "conversation"]
 
 
 # -- oversized and deeply nested JSON -------------------------------------------------------------

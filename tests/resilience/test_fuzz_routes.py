@@ -24,7 +24,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tests.conftest import SIGNING_SECRET
-from tests.vonage_calls import dtmf, new_uuid
+from tests.vonage_calls import answer, dtmf, new_uuid
 
 VIDEO_EVENTS_SECRET = "video-events-secret-0123456789abcdef"
 EXAMPLES_PER_ROUTE = int(os.environ.get("FUZZ_EXAMPLES", "60"))  # raise it to hunt longer
@@ -151,7 +151,9 @@ def test_generated_requests_never_get_a_5xx_or_a_traceback_and_the_app_keeps_ser
 
     assert client.get("/healthz").get_json() == {"ok": True, "database": "ok"}
     after = start_meeting("After the fuzz")  # Slack, the video API and the database all still work
-    joined = dtmf(new_uuid(), after.pin, from_="447700900555").send(client).get_json()
-    assert joined[-1]["name"] == f"meetbridge-{after.id}"
+    caller = new_uuid()
+    answer(caller, from_="447700900555").send(client)
+    joined = dtmf(caller, after.pin, from_="447700900555").send(client).get_json()
+    assert joined[-1]["name"] == after.conversation_name
 
 
