@@ -89,11 +89,11 @@ class Lifecycle:
             self.store.pins.release(meeting_id, now)
         self.bridge.hang_up(meeting_id, reason="meeting ended")
         eject_everyone(self.store, self.bridge.video, self.clock, meeting)
+        self.changes.changed(meeting_id)  # the card says "ended" without waiting for every leg
         if hang_up_callers:
             self._hang_up_callers_of(meeting_id, now)
         else:
             self.callers_owed()
-        self.changes.changed(meeting_id)
         return True
 
     def end_as_host(self, meeting_id: str, host_key: str) -> bool:
