@@ -8,8 +8,10 @@ import threading
 from typing import Iterator
 
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
-from bot.workspace_budget import UPDATE_BURST, UPDATES_PER_SECOND, WorkspaceBudget
+from bot.workspace_budget import UPDATE_BURST, UPDATES_PER_SECOND, WorkspaceBudget, rate_limited
 from meetbridge.storage import Store
 
 SLACK_TIER_3_PER_MINUTE = 50
@@ -124,3 +126,27 @@ def test_a_shorter_pause_does_not_cut_a_longer_one(stores, clock):
     assert first.paused_for("T1") == 20.0
     clock.now += 25
     assert first.paused_for("T1") == 0.0
+
+
+def slack_error(status: int, headers: dict) -> SlackApiError:
+    response = SlackResponse(client=None, http_verb="POST", api_url="https://slack.com/api/chat.update",
+                             req_args={}, data={"ok": False, "error": "ratelimited"}, headers=headers,
+                             status_code=status)
+    return SlackApiError("ratelimited", response)
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"Retry-After": "20"}, 20.0),
+    ({"retry-after": "3"}, 3.0),
+    ({"Retry-After": "0"}, 1.0),  # never "ask again at once"
+    ({}, 1.0),
+    ({"Retry-After": "soon"}, 1.0),
+    ({"Retry-After": "86400"}, 600.0),
+])
+def test_a_429_is_read_with_its_retry_after_kept_within_bounds(headers, seconds):
+    assert rate_limited(slack_error(429, headers)).retry_after == seconds
+
+
+def test_other_slack_failures_are_not_rate_limits():
+    assert rate_limited(slack_error(200, {"Retry-After": "20"})) is None
+    assert rate_limited(slack_error(500, {})) is None
