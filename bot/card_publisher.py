@@ -127,8 +127,8 @@ class CardPublisher:
             if meeting is not None:
                 self._send_both(meeting)
         except WorkspaceRateLimited as limited:  # this workspace waits; other lanes go on
-            log.warning("card update of meeting %s rate-limited by Slack: workspace %s waits %g s",
-                        meeting_id, team_id, limited.retry_after)
+            log.warning("card update rate-limited by Slack: workspace %s waits %g s",
+                        team_id, limited.retry_after)
             self.budget.pause(team_id, limited.retry_after)
             self.scheduler.defer(meeting_id, limited.retry_after)
         finally:
