@@ -71,7 +71,7 @@ class VonageSide:
 
     base_url: str
     secret: str = SIGNATURE_SECRET
-    last_answered: float = 0.0  # time.monotonic() of the latest answer (audit rows lag behind it)
+    last_answered: float = 0.0  # time.monotonic() of the latest answer but a 401 (audit rows lag)
 
     def send(self, call: WebhookCall, claims: Claims = Claims(), session: requests.Session | None = None,
              signed: bool = True) -> requests.Response:
@@ -87,8 +87,10 @@ class VonageSide:
         return response
 
     def answered(self, path: str, response: Any) -> None:
-        """Note an answer (also for requests sent without this class) and check its NCCO."""
-        self.last_answered = time.monotonic()
+        """Note an answer (also for requests sent without this class) and check its NCCO.
+        A 401 acted on nothing, so only other answers make row counts wait for the audit log."""
+        if getattr(response, "status_code", None) != 401:
+            self.last_answered = time.monotonic()
         self.check(path, response)
 
     @staticmethod
