@@ -59,6 +59,9 @@ class RouteAccessLog(Logger):
 
 
 logger_class = RouteAccessLog
+# gunicorn's control socket ($HOME/.gunicorn/gunicorn.ctl) is unused here: two servers of one
+# user would share that path, and the image's HOME (/app) is not writable by its user.
+control_socket_disable = True
 
 
 def post_worker_init(worker) -> None:

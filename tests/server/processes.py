@@ -8,6 +8,7 @@ import resource
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -19,7 +20,7 @@ START_TIMEOUT_SECONDS = 60
 def process_env(env: dict[str, str]) -> dict[str, str]:
     """`env` plus what any process needs; nothing from the developer's shell leaks in."""
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NO_PROXY": "127.0.0.1,localhost",
-            "PYTHONIOENCODING": "utf-8", "HOME": str(Path(env.get("DATABASE_PATH", "/tmp")).parent), **env}
+            "PYTHONIOENCODING": "utf-8", "HOME": tempfile.gettempdir(), **env}
 
 
 def open_files_limit(limit: int) -> Callable[[], None]:
