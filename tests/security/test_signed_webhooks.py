@@ -99,7 +99,7 @@ def test_a_jwt_that_vonage_would_not_send_for_this_app_gets_401_and_stores_nothi
 def test_a_webhook_signed_with_another_secret_or_no_algorithm_gets_401(two_workers, meeting):
     before = two_workers.row_counts()
     calls = webhooks_with_the_pin(meeting.pin)
-    other_secret = {name: sign(call, secret="someone-elses-signature-secret") for name, call in calls.items()}
+    other_secret = {name: sign(call, secret="someone-elses-vonage-signature-secret") for name, call in calls.items()}
     unsigned_token = jwt.encode(Claims().for_call(calls["dtmf"]), key=None, algorithm="none")
     alg_none = calls["dtmf"].with_headers(Authorization=f"Bearer {unsigned_token}")
 
