@@ -161,3 +161,22 @@ def test_sweep_ends_meetings_past_their_lifetime_and_exits_0(cli_env, start_meet
         assert store.pins.live_meeting_id(meeting.pin) is None
     finally:
         store.close()
+
+
+def test_sweep_also_runs_the_clean_up_pass_pruning_rows_past_retention(cli_env, settings, app):
+    store = Store(settings.database_path)
+    try:
+        store.webhook_log.record(time.time() - 31 * 86400, "/voice-events", None, "old", "past RETENTION_DAYS")
+        store.webhook_log.record(time.time(), "/voice-events", None, "new", "recent")
+        store.webhook_log.flush()
+    finally:
+        store.close()
+
+    result = run_cli("sweep", env=cli_env)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    store = Store(settings.database_path)
+    try:
+        assert [row["status"] for row in store.webhook_log.recent()] == ["new"]
+    finally:
+        store.close()
