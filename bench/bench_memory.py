@@ -6,19 +6,20 @@ fast-forward: callers answered, admitted into one of 50 meetings, and hung up ag
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from .bench_webhooks import start_meetings
 from .harness import app_env, fakes, free_port, gunicorn, rss_mb, save, temp_database, worker_pids
 from .load import Request, closed_loop, in_own_process
+from .meet_client import answer_request, completed_request, dtmf_request
 
 BATCH = 10_000
 MEETINGS = 50
 
 
 class CallTraffic:
-    """Request i: an answer (i % 3 == 0), that caller's PIN (1), then its `completed` event (2)."""
+    """Request i: an answer (i % 3 == 0), that caller's PIN (1), then its `completed` event (2),
+    each signed as Vonage signs it."""
 
     def __init__(self, pins: list[str]) -> None:
         self.pins = pins
@@ -27,15 +28,10 @@ class CallTraffic:
         call, step = divmod(index, 3)
         leg = str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench-call-{call}"))
         if step == 0:
-            return "GET", f"/voice-answer?uuid={leg}&from=447700900123&to=15550100000", None, {}
-        payload: dict = {"uuid": leg, "from": "447700900123", "to": "15550100000"}
+            return answer_request(leg)
         if step == 1:
-            payload["dtmf"] = {"digits": self.pins[call % len(self.pins)], "timed_out": False}
-            path = "/voice-dtmf"
-        else:
-            payload.update(status="completed", direction="inbound", timestamp="2026-11-26T12:00:00.000Z")
-            path = "/voice-events"
-        return "POST", path, json.dumps(payload).encode(), {"Content-Type": "application/json"}
+            return dtmf_request(leg, self.pins[call % len(self.pins)])
+        return completed_request(leg)
 
 
 def send(port: int, traffic: CallTraffic, offset: int, count: int) -> None:

@@ -3,6 +3,12 @@ documented gunicorn config, in the same run.
 
 Targets: at saturation (50 clients) >= 50 % of the baseline's requests/s; at a fixed offered
 rate of 200 requests/s (open loop), p99 < 25 ms. Medians over ROUNDS rounds.
+
+Webhooks are signed as Vonage signs them (the JWT check and its `jti` write are on the hot
+path). `--compare-unsigned` also runs the same code with signing off, in the same rounds, to
+show what the check costs. Each /voice-dtmf request is a caller that /voice-answer already saw
+(set up before the measurement, as a real caller is answered before keying the PIN); after each
+round those callers hang up, so meetings never reach MAX_PHONE_CALLERS.
 """
 
 from __future__ import annotations
@@ -10,12 +16,15 @@ from __future__ import annotations
 import http.client
 import json
 import statistics
+import sys
+import uuid
+from contextlib import ExitStack
 
 from .harness import (app_env, cpu_counters, fakes, free_port, gunicorn, percentile, save, steal_percent,
                       temp_database)
-from .load import closed_loop, in_own_process, open_loop
-from .meet_client import (AnswerRequests, DtmfRequests, bridge_answer_request, dtmf_request, meet_request,
-                          pin_from_card)
+from .load import closed_loop, in_own_process, open_loop, send_all
+from .meet_client import (CALLER, NUMBER, AnswerRequests, Callers, answer_request, bridge_answer_request,
+                          completed_request, dtmf_request, meet_request, pin_from_card)
 
 MEETINGS = 200  # callers spread over many meetings: a Vonage conversation holds at most 50
 CLIENTS = 50
@@ -23,46 +32,96 @@ SATURATION_SECONDS = 8
 RATE = 200
 OPEN_LOOP_SECONDS = 10
 ROUNDS = 3
+LEGS_PER_CLIENT = 160  # room for 1,000 dtmf/s at saturation; the paced run needs RATE × seconds
 
 
-def measure(port: int, make_request) -> dict:
+def measure(port: int, saturating, paced) -> dict:
     before = cpu_counters()
-    saturated = in_own_process(closed_loop, port, make_request, CLIENTS, SATURATION_SECONDS)
-    paced = in_own_process(open_loop, port, make_request, RATE, OPEN_LOOP_SECONDS)
+    saturated = in_own_process(closed_loop, port, saturating, CLIENTS, SATURATION_SECONDS)
+    paced_result = in_own_process(open_loop, port, paced, RATE, OPEN_LOOP_SECONDS)
     return {"saturation_rps": round(saturated.per_second, 1), "saturation_errors": saturated.errors,
-            "rate_200_p50_ms": round(percentile(paced.latencies_ms, 50), 2),
-            "rate_200_p99_ms": round(percentile(paced.latencies_ms, 99), 2), "rate_200_errors": paced.errors,
-            "cpu_steal_percent": steal_percent(before, cpu_counters())}
+            "rate_200_p50_ms": round(percentile(paced_result.latencies_ms, 50), 2),
+            "rate_200_p99_ms": round(percentile(paced_result.latencies_ms, 99), 2),
+            "rate_200_errors": paced_result.errors, "cpu_steal_percent": steal_percent(before, cpu_counters())}
 
 
-def run() -> dict:
-    """ROUNDS rounds of baseline, answer, dtmf back to back; ratios are taken within a round and
-    the medians reported, so a noisy minute on the host cannot decide the result alone."""
+class Server:
+    """One app under gunicorn with its own fakes and 200 live meetings whose bridges are up."""
+
+    def __init__(self, stack: ExitStack, signed: bool) -> None:
+        """`signed`: the app checks signatures. Requests are always signed, so that the load
+        generators (on the same two cores) do the same work in every mode."""
+        slack, opentok, vonage, private_pem = stack.enter_context(fakes())
+        self.port, self.signed = free_port(), signed
+        self.env = app_env(slack, opentok, vonage, private_pem, self.port, temp_database(), signed=signed)
+        stack.enter_context(gunicorn("app:create_app()", self.env))
+        self.pins = start_meetings(self.port, slack, MEETINGS)
+        connect_bridges(self.port, opentok, vonage, self.pins)
+
+    def measure_answer(self) -> dict:
+        return measure(self.port, AnswerRequests(), AnswerRequests())
+
+    def measure_dtmf(self) -> dict:
+        """Answer enough callers for the saturated and the paced run, measure their PIN entry,
+        then hang them all up (neither of the set-up steps is measured)."""
+        saturating = [str(uuid.uuid4()) for _ in range(CLIENTS * LEGS_PER_CLIENT)]
+        paced = [str(uuid.uuid4()) for _ in range(RATE * OPEN_LOOP_SECONDS)]
+        everyone = saturating + paced
+        answered = in_own_process(send_all, self.port, LegRequests(everyone, "answer"), len(everyone))
+        assert answered.errors == 0, answered
+        probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        joined = json.loads(send(probe, Callers(paced, self.pins, len(paced))(len(paced) - 1)))
+        assert joined[-1]["action"] == "conversation", joined  # callers are admitted, not turned away
+        result = measure(self.port, Callers(saturating, self.pins, LEGS_PER_CLIENT),
+                         Callers(paced, self.pins, len(paced)))
+        in_own_process(send_all, self.port, LegRequests(everyone, "completed"), len(everyone))
+        return result
+
+
+class LegRequests:
+    """The answer (or `completed` event) of each leg in turn (picklable for in_own_process)."""
+
+    def __init__(self, legs: list[str], kind: str) -> None:
+        self.legs, self.kind = legs, kind
+
+    def __call__(self, index: int):
+        leg = self.legs[index]
+        return answer_request(leg) if self.kind == "answer" else completed_request(leg)
+
+
+def run(compare_unsigned: bool = False) -> dict:
+    """ROUNDS rounds of baseline, answer, dtmf back to back (and the same unsigned, when asked);
+    ratios are taken within a round and the medians reported, so a noisy minute on the host
+    cannot decide the result alone."""
+    modes = ["signed", "unsigned"] if compare_unsigned else ["signed"]
     rounds: list[dict] = []
-    with fakes() as (slack, opentok, vonage, private_pem):
-        port, base_port = free_port(), free_port()
-        env = app_env(slack, opentok, vonage, private_pem, port, temp_database())
-        base_env = dict(env, PORT=str(base_port))
-        with gunicorn("app:create_app()", env):
-            pins = start_meetings(port, slack, MEETINGS)
-            connect_bridges(port, opentok, pins)
-            for _ in range(ROUNDS):
-                with gunicorn("bench.baseline_app:create_app()", base_env):
-                    baseline = measure(base_port, AnswerRequests())
-                rounds.append({"baseline": baseline, "voice_answer": measure(port, AnswerRequests()),
-                               "voice_dtmf": measure(port, DtmfRequests(pins))})
-    result = {"benchmark": "webhook speed", "clients": CLIENTS, "rate": RATE, "rounds": rounds}
-    for name in ("voice_answer", "voice_dtmf"):
+    with ExitStack() as stack:
+        servers = {mode: Server(stack, signed=mode == "signed") for mode in modes}
+        base_env = dict(servers["signed"].env, PORT=str(free_port()))
+        for _ in range(ROUNDS):
+            with gunicorn("bench.baseline_app:create_app()", base_env):
+                answers = AnswerRequests()
+                row = {"baseline": measure(int(base_env["PORT"]), answers, answers)}
+            for mode, server in servers.items():
+                prefix = "" if mode == "signed" else "unsigned_"
+                row[prefix + "voice_answer"] = server.measure_answer()
+                row[prefix + "voice_dtmf"] = server.measure_dtmf()
+            rounds.append(row)
+    result = {"benchmark": "webhook speed", "clients": CLIENTS, "rate": RATE, "signed": True, "rounds": rounds}
+    for name in rounds[0]:
+        if name == "baseline":
+            continue
         for row in rounds:
             row[name]["ratio_to_baseline"] = round(row[name]["saturation_rps"] / row["baseline"]["saturation_rps"], 3)
         summary = {key: statistics.median(row[name][key] for row in rounds)
                    for key in ("saturation_rps", "ratio_to_baseline", "rate_200_p50_ms", "rate_200_p99_ms",
                                "cpu_steal_percent")}
+        summary["errors"] = sum(row[name]["saturation_errors"] + row[name]["rate_200_errors"] for row in rounds)
         summary["targets_met"] = summary["ratio_to_baseline"] >= 0.5 and summary["rate_200_p99_ms"] < 25
         result[name] = summary
     result["baseline"] = {key: statistics.median(row["baseline"][key] for row in rounds)
                           for key in ("saturation_rps", "rate_200_p99_ms", "cpu_steal_percent")}
-    save("webhooks", result)
+    save("webhooks_compared" if compare_unsigned else "webhooks", result)
     return result
 
 
@@ -77,14 +136,19 @@ def start_meetings(port: int, slack, count: int) -> list[str]:
     return [pin_from_card(card["blocks"]) for card in cards]
 
 
-def connect_bridges(port: int, opentok, pins: list[str]) -> None:
+def connect_bridges(port: int, opentok, vonage, pins: list[str]) -> None:
     """Each meeting's first caller starts its phone bridge (auto-bridge) and Vonage answers the
     SIP leg, as the real platform does within a second or two; measuring starts from there.
+    These first callers stay on (and Vonage knows them as live when the sweeper asks), so no
+    bridge goes idle between rounds.
     (The fake OpenTok never places the call itself: without this step every bridge would sit
     in `connecting` for 45 s, fail, and be dialled again by the next caller.)"""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     for pin in pins:
-        send(conn, dtmf_request(pin))
+        leg = vonage.add_call(to=NUMBER, from_=CALLER)
+        send(conn, answer_request(leg))
+        joined = json.loads(send(conn, dtmf_request(leg, pin)))
+        assert joined[-1]["action"] == "conversation", joined  # the path the dtmf benchmark measures
     for dial in opentok.wait_for("dial", count=len(pins), timeout=60):
         answered = json.loads(send(conn, bridge_answer_request(dial)))
         assert [action["action"] for action in answered] == ["conversation"], answered
@@ -103,4 +167,4 @@ def start_meeting(port: int, slack) -> str:
 
 
 if __name__ == "__main__":
-    print(run())
+    print(json.dumps(run(compare_unsigned="--compare-unsigned" in sys.argv), indent=2))

@@ -21,6 +21,8 @@ from tests.conftest import (APP_ID, BOT_TOKEN, NUMBER, SIGNING_SECRET, VIDEO_KEY
                             VOICE_SECRET)
 from tests.fakes import FakeOpenTok, FakeSlack, FakeVonage, make_rsa_keypair
 
+from .meet_client import SIGNATURE_SECRET
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 
@@ -40,7 +42,9 @@ def fakes() -> Iterator[tuple[FakeSlack, FakeOpenTok, FakeVonage, str]]:
 
 
 def app_env(slack: FakeSlack, opentok: FakeOpenTok, vonage: FakeVonage, private_pem: str, port: int,
-            database: str, **extra: str) -> dict[str, str]:
+            database: str, signed: bool = True, **extra: str) -> dict[str, str]:
+    """The app's environment against these fakes; voice webhooks signed (as in production: a
+    public SERVER_URL requires it) unless `signed` is False."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "VIDEO_", "VOICE_", "VONAGE_"))}
     env.update({
         "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -51,6 +55,8 @@ def app_env(slack: FakeSlack, opentok: FakeOpenTok, vonage: FakeVonage, private_
         "VONAGE_API_HOST": vonage.host, "REQUESTS_CA_BUNDLE": vonage.ca_bundle_path,
         "NO_PROXY": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
     })
+    if signed:
+        env["VONAGE_SIGNATURE_SECRET"] = SIGNATURE_SECRET
     env.update(extra)
     return env
 

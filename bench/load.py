@@ -106,6 +106,34 @@ def open_loop(port: int, make_request: Callable[[int], Request], rate: float, se
     return LoadResult(len(latencies), seconds, latencies, errors[0])
 
 
+def send_all(port: int, make_request: Callable[[int], Request], count: int, clients: int = 16) -> LoadResult:
+    """Requests 0..count-1 once each, from `clients` connections, as fast as answered: setting
+    the scene (answering callers, hanging them up), not a measurement."""
+    next_index = [0]
+    lock = threading.Lock()
+    errors = [0]
+    started = time.monotonic()
+
+    def sender() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while True:
+            with lock:
+                index = next_index[0]
+                next_index[0] += 1
+            if index >= count:
+                return
+            if _send(conn, make_request(index)) >= 400:
+                with lock:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=sender) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return LoadResult(count, time.monotonic() - started, [], errors[0])
+
+
 def in_own_process(generator: Callable[..., LoadResult], *args: object) -> LoadResult:
     """Run closed_loop/open_loop in a fresh process (request factories must be picklable)."""
     context = multiprocessing.get_context("spawn")
