@@ -42,7 +42,7 @@ def refused_everywhere(app, calls: dict[str, WebhookCall], **send) -> dict[str, 
 
 
 def test_unsigned_webhooks_get_401_and_store_nothing(two_workers, meeting):
-    before = two_workers.row_counts()
+    before, dials = two_workers.row_counts(), len(two_workers.opentok.requests("dial"))
     started = time.monotonic()
 
     statuses = refused_everywhere(two_workers, webhooks_with_the_pin(meeting.pin), signed=False)
@@ -54,6 +54,7 @@ def test_unsigned_webhooks_get_401_and_store_nothing(two_workers, meeting):
     assert [response.status_code for response in guesses] == [401] * UNSIGNED_GUESSES
     assert all(response.json().keys() == {"error"} for response in guesses)
     assert two_workers.rows_added(before) == {}
+    assert len(two_workers.opentok.requests("dial")) == dials  # no auto-bridge for a forged caller
     record("unsigned PIN guesses checked", "~1,250 per second, hit after 1,533 (1.2 s)",
            f"0 of {UNSIGNED_GUESSES} right-PIN guesses checked (all 401, {UNSIGNED_GUESSES / elapsed:.0f}/s sent)")
 

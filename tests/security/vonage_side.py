@@ -72,6 +72,7 @@ class VonageSide:
     base_url: str
     secret: str = SIGNATURE_SECRET
     last_answered: float = 0.0  # time.monotonic() of the latest answer but a 401 (audit rows lag)
+    last_ncco: Any = None
 
     def send(self, call: WebhookCall, claims: Claims = Claims(), session: requests.Session | None = None,
              signed: bool = True) -> requests.Response:
@@ -93,10 +94,10 @@ class VonageSide:
             self.last_answered = time.monotonic()
         self.check(path, response)
 
-    @staticmethod
-    def check(path: str, response: Any) -> None:
+    def check(self, path: str, response: Any) -> None:
         if path in NCCO_ROUTES and response.status_code == 200:
-            check_ncco(response.json())
+            self.last_ncco = response.json()
+            check_ncco(self.last_ncco)
 
 
 def without_auth(call: WebhookCall) -> WebhookCall:
