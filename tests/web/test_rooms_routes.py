@@ -63,7 +63,7 @@ def test_join_page_assets_are_served_by_the_rooms_blueprint(client, meeting):
     page = client.get(f"/rooms/{meeting.id}").get_data(as_text=True)
     script = client.get("/static/rooms/room.js")
     style = client.get("/static/rooms/room.css")
-    assert '<script src="/static/rooms/room.js"></script>' in page
+    assert '<script type="module" src="/static/rooms/room.js"></script>' in page
     assert '<script src="/static/rooms/host_key.js"></script>' in page
     assert '<link rel="stylesheet" href="/static/rooms/room.css">' in page
     assert (script.status_code, style.status_code) == (200, 200)
