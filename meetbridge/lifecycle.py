@@ -47,6 +47,7 @@ CHECKS_PER_PASS = 16         # Vonage look-ups of lone callers per urgent pass
 CHECK_THREADS = 4
 CHECK_WAIT_SECONDS = 2.0     # how long an urgent pass waits for its look-ups
 CLEANUP_BUDGET_SECONDS = 10.0  # a clean-up pass stops starting new batches after this
+UNKNOWN_TO_VONAGE = "unknown"  # status of a leg closed because Vonage had no such call
 
 
 class Lifecycle:
@@ -168,9 +169,29 @@ class Lifecycle:
             status = self.voice.call_status(uuid)
         except UpstreamError:
             return  # unknown for now: asked again after the interval
-        if status is None or status in TERMINAL_STATUSES:
-            log.info("caller leg %s closed: Vonage reports it %s", uuid, status or "unknown")
-            self.phone_entry.call_status(uuid, status or "completed")
+        if status is None:
+            self._close_unknown_leg(uuid)
+        elif status in TERMINAL_STATUSES:  # a real caller whose `completed` event was lost
+            log.info("caller leg %s closed: Vonage reports it %s", uuid, status)
+            self.phone_entry.call_status(uuid, status)
+
+    def _close_unknown_leg(self, uuid: str) -> None:
+        """Vonage has no such call (404): it was never a caller, so it cannot have kept the
+        bridge from idling. The idle clock runs from when the bridge connected or the last real
+        caller left (SPEC §2.4), and the idle rule hangs the bridge up on its next pass."""
+        now = self.clock.now()
+        if not self.store.legs.record_status(uuid, UNKNOWN_TO_VONAGE, now, True):
+            return
+        log.info("caller leg %s closed: Vonage does not know it", uuid)
+        leg = self.store.legs.get(uuid)
+        if leg is None or leg.meeting_id is None:
+            return
+        bridge = self.store.bridges.active(leg.meeting_id)
+        if bridge is not None and bridge.connected_at is not None:
+            last_left = self.store.legs.last_left(leg.meeting_id, except_status=UNKNOWN_TO_VONAGE)
+            self.store.bridges.set_idle_since_if_no_callers(
+                leg.meeting_id, min(now, max(bridge.connected_at, last_left or 0)))
+        self.changes.changed(leg.meeting_id)
 
     def cleanup_pass(self, budget: float | None = CLEANUP_BUDGET_SECONDS) -> None:
         """Hang up caller legs that are owed it, then prune; new batches stop after `budget`

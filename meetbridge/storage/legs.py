@@ -128,6 +128,13 @@ class PhoneLegsTable:
             [now, joined_before, checked_before, limit, checked_before])
         return [row["uuid"] for row in rows]
 
+    def last_left(self, meeting_id: str, except_status: str) -> float | None:
+        """When the meeting's last caller (other than legs closed with `except_status`) left."""
+        row = self.database.query_one(
+            "SELECT max(left_at) AS at FROM phone_legs WHERE meeting_id = ? AND joined_at IS NOT NULL "
+            "AND coalesce(status, '') != ?", [meeting_id, except_status])
+        return row["at"] if row else None
+
     def prune_finished(self, before: float, limit: int) -> int:
         """Delete up to `limit` legs that ended before `before` (no hang-up owed)."""
         return self.database.execute(

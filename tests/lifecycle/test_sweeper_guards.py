@@ -62,12 +62,35 @@ def test_phantom_caller_kept_fresh_by_forged_events_does_not_keep_the_bridge_up(
         services.lifecycle.sweep()
 
     assert bridge.leg_uuid in hung_up_legs(fake_vonage), f"bridge still connected after {minutes} min"
-    # Asked about once it alone had kept the bridge up for BRIDGE_IDLE_MINUTES, closed on
-    # Vonage's 404, and the idle rule hung the bridge up BRIDGE_IDLE_MINUTES later.
-    assert minutes == 2 * IDLE_MINUTES
+    # Asked about once it alone had kept the bridge up for BRIDGE_IDLE_MINUTES and closed on
+    # Vonage's 404: never a caller, so the bridge had been idle since it connected, and the
+    # idle rule hung it up on the next pass.
+    assert minutes == IDLE_MINUTES + 1
     assert lookups(fake_vonage) == [phantom]
     assert services.store.legs.callers_in(meeting.id) == 0
     assert services.store.bridges.latest(meeting.id).ended_reason == "idle"
+
+
+def test_after_a_phantom_is_closed_the_idle_time_counts_from_when_the_last_real_caller_left(
+        start_meeting, slack_user, client, services, clock, fake_opentok, fake_vonage):
+    meeting = start_meeting("Standup")
+    bridge = connect_bridge(slack_user, client, fake_opentok, fake_vonage, services, meeting)
+    ada = admit_caller(client, fake_vonage, meeting.pin, ADA)
+    clock.advance(60)
+    phantom = phantom_caller(client, meeting.pin, EVE)
+    clock.advance(60)
+    leg_completed(client, ada, ADA)  # the phantom still "keeps" the bridge: no idle clock yet
+
+    hung_up_at = None
+    for minute in range(3, 4 * IDLE_MINUTES):
+        clock.advance(60)
+        services.lifecycle.sweep()
+        if bridge.leg_uuid in hung_up_legs(fake_vonage):
+            hung_up_at = minute
+            break
+
+    assert lookups(fake_vonage) == [phantom]  # asked about at minute 6, its 5th minute in
+    assert hung_up_at == 7  # BRIDGE_IDLE_MINUTES after Ada left at minute 2, the first pass after the check
 
 
 def test_a_real_caller_keeps_the_bridge_and_is_asked_about_once_per_idle_period(
