@@ -1,7 +1,8 @@
 """Forged call events growing the database (issue 11, eighth attack): 6,000 events for calls
 nobody answered, half unsigned and half validly signed, into two gunicorn workers; and a
 512-character "uuid". No rows are added but the replay records of the signed ones (one per
-accepted `jti`, pruned once past the signature window)."""
+accepted `jti`, pruned once past the signature window). And what honest webhooks leave behind
+(audit rows, finished and never-admitted legs, replay records) is pruned once past its window."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from contextlib import closing
 from urllib.parse import urlsplit
 
 
+from tests.conftest import FakeClock
 from tests.security.measurements import record
 from tests.security.servers import REPLAY_RECORDS
 from tests.security.vonage_side import sign
-from tests.vonage_calls import event, new_uuid
+from tests.security.steps import call_in, joined, start_meeting
+from tests.vonage_calls import answer, event, new_uuid
+from tests.waiting import wait_until
 
 EVENTS = 6000
 SENDERS = 6
@@ -87,3 +91,21 @@ def test_a_512_character_uuid_is_refused_and_stores_nothing(two_workers):
 
     assert response.status_code == 400 and response.json().keys() == {"error"}
     assert app.rows_added(before, without=(REPLAY_RECORDS,)) == {}
+
+
+def test_what_webhooks_left_behind_is_pruned_once_past_its_window(serve):
+    clock = FakeClock()
+    app = serve(clock=clock, sweeper=True, SWEEP_SECONDS="0.3")
+    meeting = start_meeting(app, "Retention")
+    leg, ncco = call_in(app, meeting.pin)  # a caller who joins and leaves: a finished leg
+    assert joined(ncco)
+    app.vonage_side.send(event(leg, "completed"))
+    app.vonage_side.send(answer(new_uuid()))  # a call that never got in
+    left_behind = ("webhook_log", "phone_legs", REPLAY_RECORDS)
+    before = app.row_counts()
+    assert all(before[table] > 0 for table in left_behind), before
+
+    clock.advance(app.settings.retention_seconds + 3600)
+
+    wait_until(lambda: [app.row_counts()[table] for table in left_behind] == [0, 0, 0], timeout=10)
+    record("rows left by webhooks", "kept forever", f"pruned after RETENTION_DAYS ({app.settings.retention_days:g})")
