@@ -3,8 +3,12 @@ it `/meet` tells the user so and creates nothing — no video session, no PIN, n
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
+from app import create_app
 from bot import messages
 from meetbridge.settings import load_settings
 from tests.conftest import SlackUser
@@ -48,3 +52,27 @@ def test_the_cap_is_per_workspace_and_frees_up_when_a_meeting_ends(
 
     wait_until(lambda: len(meetings(services)) == 4)
     assert sorted(row["team_id"] for row in meetings(services)) == ["T0001", "T0001", "T0001", "T0002"]
+
+
+def test_two_workers_racing_for_the_last_place_start_one_meeting(
+        client, start_meeting, fake_slack, services, settings, clock):
+    """The count is checked again under the database's write lock, so the last place is taken once."""
+    start_meeting("One")
+    other_worker = create_app(settings, clock=clock, run_sweeper=False)
+    try:
+        users = [SlackUser(client, fake_slack, user_id="U0ADA"),
+                 SlackUser(other_worker.test_client(), fake_slack, user_id="U0BOB")]
+        start_line = threading.Barrier(2)
+
+        def meet(user: SlackUser) -> int:
+            start_line.wait(timeout=5)
+            return user.meet("Last place", response_key=user.user_id).status_code
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            assert list(pool.map(meet, users)) == [200, 200]
+        told = [fake_slack.wait_for_response(user.user_id)[0]["text"] for user in users]
+        assert sorted(text == messages.too_many_live_meetings(2) for text in told) == [False, True]
+        wait_until(lambda: len(fake_slack.requests("chat.postMessage")) == 2)
+        assert len(meetings(services)) == 2
+    finally:
+        other_worker.extensions["meetbridge.shutdown"]()
