@@ -1,14 +1,19 @@
 """Session monitoring (SPEC §2.6): count video participants; when the last one leaves,
-nobody on video can hear the phone callers, so the bridge is hung up."""
+nobody on video can hear the phone callers, so the bridge is hung up. A connection made to an
+ended meeting's session (a guest back with a token minted before End) is put out again."""
 
 from __future__ import annotations
 
+import logging
+
 from .bridge import BridgeService
 from .clock import Clock
+from .errors import UpstreamError
 from .status import ChangeListeners
 from .storage import Store
-from .video import is_phone_bridge
+from .video import TOKEN_LIFETIME_SECONDS, is_phone_bridge
 
+log = logging.getLogger(__name__)
 LAST_PARTICIPANT_LEFT = "Phone bridge hung up: everyone on video left"
 
 
@@ -23,6 +28,8 @@ class VideoMonitor:
         """Apply one callback; False when it concerns no live meeting (ignored)."""
         meeting = self.store.meetings.live_by_session(session_id)
         if meeting is None:
+            if event == "connectionCreated" and not is_phone_bridge(data):
+                self._put_out_of_ended_meeting(session_id, connection_id)
             return False
         if is_phone_bridge(data):  # only the bridge's own marker, never a visitor's name
             return True
@@ -39,3 +46,14 @@ class VideoMonitor:
             self.bridge.hang_up(meeting.id, reason="no video participants", notice=LAST_PARTICIPANT_LEFT)
         self.changes.changed(meeting.id)
         return True
+
+    def _put_out_of_ended_meeting(self, session_id: str, connection_id: str) -> None:
+        """A guest came back to an ended meeting with a token minted before End (OpenTok tokens
+        cannot be revoked; ours live TOKEN_LIFETIME_SECONDS at most): disconnect them again."""
+        since = self.clock.now() - TOKEN_LIFETIME_SECONDS - 60
+        if self.store.meetings.ended_by_session(session_id, since) is None:
+            return
+        try:
+            self.bridge.video.force_disconnect(session_id, connection_id)
+        except UpstreamError as error:
+            log.warning("a connection to an ended meeting was not disconnected: %s", error.reason)

@@ -24,6 +24,13 @@ class MeetingsTable:
             "SELECT * FROM meetings WHERE session_id = ? AND ended_at IS NULL", [session_id])
         return from_row(Meeting, row) if row else None
 
+    def ended_by_session(self, session_id: str, since: float) -> Meeting | None:
+        """A meeting of this session that ended at `since` or later (tokens may still be valid)."""
+        row = self.database.query_one(
+            "SELECT * FROM meetings WHERE session_id = ? AND ended_at >= ? ORDER BY ended_at DESC LIMIT 1",
+            [session_id, since])
+        return from_row(Meeting, row) if row else None
+
     def delete(self, meeting_id: str) -> None:
         self.database.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
 

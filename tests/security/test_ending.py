@@ -10,7 +10,6 @@ reported to the app by session-monitoring callbacks, as OpenTok reports them.
 from __future__ import annotations
 
 import jwt
-import pytest
 
 from tests.conftest import VIDEO_SECRET
 from tests.security.measurements import record
@@ -59,9 +58,6 @@ def test_an_ended_meetings_guests_are_disconnected_and_cannot_get_in_again(serve
            f"force-disconnected; tokens live {max(lifetimes) // 60:.0f} min; token route and page 410")
 
 
-@pytest.mark.xfail(strict=True, reason="open (reported to the lead): VideoMonitor ignores callbacks for an ended "
-                   "meeting's session, so a connection made after End with a still-valid token is never "
-                   "force-disconnected")
 def test_a_guest_who_reconnects_with_the_token_they_still_hold_is_put_out_again(serve):
     app = serve()
     meeting = start_meeting(app, "Coming back")

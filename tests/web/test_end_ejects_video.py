@@ -72,3 +72,25 @@ def test_an_ejected_guest_cannot_get_a_token_to_come_back_and_old_tokens_are_sho
     assert expires - clock.now() <= 15 * 60  # the old token is useless for reconnecting soon after
     assert json.loads(jwt.decode(grant["token"], VIDEO_SECRET, algorithms=["HS256"])["connection_data"]) == {
         "name": "Ada"}
+
+
+def test_a_guest_back_with_a_token_from_before_end_is_put_out_again(client, services, fake_opentok, meeting,
+                                                                     clock):
+    grant = client.post(f"/rooms/{meeting.id}/token", json={"name": "Mallory"}).get_json()
+    data = jwt.decode(grant["token"], VIDEO_SECRET, algorithms=["HS256"])["connection_data"]
+    services.lifecycle.end(meeting.id, reason="ended")
+    clock.advance(14 * 60)  # the token still works at OpenTok (tokens cannot be revoked)
+    back = fake_opentok.add_client(meeting.session_id)
+    services.video_monitor.connection_event(meeting.session_id, "connectionCreated", back, data)
+    assert (meeting.session_id, back) not in fake_opentok.connected_clients()
+    assert fake_opentok.requests("force_disconnect") == [{"session_id": meeting.session_id, "connection_id": back}]
+
+
+def test_callbacks_for_sessions_of_no_recent_meeting_disconnect_nobody(client, services, fake_opentok, meeting,
+                                                                       clock):
+    services.lifecycle.end(meeting.id, reason="ended")
+    clock.advance(20 * 60)  # every token minted before End has expired
+    late = fake_opentok.add_client(meeting.session_id)
+    services.video_monitor.connection_event(meeting.session_id, "connectionCreated", late, '{"name": "Ada"}')
+    services.video_monitor.connection_event("1_unknown-session", "connectionCreated", "c-1", '{"name": "Ada"}')
+    assert fake_opentok.requests("force_disconnect") == []
