@@ -39,7 +39,7 @@ REMEMBERED_TEAMS = 10_000
 
 
 class CardPublisher:
-    def __init__(self, settings: Settings, store: Store, client_for_team: Callable[[str], WebClient],
+    def __init__(self, settings: Settings, store: Store, client_for_team: Callable[..., WebClient],
                  calls: SlackCalls, min_interval: float = MIN_UPDATE_INTERVAL_SECONDS) -> None:
         self.settings = settings
         self.store = store
