@@ -19,6 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from meetbridge import ncco
 from tests.conftest import FakeClock
 from tests.security.measurements import record
 from tests.security.servers import REPLAY_RECORDS
@@ -72,9 +73,15 @@ def one_call(app, number: str | None, guesses: list[str], tally: Tally, attempts
     tally.add(calls=1, prompted=1)
     for guess in guesses[:attempts]:
         reply = app.vonage_side.send(dtmf(leg, guess, from_=number)).json()
-        tally.add(keyed=1, judged=1, admitted=int(joined(reply)))
+        tally.add(keyed=1, judged=int(was_checked(reply)), admitted=int(joined(reply)))
         if "input" not in actions(reply):
             return
+
+
+def was_checked(reply: list[dict]) -> bool:
+    """The entry was looked up: joined, or "not recognised" (again or goodbye); not "busy"."""
+    spoken = " ".join(action.get("text", "") for action in reply)
+    return joined(reply) or ncco.RETRY in spoken or ncco.GOODBYE in spoken
 
 
 def attack(app, live_pins: set[str], calls: int, pins_for_call) -> Tally:
@@ -102,13 +109,13 @@ def test_guessing_far_above_the_budget_admits_nobody_once_it_is_spent(two_worker
     lucky = attack(app, live_pins, 3 * LIVE_MEETINGS, lambda n: [meetings[n % LIVE_MEETINGS].pin])
 
     assert guessing.admitted == lucky.admitted == 0
-    assert guessing.judged <= BUDGET + LINES * app.settings.pin_attempts
+    assert guessing.judged <= BUDGET  # claims are counted in the database, for both workers
     assert guessing.turned_away >= CALLS - (BUDGET + LINES * app.settings.pin_attempts)
     assert lucky.turned_away == lucky.calls
     assert [app.store.legs.callers_in(meeting.id) for meeting in meetings] == [0] * LIVE_MEETINGS
-    record("PIN guesses checked over 2 workers", "450 guesses/150 calls, 0 lock-outs; ~1,250/s",
-           f"{guessing.judged} of {guessing.calls * 3} tried over {guessing.calls} calls "
-           f"(budget {BUDGET}/h, {guessing.turned_away} calls turned away, {elapsed:.1f} s)")
+    record("PIN entries checked over 2 workers", "450 guesses over 150 calls all checked; ~1,250/s",
+           f"{guessing.judged} checked of {guessing.keyed} keyed over {guessing.calls} calls "
+           f"(budget {BUDGET}/h; {guessing.turned_away} calls turned away at once; {elapsed:.1f} s)")
     record("right PIN once the budget is spent", "admitted", f"0 of {lucky.calls} admitted")
 
 
