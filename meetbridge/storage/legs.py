@@ -44,36 +44,9 @@ class PhoneLegsTable:
             "SELECT * FROM phone_legs WHERE meeting_id = ? AND left_at IS NULL", [meeting_id])
         return [from_row(PhoneLeg, row) for row in rows]
 
-    def mark_left(self, uuid: str, now: float, status: str) -> bool:
-        """Claim a leg for hanging up; True only for the first caller."""
-        return self.database.execute(
-            "UPDATE phone_legs SET left_at = ?, status = ?, updated_at = ? WHERE uuid = ? AND left_at IS NULL",
-            [now, status, now, uuid]) == 1
-
-    def live_in_ended_meetings(self) -> list[PhoneLeg]:
-        rows = self.database.query(
-            "SELECT phone_legs.* FROM phone_legs JOIN meetings ON meetings.id = phone_legs.meeting_id "
-            "WHERE phone_legs.left_at IS NULL AND meetings.ended_at IS NOT NULL")
-        return [from_row(PhoneLeg, row) for row in rows]
-
-    def silent_since(self, cutoff: float) -> list[PhoneLeg]:
-        """Admitted callers with no news since `cutoff`."""
-        rows = self.database.query(
-            "SELECT * FROM phone_legs WHERE left_at IS NULL AND joined_at IS NOT NULL AND updated_at <= ?",
-            [cutoff])
-        return [from_row(PhoneLeg, row) for row in rows]
-
-    def touch(self, uuid: str, now: float) -> None:
-        self.database.execute("UPDATE phone_legs SET updated_at = ? WHERE uuid = ?", [now, uuid])
-
     def set_cleanup_pending(self, uuid: str, pending: bool) -> None:
         self.database.execute("UPDATE phone_legs SET cleanup_pending = ? WHERE uuid = ?",
                               [int(pending), uuid])
-
-    def claim_cleanup(self, uuid: str) -> bool:
-        """Take a pending hang-up retry; True only for the one sweeper that gets it."""
-        return self.database.execute(
-            "UPDATE phone_legs SET cleanup_pending = 0 WHERE uuid = ? AND cleanup_pending = 1", [uuid]) == 1
 
     def cleanup_pending(self) -> list[PhoneLeg]:
         rows = self.database.query("SELECT * FROM phone_legs WHERE cleanup_pending = 1")
