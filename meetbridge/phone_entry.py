@@ -23,7 +23,7 @@ from .pin_guard import ALERT_EVERY_SECONDS, BUDGET_ALERT, BUDGET_WINDOW_SECONDS,
 from .settings import Settings
 from .status import ChangeListeners
 from .storage import Store
-from .storage.keypad import KeypadFacts, Refusal
+from .storage.keypad import EntryLimits, KeypadFacts, Refusal
 from .storage.pin_guard import lockout_key as stored_key
 
 PIN_PATTERN = re.compile(r"\d{4,20}")
@@ -53,6 +53,9 @@ class PhoneEntry:
         self.clock = clock
         self.changes = changes
         self.start_in_background = start_in_background
+        self.limits = EntryLimits(attempts=settings.pin_attempts, budget=settings.pin_failure_budget,
+                                  budget_window_seconds=BUDGET_WINDOW_SECONDS,
+                                  callers=settings.max_phone_callers)
 
     @property
     def dtmf_url(self) -> str:
@@ -79,18 +82,21 @@ class PhoneEntry:
         return ncco.join_conversation(meeting.conversation_name, greeting=None)
 
     def enter_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> list[dict]:
-        """Count the attempt, then check the PIN: admit, re-prompt, or say goodbye."""
+        """Count the attempt, then check the PIN (one statement): join, re-prompt or goodbye."""
         now = self.clock.now()
-        budget_since = now - BUDGET_WINDOW_SECONDS
-        if not self.store.keypad.claim_attempt(leg.uuid, now, self.settings.pin_attempts,
-                                               self.settings.pin_failure_budget, budget_since):
-            return self._refused(self.store.keypad.refusal(leg.uuid, budget_since), now)
         pin = digits if digits and PIN_PATTERN.fullmatch(digits) else None
+        if not self.store.keypad.enter(leg.uuid, pin, now, self.limits):
+            return self._refused(self.store.keypad.refusal(leg.uuid, now - BUDGET_WINDOW_SECONDS), now)
         facts = self.store.keypad.look_up(leg.uuid, pin)
-        if facts is None:  # the leg vanished between the claim and the look-up (pruned)
+        if facts is None:  # the leg vanished between the two statements (pruned)
             return ncco.say_goodbye(ncco.NOT_EXPECTED)
+        if facts.admitted:
+            return self._admitted(facts)
         if facts.meeting_id is not None and facts.expires_at is not None and facts.expires_at > now:
-            return self._admit(leg, facts, now)
+            if facts.conversation_name is None:
+                return ncco.say_goodbye(ncco.MEETING_GONE)
+            self.store.keypad.turn_away(leg.uuid, facts.meeting_id, now)  # a right PIN: no failure
+            return ncco.say_goodbye(ncco.FULL)
         key = stored_key(facts.caller_number)
         self.store.pin_guard.record_failure(key, now, lockout_policy(self.settings, key))
         if facts.attempts >= self.settings.pin_attempts:
@@ -115,14 +121,11 @@ class PhoneEntry:
             return ncco.say_goodbye(ncco.BUSY)
         return ncco.say_goodbye(ncco.GOODBYE)
 
-    def _admit(self, leg: CallerLeg, facts: KeypadFacts, now: float) -> list[dict]:
+    def _admitted(self, facts: KeypadFacts) -> list[dict]:
+        """The caller is in: the card hears, an idle bridge is busy again, auto-bridge dials."""
         meeting_id = facts.meeting_id
-        assert meeting_id is not None
-        if facts.conversation_name is None:
+        if meeting_id is None or facts.conversation_name is None:  # it ended in between
             return ncco.say_goodbye(ncco.MEETING_GONE)
-        if not self.store.keypad.admit(leg.uuid, meeting_id, now, self.settings.max_phone_callers):
-            self.store.keypad.turn_away(leg.uuid, meeting_id, now)
-            return ncco.say_goodbye(ncco.FULL)
         if facts.bridge_idle_since is not None:
             self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
         self.changes.changed(meeting_id)

@@ -1,17 +1,18 @@
-"""Everything a keyed-in PIN is decided on: claim the attempt, then look the PIN up.
+"""Everything a keyed-in PIN is decided on: the attempt is counted, then the PIN checked.
 
 `/voice-dtmf` is the hottest write path: every statement releases and re-takes the GIL, and
-under load each hand-over costs context switches (bench/README.md). So:
+under load each hand-over costs context switches (bench/README.md). So an entry is one write
+and one read, as before the attempts were counted first:
 
-1. `claim_attempt` is one UPDATE that counts the attempt *before* any look-up, and only for a
-   leg `/voice-answer` saw, with attempts left, whose key is not locked out, while the
-   service-wide failure budget is not spent. The claimed attempt counts as a failure until
-   the leg is admitted, so concurrent guesses can never overshoot the budget (SQLite runs
-   write statements one at a time; each claim sees every earlier one).
-2. `look_up` reads the live meeting behind the PIN, its bridge and the leg, in one query.
-3. `admit` admits in one UPDATE, unless the meeting already holds MAX_PHONE_CALLERS.
+1. `enter` is one UPDATE. Its WHERE grants the attempt only to a leg `/voice-answer` saw, with
+   attempts left, not admitted or gone, whose lock-out key is not locked, while the service-wide
+   failure budget is not spent; only then does SQLite evaluate its SET, which counts the attempt
+   and looks the PIN up, admitting the leg when the PIN is a live meeting's with room
+   (MAX_PHONE_CALLERS). A granted attempt counts as a failure until the leg is admitted, and
+   SQLite runs write statements one at a time, so concurrent guesses cannot overshoot the budget.
+2. `look_up` reads what happened: the leg, the meeting behind the PIN and its bridge.
 
-A refused claim is explained by `refusal` (a cold path: refused calls end).
+A refused attempt is explained by `refusal` (a cold path: refused calls end).
 """
 
 from __future__ import annotations
@@ -21,29 +22,34 @@ from dataclasses import dataclass
 from .database import Database
 from .pin_guard import FAILURES_SINCE, WITHHELD_KEY
 
-CLAIM = (
-    "UPDATE phone_legs SET attempts = attempts + 1, attempt_at = :now, updated_at = :now "
+# The meeting a keyed PIN admits to, and when: live, not past its lifetime, named, with room.
+ADMISSION = (
+    "(SELECT meetings.id, :now FROM pins JOIN meetings ON meetings.id = pins.meeting_id "
+    "WHERE pins.pin = :pin AND pins.released_at IS NULL AND meetings.ended_at IS NULL "
+    "AND meetings.expires_at > :now AND meetings.conversation_name IS NOT NULL "
+    "AND (SELECT count(*) FROM phone_legs AS present WHERE present.meeting_id = meetings.id "
+    "AND present.joined_at IS NOT NULL AND present.left_at IS NULL) < :max_callers)")
+
+# SQLite evaluates SET only for a row that meets WHERE: the PIN is looked up only once the
+# attempt is granted, inside the same statement. No admitting row → both columns stay NULL.
+ENTER = (
+    f"UPDATE phone_legs SET attempts = attempts + 1, attempt_at = :now, (meeting_id, joined_at) = {ADMISSION} "
     "WHERE uuid = :uuid AND attempts < :max_attempts AND meeting_id IS NULL AND left_at IS NULL "
     f"AND {FAILURES_SINCE} < :budget "
     "AND NOT EXISTS (SELECT 1 FROM pin_lockouts WHERE pin_lockouts.key = "
     f"coalesce(phone_legs.caller_number, '{WITHHELD_KEY}') AND pin_lockouts.locked_until > :now)")
 
 LOOK_UP = (
-    "SELECT leg.attempts, leg.caller_number, meetings.id AS meeting_id, meetings.expires_at, "
+    "SELECT leg.attempts, leg.caller_number, leg.joined_at IS NOT NULL AS admitted, "
+    "meetings.id AS meeting_id, meetings.expires_at, "
     "meetings.conversation_name, bridge_calls.id AS bridge_id, bridge_calls.idle_since AS bridge_idle_since, "
     "(SELECT max(length) FROM pin_counts WHERE live > 0) AS longest_pin "
     "FROM phone_legs AS leg "
     "LEFT JOIN pins ON pins.pin = :pin AND pins.released_at IS NULL "
-    "LEFT JOIN meetings ON meetings.id = pins.meeting_id AND meetings.ended_at IS NULL "
+    "LEFT JOIN meetings ON meetings.id = coalesce(leg.meeting_id, pins.meeting_id) AND meetings.ended_at IS NULL "
     "LEFT JOIN bridge_calls ON bridge_calls.meeting_id = meetings.id "
     "AND bridge_calls.state IN ('connecting', 'connected') "
     "WHERE leg.uuid = :uuid")
-
-ADMIT = (
-    "UPDATE phone_legs SET meeting_id = :meeting_id, joined_at = :now, updated_at = :now "
-    "WHERE uuid = :uuid AND meeting_id IS NULL AND left_at IS NULL "
-    "AND (SELECT count(*) FROM phone_legs AS present WHERE present.meeting_id = :meeting_id "
-    "AND present.left_at IS NULL AND present.joined_at IS NOT NULL) < :max_callers")
 
 REFUSAL = (
     f"SELECT leg.uuid IS NOT NULL AS known, leg.attempts, leg.joined_at, leg.left_at, "
@@ -58,7 +64,8 @@ REFUSAL = (
 class KeypadFacts:
     attempts: int  # attempts of this leg, the current one included
     caller_number: str | None  # as /voice-answer stored it; None when withheld
-    meeting_id: str | None  # the live meeting holding the PIN
+    admitted: bool  # `enter` admitted the leg to the meeting below
+    meeting_id: str | None  # the live meeting the leg joined, else the one holding the PIN
     expires_at: float | None
     conversation_name: str | None
     bridge_id: str | None  # its bridge when dialling or up
@@ -84,31 +91,35 @@ class Refusal:
     locked_until: float | None
 
 
+@dataclass(frozen=True)
+class EntryLimits:
+    attempts: int  # PIN_ATTEMPTS per call
+    budget: int  # PIN_FAILURE_BUDGET per window, service-wide
+    budget_window_seconds: float
+    callers: int  # MAX_PHONE_CALLERS per meeting
+
+
 class KeypadQueries:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def claim_attempt(self, uuid: str, now: float, max_attempts: int, budget: int,
-                      budget_since: float) -> bool:
-        """Count one attempt for the leg; False (nothing written) when it may not have one."""
-        return self.database.execute(CLAIM, {
-            "uuid": uuid, "now": now, "max_attempts": max_attempts, "budget": budget,
-            "budget_since": budget_since}) == 1
+    def enter(self, uuid: str, pin: str | None, now: float, limits: EntryLimits) -> bool:
+        """Count one attempt for the leg and, when its PIN admits it, admit it (one statement).
+        False, with nothing written, when the leg may not have an attempt."""
+        return self.database.execute(ENTER, {
+            "uuid": uuid, "pin": pin, "now": now, "max_attempts": limits.attempts, "budget": limits.budget,
+            "budget_since": now - limits.budget_window_seconds, "max_callers": limits.callers}) == 1
 
     def look_up(self, uuid: str, pin: str | None) -> KeypadFacts | None:
-        """The leg and the live meeting behind `pin` (None finds no meeting)."""
+        """The leg after `enter`, and the live meeting behind `pin` (None finds no meeting)."""
         row = self.database.query_one(LOOK_UP, {"uuid": uuid, "pin": pin})
         if row is None:
             return None
         return KeypadFacts(attempts=int(row["attempts"]), caller_number=row["caller_number"],
-                           meeting_id=row["meeting_id"], expires_at=row["expires_at"],
-                           conversation_name=row["conversation_name"], bridge_id=row["bridge_id"],
-                           bridge_idle_since=row["bridge_idle_since"], longest_pin=row["longest_pin"])
-
-    def admit(self, uuid: str, meeting_id: str, now: float, max_callers: int) -> bool:
-        """Admit the leg; False when the meeting is full (or the leg has gone meanwhile)."""
-        return self.database.execute(ADMIT, {
-            "uuid": uuid, "meeting_id": meeting_id, "now": now, "max_callers": max_callers}) == 1
+                           admitted=bool(row["admitted"]), meeting_id=row["meeting_id"],
+                           expires_at=row["expires_at"], conversation_name=row["conversation_name"],
+                           bridge_id=row["bridge_id"], bridge_idle_since=row["bridge_idle_since"],
+                           longest_pin=row["longest_pin"])
 
     def turn_away(self, uuid: str, meeting_id: str, now: float) -> None:
         """A right PIN for a full meeting: not a failure, and the call ends here."""

@@ -7,7 +7,7 @@ from typing import Iterator
 import pytest
 
 from meetbridge.storage import Meeting, Store
-from meetbridge.storage.keypad import KeypadFacts
+from meetbridge.storage.keypad import EntryLimits, KeypadFacts
 from meetbridge.storage.pin_guard import WITHHELD_KEY, Policy
 
 NOW = 1_900_000_000.0
@@ -32,15 +32,17 @@ def answered(store: Store, uuid: str = "leg-1", number: str | None = "4477009001
     return uuid
 
 
-def claim(store: Store, uuid: str = "leg-1", budget: int = 300, at: float = NOW) -> bool:
-    return store.keypad.claim_attempt(uuid, at, max_attempts=3, budget=budget, budget_since=at - 3600)
+def claim(store: Store, uuid: str = "leg-1", budget: int = 300, at: float = NOW, pin: str | None = None,
+          callers: int = 50) -> bool:
+    limits = EntryLimits(attempts=3, budget=budget, budget_window_seconds=3600, callers=callers)
+    return store.keypad.enter(uuid, pin, at, limits)
 
 
-def test_look_up_finds_the_leg_and_the_live_meeting_behind_a_pin(store):
+def test_entering_a_live_pin_counts_the_attempt_and_admits_the_leg(store):
     live_meeting(store)
-    claim(store, answered(store))
+    assert claim(store, answered(store), pin="123456")
     assert store.keypad.look_up("leg-1", "123456") == KeypadFacts(
-        attempts=1, caller_number="447700900123", meeting_id="m1", expires_at=NOW + 3600,
+        attempts=1, caller_number="447700900123", admitted=True, meeting_id="m1", expires_at=NOW + 3600,
         conversation_name="conv-m1", bridge_id=None, bridge_idle_since=None, longest_pin=6)
 
 
@@ -89,13 +91,13 @@ def test_a_claim_needs_a_leg_that_was_answered_and_has_attempts_left(store):
     assert store.legs.get("leg-1").attempts == 3
 
 
-def test_claimed_attempts_count_against_the_budget_until_the_leg_is_admitted(store):
+def test_granted_attempts_count_against_the_budget_unless_they_admit(store):
     live_meeting(store)
+    assert claim(store, answered(store, "leg-right"), budget=3, pin="123456")  # admitted: not a failure
     for index in range(3):
-        assert claim(store, answered(store, f"leg-{index}"), budget=3)
-    assert claim(store, answered(store, "leg-late"), budget=3) is False  # three checks in flight
-    assert store.keypad.admit("leg-0", "m1", NOW, max_callers=50)  # the right PIN: not a failure
-    assert claim(store, "leg-late", budget=3)
+        assert claim(store, answered(store, f"leg-{index}"), budget=3, pin="999999")
+    assert claim(store, answered(store, "leg-late"), budget=3, pin="123456") is False  # spent
+    assert store.legs.get("leg-late").attempts == 0
     assert store.pin_guard.gate("x", NOW - 3600).budget_used == 3
 
 
@@ -121,7 +123,17 @@ def test_admission_stops_at_the_callers_limit(store):
     live_meeting(store)
     for index in range(3):
         answered(store, f"leg-{index}", f"44770090010{index}")
-    assert [store.keypad.admit(f"leg-{i}", "m1", NOW, max_callers=2) for i in range(3)] == [True, True, False]
+    assert [claim(store, f"leg-{i}", pin="123456", callers=2) for i in range(3)] == [True] * 3
+    assert [store.keypad.look_up(f"leg-{i}", "123456").admitted for i in range(3)] == [True, True, False]
+
+
+def test_a_pin_is_not_looked_up_for_an_attempt_that_is_refused(store):
+    live_meeting(store)
+    answered(store)
+    for _ in range(3):
+        claim(store)
+    assert claim(store, pin="123456") is False
+    assert store.legs.get("leg-1").meeting_id is None
 
 
 def test_audit_batch_keeps_every_record_in_order_with_its_values(store):
