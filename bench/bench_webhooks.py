@@ -32,7 +32,7 @@ SATURATION_SECONDS = 8
 RATE = 200
 OPEN_LOOP_SECONDS = 10
 ROUNDS = 3
-LEGS_PER_CLIENT = 160  # room for 1,000 dtmf/s at saturation; the paced run needs RATE × seconds
+LEGS_PER_CLIENT = 120  # room for 750 dtmf/s at saturation (beyond, clients re-use legs); paced: RATE × seconds
 
 
 def measure(port: int, saturating, paced) -> dict:
