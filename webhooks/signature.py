@@ -145,7 +145,7 @@ def voice_verifier(secret: str | None, clock: Clock, seen: SeenTokens, applicati
                    api_key: str) -> WebhookVerifier | None:
     """The checker for /voice-*, or None when signing is off (settings allow that only with a
     loopback SERVER_URL), which is said once at start-up."""
-    if secret is None:
+    if not secret:  # settings read an empty value as unset; never verify with an empty key
         log.warning("voice webhooks are not signed: VONAGE_SIGNATURE_SECRET is not set, which is "
                     "allowed only because SERVER_URL is a loopback address (development)")
         return None
