@@ -100,6 +100,9 @@ def werkzeug_app(base_env: dict[str, str], fakes: tuple[FakeSlack, FakeOpenTok, 
                  clock: Any = None, sweeper: bool = False, **overrides: str) -> Iterator[AppUnderAttack]:
     """The app in werkzeug's threaded server, as `python app.py` serves it, on its own port."""
     server = LiveServer()
+    # serve_forever checks for shutdown every 0.5 s by default: half a second of every test.
+    server.thread = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                     daemon=True)
     env = {**base_env, "SERVER_URL": server.url, **secured_env(**overrides)}
     settings = load_settings(env)
     flask_app = create_app(settings, clock=clock, run_sweeper=sweeper)
