@@ -23,7 +23,7 @@ IDLE_SECONDS = 3.0
 SWEEP_SECONDS = 0.5
 PHANTOMS = 60
 FRESHEN_EVERY = 0.5
-SLACK_SECONDS = 5.0  # busy test machines (2 shared cores)
+SLACK_SECONDS = 6.0  # busy test machines (2 shared cores): measured 8.5-13.7 s under load 7-15
 
 
 def longest_bridge_life(phantoms: int) -> float:
