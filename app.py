@@ -27,7 +27,7 @@ from bot.slack_app import LISTENER_THREADS, build_bolt_app
 from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock, SystemClock
-from meetbridge.environment import forget_empty_sdk_variables, load_environment
+from meetbridge.environment import forget_empty_sdk_variables, load_environment, sdk_variables_hidden
 from meetbridge.lifecycle import Lifecycle
 from meetbridge.periodic import Periodic
 from meetbridge.meetings import MeetingService
@@ -132,8 +132,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     cards = CardPublisher(settings, services.store, install.client_for_team, calls)
     services.changes.add(cards.changed)
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
-    forget_empty_sdk_variables(os.environ)  # Bolt reads SLACK_* itself: `SLACK_CLIENT_ID=` is unset
-    bolt_app = build_bolt_app(services, install, cards, listeners)
+    forget_empty_sdk_variables(os.environ)  # `SLACK_CLIENT_ID=` is unset, for the SDK too
+    with sdk_variables_hidden(os.environ):  # Bolt's values come from Settings, never from SLACK_*
+        bolt_app = build_bolt_app(services, install, cards, listeners)
 
     app = Flask(__name__)
     app.json = NestingSafeJSONProvider(app)

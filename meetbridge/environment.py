@@ -4,14 +4,17 @@
 environment), and an empty value counts as unset everywhere. Our own settings reader already
 treats `NAME=` as unset, but the Slack SDK reads some variables itself and only asks whether they
 exist: an empty `SLACK_CLIENT_ID=` copied from .env.example made Bolt switch on its file-based
-OAuth flow in single-workspace mode. So empty SLACK_* variables are removed before Bolt starts.
+OAuth flow in single-workspace mode. So empty SLACK_* variables are removed, and Bolt is built
+with every SLACK_* variable hidden: it gets its values from Settings alone (a bot token in the
+environment made it warn on every start that the token "will be unused").
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import MutableMapping
+from typing import Iterator, MutableMapping
 
 from dotenv import load_dotenv
 
@@ -32,6 +35,13 @@ def forget_empty_sdk_variables(environ: MutableMapping[str, str]) -> list[str]:
     return empty
 
 
-def setting(name: str, default: str) -> str:
-    """One variable for code that runs before the settings are read (gunicorn.conf.py)."""
-    return os.environ.get(name, "").strip() or default
+@contextmanager
+def sdk_variables_hidden(environ: MutableMapping[str, str]) -> Iterator[None]:
+    """Within the block, no SLACK_* variable is visible; afterwards they are all back."""
+    hidden = {name: value for name, value in environ.items() if name.startswith(SDK_PREFIX)}
+    for name in hidden:
+        del environ[name]
+    try:
+        yield
+    finally:
+        environ.update(hidden)

@@ -7,7 +7,7 @@ import logging
 import os
 
 from app import create_app
-from meetbridge.environment import forget_empty_sdk_variables, load_environment
+from meetbridge.environment import forget_empty_sdk_variables, load_environment, sdk_variables_hidden
 
 
 def test_empty_slack_variables_are_forgotten_and_others_kept():
@@ -25,8 +25,18 @@ def test_dotenv_with_empty_oauth_variables_leaves_them_unset(tmp_path, monkeypat
     assert os.environ["SLACK_BOT_TOKEN"] == "xoxb-from-shell"
 
 
+def test_slack_variables_are_hidden_only_inside_the_block(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    with sdk_variables_hidden(os.environ):
+        assert "SLACK_BOT_TOKEN" not in os.environ
+    assert os.environ["SLACK_BOT_TOKEN"] == "xoxb-1"
+
+
 def test_single_workspace_app_with_empty_oauth_variables_has_no_install_page_and_logs_no_warning(
         settings, clock, monkeypatch, caplog):
+    """As after copying .env.example: the bot token set, the OAuth pair present but empty."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", settings.slack_bot_token)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", settings.slack_signing_secret)
     monkeypatch.setenv("SLACK_CLIENT_ID", "")
     monkeypatch.setenv("SLACK_CLIENT_SECRET", "")
     with caplog.at_level(logging.INFO):
@@ -35,5 +45,6 @@ def test_single_workspace_app_with_empty_oauth_variables_has_no_install_page_and
         assert app.extensions["meetbridge.bolt"].oauth_flow is None
         assert app.test_client().get("/slack/install").status_code == 404
         assert [r.getMessage() for r in caplog.records if r.name.startswith("slack_bolt")] == []
+        assert os.environ["SLACK_BOT_TOKEN"] == settings.slack_bot_token  # only hidden from Bolt
     finally:
         app.extensions["meetbridge.shutdown"]()
