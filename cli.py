@@ -14,12 +14,12 @@ import secrets
 import sys
 from pathlib import Path
 
-from dotenv import load_dotenv
 from slack_sdk.errors import SlackApiError
 
 from app import build_services, settings_or_exit
 from bot.slack_app import slack_web_client
 from meetbridge.clock import SystemClock
+from meetbridge.environment import load_environment
 from meetbridge.errors import UpstreamError
 from meetbridge.settings import Settings
 from meetbridge.voice import check_voice_credentials
@@ -84,7 +84,7 @@ def sweep() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    load_dotenv(Path.cwd() / ".env")  # the working directory's .env, as documented
+    load_environment()  # the working directory's .env; empty values count as unset
     parser = argparse.ArgumentParser(prog="cli.py", description="meetbridge admin commands")
     commands = parser.add_subparsers(dest="command", required=True)
     check_parser = commands.add_parser("check", help="check every setting")

@@ -19,7 +19,7 @@ from .meetings import MeetingService
 from .settings import Settings
 from .status import ChangeListeners
 from .storage import BridgeAlreadyActive, BridgeCall, Rule, Store
-from .video import SIP_CONNECTION_DATA, SipConnection, SipDial, VideoGateway, short_token_expiry
+from .video import SIP_CONNECTION_DATA, SipConnection, SipDial, VideoGateway
 from .voice import VoiceGateway
 
 MEETING_HEADER = "X-Meetbridge-Meeting"
@@ -90,8 +90,9 @@ class BridgeService:
         sip = SipDial(uri=self.settings.sip_uri, username=self.settings.voice_api_key,
                       password=self.settings.voice_api_secret,
                       headers={MEETING_HEADER: meeting_id, TOKEN_HEADER: token})
-        expiry = short_token_expiry(self.clock.now(), expires_at)
-        video_token = self.video.mint_token(session_id, expiry, SIP_CONNECTION_DATA)
+        # The bridge's token goes only from us to OpenTok, never to a browser; it lives as long as
+        # the meeting so a long bridge call never depends on a token expiring under it.
+        video_token = self.video.mint_token(session_id, expires_at, SIP_CONNECTION_DATA)
         try:
             return self.video.dial(session_id, video_token, sip)
         except UpstreamError as error:
