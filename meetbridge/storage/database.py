@@ -165,15 +165,6 @@ class Database:
             self._tell_waiting_writers()
         return [dict(row) for row in rows]
 
-    def write_returning_all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-        """write_returning for a statement that claims several rows (the sweeper's batches):
-        each returned row was changed by this statement, so by this caller only."""
-        conn = self.db.conn
-        with self._writer:
-            rows = self._until_not_busy(lambda: conn.execute(sql, params).fetchall())
-            self._tell_waiting_writers()
-        return [dict(row) for row in rows]
-
     def insert(self, table: str, row: dict[str, Any]) -> None:
         """Plain INSERT of one row; table and column names come from our code, never from requests."""
         columns = ", ".join(row)
