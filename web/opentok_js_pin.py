@@ -30,6 +30,10 @@ def integrity_problem(url: str, integrity: str) -> str | None:
         return f"could not download {url} ({type(error).__name__})"
     if response.status_code != 200:
         return f"{url} answered HTTP {response.status_code}"
+    if not response.headers.get("Access-Control-Allow-Origin"):
+        # The page loads it with crossorigin="anonymous" (SRI needs a CORS fetch): without this
+        # header every browser refuses the script.
+        return f"{url} is served without Access-Control-Allow-Origin, so browsers refuse it with SRI"
     for expected in integrity.split():
         algorithm = expected.split("-", 1)[0]
         if sri_digest(response.content, algorithm) == expected:

@@ -18,7 +18,7 @@ SCRIPT_PATH = "/opentok-double.js"
 class OpenTokDouble:
     """A tiny HTTP server answering GET /opentok-double.js; counts how often it was fetched."""
 
-    def __init__(self) -> None:
+    def __init__(self, cors: bool = True) -> None:
         self.fetches = 0
         body = SCRIPT.read_bytes()
         self.integrity = "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode()
@@ -34,7 +34,8 @@ class OpenTokDouble:
                 self.send_header("Content-Type", "text/javascript; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
-                self.send_header("Access-Control-Allow-Origin", "*")  # crossorigin="anonymous" needs it
+                if cors:
+                    self.send_header("Access-Control-Allow-Origin", "*")  # crossorigin="anonymous" needs it
                 self.end_headers()
                 self.wfile.write(body)
 

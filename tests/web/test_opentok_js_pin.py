@@ -51,3 +51,9 @@ def test_check_online_exits_1_when_the_cdn_file_differs_from_the_hash(base_env, 
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"  ✗ OpenTok.js: {double.script_url} does not match OPENTOK_JS_INTEGRITY" in result.stderr
+
+
+def test_a_file_served_without_cors_is_a_problem_because_sri_needs_a_cors_fetch():
+    with OpenTokDouble(cors=False) as double:
+        assert integrity_problem(double.script_url, double.integrity) == (
+            f"{double.script_url} is served without Access-Control-Allow-Origin, so browsers refuse it with SRI")
