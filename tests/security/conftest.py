@@ -1,6 +1,6 @@
 """Fixtures of the security suite: the app on a real port with signing on, in werkzeug's threaded
 server (`serve`, one per test, settings per test) or in gunicorn with two workers
-(`two_workers`, one for the session: starting gunicorn costs seconds)."""
+(`two_workers`, one for the package: starting gunicorn costs seconds)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ def serve(base_env, fake_slack, fake_opentok, fake_vonage) -> Iterator[Callable[
 TWO_WORKER_RULES = {"PIN_FAILURE_BUDGET": "20", "SWEEP_SECONDS": "0.5", "BRIDGE_IDLE_MINUTES": "0.05"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def two_workers(tmp_path_factory) -> Iterator[AppUnderAttack]:
     """gunicorn with two worker processes (each with its sweeper), for attacks on limits that must
     hold across processes: a `jti` replayed to the other worker, dials clicked into both, one PIN
-    failure budget. One server for the session (starting gunicorn costs seconds on busy cores),
+    failure budget. One server for this package (starting gunicorn costs seconds on busy cores),
     so the modules using it run in file order and test_pin_guessing spends the budget only
     after test_bridge_spending has let its callers in."""
     with fakes() as (slack, opentok, vonage, private_pem):
