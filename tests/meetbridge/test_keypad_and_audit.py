@@ -6,6 +6,7 @@ from typing import Iterator
 
 import pytest
 
+from meetbridge.pin_guard import lockout_durations
 from meetbridge.storage import Meeting, Store
 from meetbridge.storage.keypad import EntryLimits, KeypadFacts
 from meetbridge.storage.pin_guard import WITHHELD_KEY, Policy
@@ -117,6 +118,27 @@ def test_a_locked_out_key_gets_no_claim(store):
         store.pin_guard.record_failure(key, NOW, policy)
     assert (claim(store), claim(store, "withheld-leg")) == (False, False)
     assert (claim(store, at=NOW + 61), claim(store, "withheld-leg", at=NOW + 61)) == (True, True)
+
+
+def test_lockouts_double_up_to_an_hour(store):
+    policy = Policy(threshold=1, run_gap_seconds=900, first_lockout_seconds=60, longest_lockout_seconds=3600,
+                    forget_after_seconds=3600)
+    at, lengths = NOW, []
+    for _ in range(9):
+        store.pin_guard.record_failure("447700900123", at, policy)
+        locked_until = store.pin_guard.lockout("447700900123")["locked_until"]
+        lengths.append(locked_until - at)
+        at = locked_until + 1  # the next failure once the lock-out is over
+    assert lengths == lockout_durations(9) == [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
+
+
+def test_quiet_lockout_keys_are_pruned_and_locked_ones_kept(store):
+    policy = Policy(threshold=1, run_gap_seconds=900, first_lockout_seconds=60, longest_lockout_seconds=3600,
+                    forget_after_seconds=3600)
+    store.pin_guard.record_failure("quiet", NOW - 7200, policy)
+    store.pin_guard.record_failure("locked", NOW - 30, policy)
+    store.legs.prune_pin_failures(NOW - 3600)
+    assert (store.pin_guard.lockout("quiet"), store.pin_guard.lockout("locked")["strikes"]) == (None, 1)
 
 
 def test_admission_stops_at_the_callers_limit(store):

@@ -311,6 +311,21 @@ def test_the_budget_is_shared_by_every_worker(start_meeting, client, settings, c
         other.extensions["meetbridge.shutdown"]()
 
 
+@pytest.mark.parametrize("extra_env", [BUDGET_ENV])
+def test_the_busy_alert_is_said_once_a_minute_by_all_workers_together(start_meeting, client, settings, clock,
+                                                                      caplog):
+    start_meeting()
+    fail_from_many_numbers(client, 6)
+    caplog.set_level(logging.WARNING, logger="meetbridge.alerts")
+    other = create_app(settings, clock=clock, run_sweeper=False)
+    try:
+        for sender in (client, other.test_client(), client, other.test_client()):
+            assert answer(new_uuid(), from_="447700955555").send(sender).get_json() == BUSY
+    finally:
+        other.extensions["meetbridge.shutdown"]()
+    assert len([r for r in caplog.records if r.name == "meetbridge.alerts"]) == 1
+
+
 @pytest.mark.parametrize("extra_env", [{"PIN_FAILURE_BUDGET": "10", "PIN_LOCKOUT_FAILURES": "500"}])
 def test_concurrent_guesses_never_overshoot_the_budget(start_meeting, app, services):
     """40 calls key wrong PINs at once from 8 threads: exactly 10 are checked."""
