@@ -7,8 +7,6 @@ Either way the attacker sees only a base URL; the test reads the SQLite file bes
 
 from __future__ import annotations
 
-import io
-import logging
 import threading
 import time
 from contextlib import contextmanager
@@ -32,7 +30,7 @@ AUDIT_FLUSH_MARGIN = 0.5
 
 @dataclass
 class AppUnderAttack:
-    """A running app, its fakes, the database file it writes and its log so far."""
+    """A running app, its fakes, the database file it writes (and under gunicorn, its log)."""
 
     url: str
     database: str
@@ -40,9 +38,9 @@ class AppUnderAttack:
     opentok: FakeOpenTok
     vonage: FakeVonage
     store: Store
-    read_log: Callable[[], str]
     settings: Any
     write_buffered_audit: Callable[[], None] | None = None  # in-process: the Store's own flush
+    read_log: Callable[[], str] = str  # gunicorn: its stderr so far
     vonage_side: VonageSide = field(init=False)
 
     def __post_init__(self) -> None:
@@ -80,21 +78,6 @@ def secured_env(**overrides: str) -> dict[str, str]:
             **overrides}
 
 
-class _LogCapture(logging.Handler):
-    """Everything the app logs while it runs in this process, formatted like its JSON lines."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.buffer = io.StringIO()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.buffer.write(f"{record.levelname} {record.name} {record.getMessage()} "
-                          f"{ {k: v for k, v in record.__dict__.items() if k not in _PLAIN} }\n")
-
-
-_PLAIN = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
-
-
 @contextmanager
 def werkzeug_app(base_env: dict[str, str], fakes: tuple[FakeSlack, FakeOpenTok, FakeVonage], *,
                  clock: Any = None, sweeper: bool = False, **overrides: str) -> Iterator[AppUnderAttack]:
@@ -106,17 +89,14 @@ def werkzeug_app(base_env: dict[str, str], fakes: tuple[FakeSlack, FakeOpenTok, 
     env = {**base_env, "SERVER_URL": server.url, **secured_env(**overrides)}
     settings = load_settings(env)
     flask_app = create_app(settings, clock=clock, run_sweeper=sweeper)
-    capture = _LogCapture()
-    logging.getLogger().addHandler(capture)
     server.start(flask_app)
     try:
         store = flask_app.extensions["meetbridge"].store
-        yield AppUnderAttack(server.url, env["DATABASE_PATH"], *fakes, store, capture.buffer.getvalue, settings,
+        yield AppUnderAttack(server.url, env["DATABASE_PATH"], *fakes, store, settings,
                              write_buffered_audit=store.webhook_log.flush)
     finally:
         server.stop()
         flask_app.extensions["meetbridge.shutdown"]()
-        logging.getLogger().removeHandler(capture)
 
 
 @contextmanager
@@ -131,7 +111,7 @@ def gunicorn_app(fakes: tuple[FakeSlack, FakeOpenTok, FakeVonage], private_pem: 
         store = Store(database)
         try:
             yield AppUnderAttack(f"http://127.0.0.1:{port}", database, slack, opentok, vonage, store,
-                                 lambda: b"".join(log).decode(errors="replace"), load_settings(env))
+                                 load_settings(env), read_log=lambda: b"".join(log).decode(errors="replace"))
         finally:
             store.close()
 

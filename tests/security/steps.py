@@ -13,7 +13,7 @@ import requests
 from meetbridge.storage import Meeting
 from tests.conftest import SIGNING_SECRET
 from tests.security.servers import VIDEO_EVENTS_SECRET, AppUnderAttack
-from tests.signing import block_action_body, slack_headers, slash_command_body
+from tests.signing import block_action_body, new_trigger_id, slack_headers, slash_command_body
 from tests.vonage_calls import answer, bridge_leg_answer, dtmf, new_uuid
 from tests.waiting import wait_until
 
@@ -21,17 +21,12 @@ HTTP_TIMEOUT = 10
 STARTER = "U0ADA"
 
 
-def with_new_trigger_id(body: str) -> str:
-    """Slack gives every command and click its own trigger_id (the app dedupes on it)."""
-    fields = dict(parse_qsl(body))
-    trigger = f"{uuid.uuid4().int % 10**11}.738474920.{uuid.uuid4().hex[:24]}"
-    if "payload" in fields:
-        payload = json.loads(fields["payload"])
-        payload["trigger_id"] = trigger
-        fields["payload"] = json.dumps(payload)
-    else:
-        fields["trigger_id"] = trigger
-    return urlencode(fields)
+def click_body(action_id: str, meeting_id: str, user_id: str, response_url: str) -> str:
+    """A card button click; Slack gives every click its own trigger_id, as it does commands."""
+    fields = dict(parse_qsl(block_action_body(action_id, meeting_id, user_id=user_id, response_url=response_url)))
+    payload = json.loads(fields["payload"])
+    payload["trigger_id"] = new_trigger_id()
+    return urlencode({"payload": json.dumps(payload)})
 
 
 def post_slack(app: AppUnderAttack, body: str, session: requests.Session | None = None) -> requests.Response:
@@ -42,8 +37,7 @@ def post_slack(app: AppUnderAttack, body: str, session: requests.Session | None 
 
 def start_meeting(app: AppUnderAttack, topic: str, user_id: str = STARTER) -> Meeting:
     """`/meet <topic>` as Slack sends it; the meeting once its card is posted."""
-    body = with_new_trigger_id(slash_command_body(topic, user_id=user_id,
-                                                  response_url=app.slack.response_url(f"meet-{uuid.uuid4().hex}")))
+    body = slash_command_body(topic, user_id=user_id, response_url=app.slack.response_url(f"meet-{uuid.uuid4().hex}"))
     assert post_slack(app, body).status_code == 200
     found: list[Meeting] = []
 
@@ -60,8 +54,7 @@ def start_meeting(app: AppUnderAttack, topic: str, user_id: str = STARTER) -> Me
 def click(app: AppUnderAttack, action_id: str, meeting_id: str, user_id: str = STARTER,
           session: requests.Session | None = None) -> requests.Response:
     """A signed button click on the meeting card."""
-    body = with_new_trigger_id(block_action_body(action_id, meeting_id, user_id=user_id,
-                                                 response_url=app.slack.response_url(f"click-{action_id}")))
+    body = click_body(action_id, meeting_id, user_id, app.slack.response_url(f"click-{action_id}"))
     return post_slack(app, body, session)
 
 
