@@ -2,7 +2,7 @@
 
 Kept in the database so that every worker process and host draws on the same budget and
 sees the same lock-outs (SPEC §2.5). The policy numbers come from the caller
-(meetbridge/pin_guard_policy.py); this module only reads and writes them.
+(meetbridge/pin_guard.py); this module only reads and writes them.
 
 The budget is not a table of its own: a call leg's attempts are claimed before its PIN is
 looked up (storage/keypad.py) and count as failures until the leg enters a live PIN
@@ -33,7 +33,7 @@ GATE = (
 
 @dataclass(frozen=True)
 class Policy:
-    """The numbers behind lock-outs (pin_guard_policy.py explains the choices)."""
+    """The numbers behind lock-outs (meetbridge/pin_guard.py explains the choices)."""
 
     threshold: int  # failures in one run that lock the key out
     run_gap_seconds: float  # a pause this long without failures starts a new run
