@@ -2,7 +2,7 @@
 unsigned, replayed (one captured JWT sent again to both workers), too old or from the future,
 from another Vonage application or account, signed with another secret, with a tampered body or
 query, a POST whose payload hides in the query string. Each gets 401 (or a 4xx that acts on
-nothing) and leaves the database exactly as it was.
+nothing) and adds no row to the database.
 
 The requests carry a live meeting's PIN: each one would have let a caller in on the old code.
 """
