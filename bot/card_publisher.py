@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from meetbridge.ids import log_ref
 from meetbridge.settings import Settings
 from meetbridge.status import read_status
 from meetbridge.storage import Meeting, Store
@@ -159,9 +160,9 @@ class CardPublisher:
             except SlackApiError as error:
                 if (limited := rate_limited(error)) is not None:
                     raise limited from None
-                log.exception("%s failed for meeting %s", what, meeting.id)
+                log.exception("%s failed for meeting %s", what, log_ref(meeting.id))
             except Exception:
-                log.exception("%s failed for meeting %s", what, meeting.id)
+                log.exception("%s failed for meeting %s", what, log_ref(meeting.id))
 
     def client_for_team_now(self, team_id: str) -> WebClient | None:
         """A client that reports a 429 at once instead of sleeping out Retry-After; None when

@@ -18,6 +18,8 @@ import threading
 import time
 from typing import Callable
 
+from meetbridge.ids import log_ref
+
 log = logging.getLogger(__name__)
 FORGET_AFTER_KEYS = 1000
 SENDERS = 4
@@ -101,7 +103,7 @@ class UpdateScheduler:
             try:
                 self.send(key)
             except Exception:  # a lost update is repaired by the next change; keep the reason
-                log.exception("update of %s failed", key)
+                log.exception("update of %s failed", log_ref(key))
             finally:
                 self._done(key)
 

@@ -84,7 +84,8 @@ def run_a_whole_call(client, slack_user, start_meeting, fake_slack, fake_opentok
     fake_slack.wait_for("calls.end")
     assert [hangup["uuid"] for hangup in fake_vonage.wait_for("hangup", 2)] == [bridge_leg, stays]
     wait_until(lambda: any("Meeting ended" in str(u["blocks"]) for u in fake_slack.requests("chat.update")))
-    return meeting.pin, {"X-Meetbridge-Token": dial["sip"]["headers"][TOKEN_HEADER],
+    return meeting.pin, {"meeting id (a join credential)": meeting.id,
+                         "X-Meetbridge-Token": dial["sip"]["headers"][TOKEN_HEADER],
                          "visitor's video token": visitor.get_json()["token"],
                          "SIP connection's video token": dial["token"]}
 
