@@ -317,7 +317,7 @@ def _read_slack(read: _Reader) -> dict[str, str | None]:
 
 def _read_policy(read: _Reader) -> dict[str, object]:
     return dict(
-        pin_length=read.converted("PIN_LENGTH", 9, _pin_length, "a whole number from 6 to 12"),
+        pin_length=read.converted("PIN_LENGTH", 9, _pin_length, "a whole number from 8 to 12"),
         pin_attempts=read.converted("PIN_ATTEMPTS", 3, _positive_int, "a positive whole number"),
         pin_lockout_failures=read.converted("PIN_LOCKOUT_FAILURES", 10, _positive_int, "a positive whole number"),
         pin_failure_budget=read.converted("PIN_FAILURE_BUDGET", 300, _positive_int, "a positive whole number"),
@@ -348,9 +348,10 @@ def _ttl_hours(text: str) -> float:
 
 
 def _pin_length(text: str) -> int:
-    """At least 6 digits: shorter PINs cannot keep one guess's odds under 1 in 1,000,000."""
+    """At least 8 digits: the allocator keeps one guess's odds of matching any live meeting under
+    1 in 10,000,000 (meetbridge/pins.py), which even one live meeting needs 8 digits for."""
     number = int(text)
-    if not 6 <= number <= 12:
+    if not 8 <= number <= 12:
         raise ValueError(text)
     return number
 

@@ -101,7 +101,7 @@ def test_malformed_values_are_all_reported_together(valid_env):
         "CONFERENCE_NUMBER='call us' is not an E.164 phone number",
         "SERVER_URL='http://meet.example.com' is not an https URL (http only on localhost)",
         "PORT='abc' is not a TCP port",
-        "PIN_LENGTH='2' is not a whole number from 6 to 12",
+        "PIN_LENGTH='2' is not a whole number from 8 to 12",
         "MEETING_TTL_HOURS='0' is not a number of hours above 0, at most 720",
         "AUTO_BRIDGE='maybe' is not true or false",
     ]
