@@ -32,7 +32,7 @@ ROUTES = [
     "/slack/events", "/voice-answer", "/voice-dtmf", "/voice-events", "/video-events",
     "/rooms/<meeting_id>", "/rooms/<meeting_id>/token", "/rooms/<meeting_id>/status",
     "/rooms/<meeting_id>/dial-out", "/rooms/<meeting_id>/hang-up", "/rooms/<meeting_id>/end",
-    "/healthz", "/static/<path:filename>", "/static/rooms/<path:filename>",
+    "/", "/healthz", "/static/<path:filename>", "/static/rooms/<path:filename>",
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 CONTENT_TYPES = ["application/json", "application/json; charset=utf-8", "application/json; charset=latin-1",
