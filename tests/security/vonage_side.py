@@ -5,7 +5,8 @@ Vonage's NCCO schema.
 A genuine Vonage webhook carries `Authorization: Bearer <JWT>`, HS256 with the account's
 signature secret, claims `iat`, `jti`, `iss`, `api_key`, `application_id` and `payload_hash`:
 SHA-256 hex of a POST's body, or for a GET of the query parameters serialised as a JSON object
-in their original order with no whitespace (../shared/docs/notes-vonage.md §5).
+in their original order with no whitespace (Vonage support: "How do I verify that the Voice API
+Webhook request and its payload has not been tampered during transit").
 """
 
 from __future__ import annotations
