@@ -85,8 +85,14 @@ def fake_vonage(voice_keypair, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake
 
 
 @pytest.fixture
-def base_env(tmp_path, fake_slack, fake_opentok, fake_vonage, voice_keypair) -> dict[str, str]:
-    """A complete, valid environment pointing every API at its fake."""
+def extra_env() -> dict[str, str]:
+    """Settings a test changes by parametrizing `extra_env` (indirect) or overriding it."""
+    return {}
+
+
+@pytest.fixture
+def base_env(tmp_path, fake_slack, fake_opentok, fake_vonage, voice_keypair, extra_env) -> dict[str, str]:
+    """A complete, valid environment pointing every API at its fake, plus `extra_env`."""
     return {
         "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN,
         "VIDEO_API_KEY": VIDEO_KEY, "VIDEO_API_SECRET": VIDEO_SECRET,
@@ -96,6 +102,7 @@ def base_env(tmp_path, fake_slack, fake_opentok, fake_vonage, voice_keypair) -> 
         "DATABASE_PATH": str(tmp_path / "meetbridge.db"),
         "SLACK_API_URL": fake_slack.api_url, "OPENTOK_API_URL": fake_opentok.url,
         "VONAGE_API_HOST": fake_vonage.host,
+        **extra_env,
     }
 
 

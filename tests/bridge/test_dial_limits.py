@@ -15,17 +15,6 @@ from tests.vonage_calls import dtmf, new_uuid, answer
 from tests.waiting import wait_until
 
 
-@pytest.fixture
-def extra_env() -> dict[str, str]:
-    """Settings a test changes by parametrizing `extra_env`."""
-    return {}
-
-
-@pytest.fixture
-def base_env(base_env, extra_env) -> dict[str, str]:
-    return {**base_env, **extra_env}
-
-
 def loop_dial_and_hang_up(client, clock, meeting_id: str, presses: int, seconds: float) -> list:
     """The attack: press dial-out then hang-up over and over, `presses` times in `seconds`."""
     answers = []

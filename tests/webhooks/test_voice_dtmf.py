@@ -19,17 +19,6 @@ LOCKED_OUT = goodbye(ncco.LOCKED_OUT)
 BUSY = goodbye(ncco.BUSY)
 
 
-@pytest.fixture
-def extra_env() -> dict[str, str]:
-    """Settings a test changes by parametrizing `extra_env`."""
-    return {}
-
-
-@pytest.fixture
-def base_env(base_env, extra_env) -> dict[str, str]:
-    return {**base_env, **extra_env}
-
-
 def legs_in_database(services) -> int:
     return services.store.database.query_one("SELECT count(*) AS n FROM phone_legs")["n"]
 
