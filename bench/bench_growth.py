@@ -12,7 +12,6 @@ import time
 import uuid
 
 from app import build_services
-from meetbridge.meetings import MeetingRequest
 from meetbridge.phone_entry import CallerLeg
 from meetbridge.pins import allocate_pin
 from meetbridge.settings import load_settings
