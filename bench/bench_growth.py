@@ -15,7 +15,7 @@ from app import build_services
 from meetbridge.phone_entry import CallerLeg
 from meetbridge.pins import allocate_pin
 from meetbridge.settings import load_settings
-from meetbridge.storage import Meeting
+from meetbridge.records import Meeting
 from tests.conftest import FakeClock
 
 from .harness import save, temp_database

@@ -18,8 +18,8 @@ from slack_sdk.models.views import View
 
 from meetbridge.errors import MeetingNotFound, NotAllowed
 from meetbridge.phone_format import grouped_pin, human_number
+from meetbridge.records import Meeting
 from meetbridge.services import Services
-from meetbridge.storage import Meeting
 
 from . import messages
 from .card import escape_mrkdwn, join_url

@@ -20,9 +20,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from meetbridge.ids import log_ref
+from meetbridge.records import Meeting
 from meetbridge.settings import Settings
 from meetbridge.status import read_status
-from meetbridge.storage import Meeting, Store
+from meetbridge.storage import Store
 
 from .card import CardMessage, meeting_card
 from .install import NotInstalled

@@ -13,8 +13,8 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from meetbridge.errors import TooManyLiveMeetings, UpstreamError
 from meetbridge.meetings import MeetingRequest
+from meetbridge.records import Meeting
 from meetbridge.services import Services
-from meetbridge.storage import Meeting
 
 from . import messages
 from .card import join_url

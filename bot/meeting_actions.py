@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
-from meetbridge.errors import DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed, UpstreamError
+from meetbridge.errors import (BridgeAlreadyActive, DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed,
+                               UpstreamError)
+from meetbridge.records import Meeting
 from meetbridge.services import Services
-from meetbridge.storage import BridgeAlreadyActive, Meeting
 
 from . import messages
 from .card_publisher import CardPublisher

@@ -16,8 +16,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from meetbridge.phone_format import masked_caller
+from meetbridge.records import Meeting
 from meetbridge.settings import Settings
-from meetbridge.storage import Meeting, Store
+from meetbridge.storage import Store
 
 from .card import join_url
 

@@ -10,8 +10,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
-from .errors import RateLimited, UpstreamError
-from .storage import BridgeAlreadyActive
+from .errors import BridgeAlreadyActive, RateLimited, UpstreamError
 
 log = logging.getLogger(__name__)
 EXPECTED = (UpstreamError, BridgeAlreadyActive, RateLimited)  # each already on the card

@@ -13,12 +13,13 @@ import uuid
 from typing import Callable
 
 from .clock import Clock
-from .errors import DialRateLimited, MeetingEnded, UpstreamError
+from .errors import BridgeAlreadyActive, DialRateLimited, MeetingEnded, UpstreamError
 from .ids import new_bridge_token, token_hash
 from .meetings import MeetingService
+from .records import BridgeCall
 from .settings import Settings
 from .status import ChangeListeners
-from .storage import BridgeAlreadyActive, BridgeCall, Rule, Store
+from .storage import Rule, Store
 from .video import SIP_CONNECTION_DATA, SipConnection, SipDial, VideoGateway
 from .voice import VoiceGateway
 

@@ -19,6 +19,10 @@ class MeetingNotFound(Exception):
     """No meeting has this id."""
 
 
+class BridgeAlreadyActive(Exception):
+    """Another dial for this meeting is connecting or connected."""
+
+
 class MeetingEnded(Exception):
     """The meeting exists but is over."""
 

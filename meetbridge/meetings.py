@@ -9,8 +9,9 @@ from .clock import Clock
 from .errors import MeetingEnded, MeetingNotFound, RateLimited, TooManyLiveMeetings
 from .ids import new_conversation_name, new_host_key, new_meeting_id, token_hash
 from .pins import allocate_pin
+from .records import Meeting
 from .settings import Settings
-from .storage import Meeting, Rule, Store
+from .storage import Rule, Store
 from .video import VideoGateway, short_token_expiry, visitor_data
 
 MAX_DISPLAY_NAME = 100

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .storage import BridgeCall, Meeting, Store
+from .records import BridgeCall, Meeting
+from .storage import Store
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import logging
 
 from .clock import Clock
 from .errors import UpstreamError
-from .storage import Meeting, Store
+from .records import Meeting
+from .storage import Store
 from .video import ENDED_SIGNAL, VideoGateway
 
 log = logging.getLogger(__name__)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from meetbridge.errors import (DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed, RateLimited,
-                               UpstreamError)
+from meetbridge.errors import (BridgeAlreadyActive, DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed,
+                               RateLimited, UpstreamError)
 from meetbridge.meetings import clean_display_name
 from meetbridge.phone_format import grouped_pin, human_number, one_tap_dial
+from meetbridge.records import Meeting
 from meetbridge.services import Services
 from meetbridge.status import read_status
-from meetbridge.storage import BridgeAlreadyActive, Meeting
 
 from .visitor_cookie import VisitorCookies
 

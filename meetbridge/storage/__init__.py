@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from ..errors import BridgeAlreadyActive
+from ..records import BridgeCall, Meeting, PhoneLeg
 from .audit import WebhookLog
 from .call_participants import CallParticipantsTable
-from .bridges import BridgeAlreadyActive, BridgeCallsTable
+from .bridges import BridgeCallsTable
 from .database import Database
 from .keypad import KeypadQueries
 from .legs import PhoneLegsTable
 from .meetings import MeetingsTable
-from .models import BridgeCall, Meeting, PhoneLeg
 from .pin_guard import PinGuardTable
 from .pins import PinsTable
 from .rate_limits import RateLimitsTable, Rule

@@ -5,15 +5,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from ..errors import BridgeAlreadyActive
+from ..records import BridgeCall
 from .database import Database
-from .models import BridgeCall, from_row
+from .models import from_row
 
 ACTIVE_STATES = ("connecting", "connected")
 ALL_ROWS = 1_000_000  # a LIMIT both SQLite and PostgreSQL accept when the caller sets none
-
-
-class BridgeAlreadyActive(Exception):
-    """Another dial for this meeting is connecting or connected."""
 
 
 class BridgeCallsTable:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ..records import PhoneLeg
 from .database import Database
-from .models import PhoneLeg, from_row
+from .models import from_row
 
 
 class PhoneLegsTable:

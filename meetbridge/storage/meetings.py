@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..records import Meeting
 from .database import Database
-from .models import Meeting, from_row
+from .models import from_row
 
 
 class MeetingsTable:

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.card import meeting_card
 from meetbridge.status import MeetingStatus
-from meetbridge.storage import BridgeCall, Meeting
+from meetbridge.records import BridgeCall, Meeting
 
 SERVER_URL = "https://meet.example.com"
 NUMBER = "15550100000"

@@ -7,7 +7,8 @@ from typing import Iterator
 import pytest
 
 from meetbridge.pin_guard import lockout_durations
-from meetbridge.storage import Meeting, Store
+from meetbridge.records import Meeting
+from meetbridge.storage import Store
 from meetbridge.storage.keypad import EntryLimits, KeypadFacts
 from meetbridge.storage.pin_guard import WITHHELD_KEY, Policy
 

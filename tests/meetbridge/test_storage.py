@@ -16,7 +16,8 @@ from typing import Any, Iterator
 import pytest
 
 from meetbridge.pins import allocate_pin
-from meetbridge.storage import Meeting, Store
+from meetbridge.records import Meeting
+from meetbridge.storage import Store
 from meetbridge.storage.schema import migrations
 
 NOW = 1_900_000_000.0

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import requests
 
-from meetbridge.storage import Meeting
+from meetbridge.records import Meeting
 from tests.conftest import SIGNING_SECRET
 from tests.security.servers import VIDEO_EVENTS_SECRET, AppUnderAttack
 from tests.signing import block_action_body, new_trigger_id, slack_headers, slash_command_body

@@ -1,0 +1,73 @@
+"""The domain's plain records: a meeting, its bridge calls and phone legs, shared by every surface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One video meeting with its PIN, lifetime and (for now) its Slack card state."""
+
+    id: str
+    team_id: str
+    channel_id: str
+    creator_id: str
+    topic: str | None
+    session_id: str
+    pin: str
+    created_at: float
+    expires_at: float
+    ended_at: float | None = None
+    ended_reason: str | None = None
+    card_channel: str | None = None
+    card_ts: str | None = None
+    card_via_response_url: int = 0
+    response_url: str | None = None
+    response_url_at: float | None = None
+    video_participants: int = 0
+    bridge_notice: str | None = None
+    calls_id: str | None = None
+    host_key_hash: str | None = None
+    card_digest: str | None = None
+    conversation_name: str | None = None  # random; callers and the bridge join it
+
+    @property
+    def is_live(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def title(self) -> str:
+        return self.topic or "Video meeting"
+
+
+@dataclass(frozen=True)
+class BridgeCall:
+    """One dial-out from the voice conversation into the video session."""
+
+    id: str
+    meeting_id: str
+    state: str
+    created_at: float
+    reason: str | None = None
+    sip_call_id: str | None = None
+    connection_id: str | None = None
+    leg_uuid: str | None = None
+    connected_at: float | None = None
+    ended_at: float | None = None
+    ended_reason: str | None = None
+    idle_since: float | None = None
+
+
+@dataclass(frozen=True)
+class PhoneLeg:
+    """One inbound phone call: who rang, which meeting it entered, and when."""
+
+    uuid: str
+    created_at: float
+    meeting_id: str | None = None
+    caller_number: str | None = None
+    status: str | None = None
+    attempts: int = 0
+    joined_at: float | None = None
+    left_at: float | None = None
