@@ -115,7 +115,7 @@ class BridgeService:
         """Classify an answer webhook carrying our headers: 'join', 'stale' or 'forged'."""
         row = self.store.bridges.active_with_token(meeting_id)
         if row is None:
-            return "stale" if self._known_token(meeting_id, token) else "forged"
+            return "stale" if self.store.bridges.has_token(meeting_id, token_hash(token)) else "forged"
         bridge, expected_hash = row
         if not hmac.compare_digest(expected_hash, token_hash(token)):
             return "forged"
@@ -126,12 +126,6 @@ class BridgeService:
         self.store.bridges.mark_connected(bridge.id, leg_uuid, now, idle_since)
         self.changes.changed(meeting_id)
         return "join"
-
-    def _known_token(self, meeting_id: str, token: str) -> bool:
-        hashed = token_hash(token)
-        rows = self.store.database.query(
-            "SELECT 1 FROM bridge_calls WHERE meeting_id = ? AND token_hash = ?", [meeting_id, hashed])
-        return bool(rows)
 
     def hang_up(self, meeting_id: str, reason: str, notice: str | None = None) -> bool:
         """Hang up the active bridge; False when nothing was connected (a no-op)."""

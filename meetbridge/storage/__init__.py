@@ -45,7 +45,8 @@ class Store:
         return self.database.transaction()
 
     def ping(self) -> bool:
-        return self.database.query_one("SELECT 1 AS ok") == {"ok": 1}
+        """True when the database answers a query, False on any driver error."""
+        return self.database.ping()
 
     def housekeeping(self) -> None:
         """Every second in the server: write buffered audit rows, checkpoint the WAL."""

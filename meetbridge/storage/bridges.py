@@ -49,6 +49,13 @@ class BridgeCallsTable:
             [meeting_id, *ACTIVE_STATES])
         return (from_row(BridgeCall, row), row["token_hash"]) if row else None
 
+    def has_token(self, meeting_id: str, hashed_token: str) -> bool:
+        """True when any dial of this meeting, past or present, was given this token."""
+        row = self.database.query_one(
+            "SELECT 1 FROM bridge_calls WHERE meeting_id = ? AND token_hash = ? LIMIT 1",
+            [meeting_id, hashed_token])
+        return row is not None
+
     def by_leg(self, leg_uuid: str) -> BridgeCall | None:
         row = self.database.query_one("SELECT * FROM bridge_calls WHERE leg_uuid = ?", [leg_uuid])
         return from_row(BridgeCall, row) if row else None

@@ -120,6 +120,13 @@ class Database:
         row = self._until_not_busy(lambda: conn.execute(sql, params).fetchone())
         return dict(row) if row else None
 
+    def ping(self) -> bool:
+        """True when a trivial query answers; a driver error means the database is unavailable."""
+        try:
+            return self.query_one("SELECT 1 AS ok") == {"ok": 1}
+        except sqlite3.Error:
+            return False
+
     def execute(self, sql: str, params: Any = ()) -> int:
         """Run one write statement; returns the number of rows it changed."""
         conn = self.db.conn
