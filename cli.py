@@ -17,7 +17,7 @@ from pathlib import Path
 from slack_sdk.errors import SlackApiError
 
 from app import build_services, settings_or_exit
-from bot.slack_app import slack_web_client
+from bot.slack_client import slack_web_client
 from meetbridge.clock import SystemClock
 from meetbridge.environment import load_environment
 from meetbridge.errors import UpstreamError

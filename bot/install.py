@@ -20,7 +20,7 @@ from meetbridge.settings import Settings
 
 from .allow_list import AllowListInstallationStore, install_callbacks
 from .scopes import BOT_SCOPES
-from .slack_app import slack_web_client
+from .slack_client import slack_web_client
 
 OAUTH_STATE_SECONDS = 600
 

@@ -4,43 +4,27 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from meetbridge.services import Services
 
-if TYPE_CHECKING:
-    from .card_publisher import CardPublisher
-    from .install import SlackInstall
+from .allow_list import workspace_gate
+from .app_home import register_app_home
+from .card_publisher import CardPublisher
+from .install import SlackInstall
+from .meet_command import register_meet_command
+from .meeting_actions import register_meeting_actions
+from .uninstall import register_uninstall
 
 # Listener functions ack first and then call slow APIs on the same pool; a large pool
 # keeps one user's slow video call from queueing another user's ack.
 LISTENER_THREADS = 64
 
 
-def slack_web_client(token: str | None, base_url: str, wait_on_rate_limit: bool = True) -> WebClient:
-    """WebClient that honours Slack's Retry-After on 429 by sleeping it out (slack_sdk retries
-    only connection errors by default): right for a person's request, which has its own thread.
-    The card senders serve every workspace and must not sleep: theirs raises the 429 at once
-    (`wait_on_rate_limit=False`) and only that workspace's cards wait (bot/card_publisher.py)."""
-    client = WebClient(token=token, base_url=base_url, timeout=10)
-    if wait_on_rate_limit:
-        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    return client
-
-
 def build_bolt_app(services: Services, install: SlackInstall, cards: CardPublisher,
                    listeners: ThreadPoolExecutor) -> App:
     """`listeners` should have about LISTENER_THREADS workers (see above)."""
-    from .allow_list import workspace_gate
-    from .app_home import register_app_home
-    from .meet_command import register_meet_command
-    from .meeting_actions import register_meeting_actions
-    from .uninstall import register_uninstall
-
     # Bolt copies the root logger's level onto each logger it creates unless given a base logger;
     # passing "slack_bolt" keeps app.CHATTY_LOGGERS' INFO floor (Bolt's DEBUG logs ack bodies and
     # OAuth callback queries).
