@@ -16,6 +16,7 @@ import pytest
 from meetbridge.meetings import MeetingRequest
 from meetbridge.phone_format import grouped_pin
 from tests.conftest import VIDEO_KEY, VIDEO_SECRET
+from tests.waiting import wait_until
 
 OPENTOK_JS_URL = "https://video.example.test/opentok-2.28.min.js"
 TOPIC_ATTACK = "<script>alert(1)</script>"
@@ -214,6 +215,7 @@ def host_key_from_slack(fake_slack, meeting) -> str:
 def test_starter_gets_an_ephemeral_host_link_that_ends_the_meeting_from_the_page(
         start_meeting, fake_slack, client, services):
     meeting = start_meeting("Retro")
+    wait_until(lambda: any("#host=" in r["text"] for r in fake_slack.responses("meet")))  # sent after the card
     [message] = [r for r in fake_slack.responses("meet") if "#host=" in r["text"]]
     assert message["response_type"] == "ephemeral"
     host_key = host_key_from_slack(fake_slack, meeting)
