@@ -314,15 +314,7 @@ class FakeServer:
 
     def _take_fault(self, kind: str) -> Optional[_Fault]:
         with self._cond:
-            queue = self._faults.get(kind)
-            if not queue:
-                return None
-            fault = queue[0]
-            if fault.times is not None:
-                fault.times -= 1
-                if fault.times <= 0:
-                    queue.pop(0)
-            return fault
+            return take_from(self._faults.get(kind))
 
     def _pause(self, kind: str) -> None:
         with self._cond:
@@ -375,3 +367,15 @@ def match_route(routes: list[Route], incoming: Incoming) -> Optional[tuple[str, 
             return kind, found.groupdict()
     return None
 
+
+def take_from(queue: Optional[list[_Fault]]) -> Optional[_Fault]:
+    """The first planned fault of a queue (call under the fake's lock); one with a count of
+    `times` leaves the queue once it has been used that often."""
+    if not queue:
+        return None
+    fault = queue[0]
+    if fault.times is not None:
+        fault.times -= 1
+        if fault.times <= 0:
+            queue.pop(0)
+    return fault

@@ -16,7 +16,7 @@ import threading
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Optional, Union
 
-from ._server import FakeServer, Incoming, Parsed, Reply, _Fault
+from ._server import FakeServer, Incoming, Parsed, Reply, _Fault, take_from
 from ._slack_workspace import SlackError, SlackWorkspace, check_message_content
 
 SLACK_JSON = "application/json; charset=utf-8"
@@ -189,15 +189,8 @@ class FakeSlack(FakeServer):
         """A fault planned for this caller's token first, then one for every caller."""
         token = getattr(self._caller, "token", None)
         with self._cond:
-            queue = self._token_faults.get((kind, token)) if token else None
-            if queue:
-                fault = queue[0]
-                if fault.times is not None:
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        queue.pop(0)
-                return fault
-        return super()._take_fault(kind)
+            fault = take_from(self._token_faults.get((kind, token))) if token else None
+        return fault or super()._take_fault(kind)
 
     @staticmethod
     def _body_params(incoming: Incoming) -> dict[str, Any]:
