@@ -133,14 +133,27 @@ def ot_calls(page, method: str) -> list[list[Any]]:
     return page.evaluate("m => window.__otCalls.filter(c => c.method === m).map(c => c.args)", method)
 
 
+def wait_until(page, expression: str, arg: Any = None, timeout: float = 5.0) -> None:
+    """Poll a page expression until it is truthy.
+
+    Playwright's own wait_for_function builds its predicate with eval inside the page, which the
+    join page's CSP (no 'unsafe-eval') may block and the CSP watcher then reports; page.evaluate
+    goes through the DevTools protocol and is never subject to the page's CSP."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.02)
+
+
 def wait_for_ot_call(page, method: str, count: int = 1) -> list[list[Any]]:
-    page.wait_for_function("([m, n]) => window.__otCalls.filter(c => c.method === m).length >= n",
-                           arg=[method, count])
+    wait_until(page, "([m, n]) => window.__otCalls.filter(c => c.method === m).length >= n",
+               [method, count])
     return ot_calls(page, method)
 
 
 def wait_for_first_status(page) -> None:
-    page.wait_for_function("document.getElementById('bridge-state').dataset.state !== 'unknown'")
+    wait_until(page, "document.getElementById('bridge-state').dataset.state !== 'unknown'")
 
 
 def join(page, name: str) -> dict[str, str]:
@@ -398,7 +411,7 @@ def test_the_csp_blocks_an_injected_inline_script_and_the_watcher_sees_it(page, 
         script.textContent = 'window.__injected = true';
         document.body.appendChild(script);
     }""")
-    page.wait_for_function("window.__cspViolations.length > 0")
+    wait_until(page, "window.__cspViolations.length > 0")
     assert page.evaluate("window.__injected") is None
     assert page.evaluate("window.__cspViolations")[0].startswith("script-src")
     assert [m for m in watched.csp_messages if m.startswith("Executing inline script violates")]
