@@ -53,7 +53,8 @@ class Settings:
     server_url: str
     vonage_signature_secret: str | None = field(default=None, repr=False)
     video_events_secret: str | None = field(default=None, repr=False)
-    database_path: str = "meetbridge.db"
+    database_path: str = "meetbridge.db"  # the SQLite file; "" when database_url is PostgreSQL
+    database_url: str = field(default="sqlite:///meetbridge.db", repr=False)  # may hold a password
     port: int = 3000
     proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (deploy/nginx.conf: 1)
     pin_length: int = 9
@@ -249,7 +250,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
                                        "an https URL (http only on localhost)"),
         vonage_signature_secret=read.raw("VONAGE_SIGNATURE_SECRET"),
         video_events_secret=read.raw("VIDEO_EVENTS_SECRET"),
-        database_path=read.raw("DATABASE_PATH") or "meetbridge.db",
+        **_read_database(read),
         port=read.converted("PORT", 3000, _port, "a TCP port"),
         proxy_hops=read.converted("PROXY_HOPS", 0, _proxy_hops, "a whole number from 0 to 5"),
         **_read_policy(read),
@@ -277,6 +278,26 @@ def _require_signature_secret(read: _Reader, values: dict) -> None:
     read.problems.append(
         "VONAGE_SIGNATURE_SECRET is missing: a public SERVER_URL needs signed voice webhooks "
         "(Vonage Dashboard › Settings › API settings › Signature secret)")
+
+
+SQLITE_URL_PREFIX = "sqlite:///"
+POSTGRES_URL_PREFIXES = ("postgresql://", "postgres://")
+
+
+def _read_database(read: _Reader) -> dict[str, str]:
+    """DATABASE_URL chooses the back-end (sqlite:///<file> or postgresql://…); without it,
+    DATABASE_PATH names the SQLite file. Both set: DATABASE_URL wins."""
+    url = read.raw("DATABASE_URL")
+    if url is None:
+        path = read.raw("DATABASE_PATH") or "meetbridge.db"
+        return {"database_path": path, "database_url": SQLITE_URL_PREFIX + path}
+    if url.startswith(SQLITE_URL_PREFIX) and len(url) > len(SQLITE_URL_PREFIX):
+        return {"database_path": url.removeprefix(SQLITE_URL_PREFIX), "database_url": url}
+    if url.startswith(POSTGRES_URL_PREFIXES) and len(url) > len("postgres://"):
+        return {"database_path": "", "database_url": url}
+    read.problems.append("DATABASE_URL is neither sqlite:///<file> nor postgresql://… "
+                         "(the value is not shown: it may hold a password)")
+    return {"database_path": "", "database_url": ""}
 
 
 def _opentok_js_integrity(read: _Reader) -> str:

@@ -86,7 +86,7 @@ def test_minimal_environment_gives_documented_defaults(valid_env, private_key_pe
         vonage_private_key=private_key_pem.strip(),  # surrounding whitespace of any value is dropped
         conference_number="15550100000", server_url="https://meet.example.com",
         vonage_signature_secret=SECRETS["VONAGE_SIGNATURE_SECRET"],
-        database_path="meetbridge.db", port=3000, pin_length=9, pin_attempts=3, pin_lockout_failures=10,
+        database_path="meetbridge.db", database_url="sqlite:///meetbridge.db", port=3000, pin_length=9, pin_attempts=3, pin_lockout_failures=10,
         meeting_ttl_hours=12.0, bridge_idle_minutes=5.0, auto_bridge=True, sweep_seconds=15.0,
         slack_api_url="https://slack.com/api/", opentok_api_url="https://api.opentok.com",
         vonage_api_host="api.nexmo.com",
@@ -245,3 +245,18 @@ def test_spending_and_access_limits_are_read_with_their_defaults(valid_env):
             tuned.allowed_team_ids, tuned.retention_days) == (50, 20, 7200.0, frozenset({"T0001", "T0002"}), 7.0)
     assert tuned.team_allowed("T0002", None) and tuned.team_allowed("T9999", "E0001")
     assert not tuned.team_allowed("T9999", None)
+
+
+def test_database_url_chooses_the_back_end_and_wins_over_database_path(valid_env):
+    sqlite = load_settings(dict(valid_env, DATABASE_PATH="/data/a.db"))
+    assert (sqlite.database_path, sqlite.database_url) == ("/data/a.db", "sqlite:////data/a.db")
+    url = load_settings(dict(valid_env, DATABASE_PATH="/data/a.db", DATABASE_URL="sqlite:////srv/b.db"))
+    assert (url.database_path, url.database_url) == ("/srv/b.db", "sqlite:////srv/b.db")
+    postgres = load_settings(dict(valid_env, DATABASE_URL="postgresql://mb:hunter2@db.internal/mb"))
+    assert (postgres.database_path, postgres.database_url) == ("", "postgresql://mb:hunter2@db.internal/mb")
+    assert "hunter2" not in repr(postgres)
+
+
+def test_a_database_url_of_another_kind_is_refused_without_echoing_it(valid_env):
+    problems = problems_of(dict(valid_env, DATABASE_URL="mysql://root:hunter2@db/mb"))
+    assert len(problems) == 1 and "DATABASE_URL" in problems[0] and "hunter2" not in problems[0]
