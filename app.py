@@ -10,27 +10,28 @@ import logging
 import os
 import secrets
 import sys
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Mapping
+from typing import Any
 
-from pythonjsonlogger.json import JsonFormatter
 from flask import Flask, jsonify
 from flask.json.provider import DefaultJSONProvider
+from pythonjsonlogger.json import JsonFormatter
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.card_publisher import CardPublisher
-from bot.routes import create_slack_blueprint
-from bot.slack_calls import SlackCalls
 from bot.install import slack_install
+from bot.routes import create_slack_blueprint
 from bot.slack_app import LISTENER_THREADS, build_bolt_app
+from bot.slack_calls import SlackCalls
 from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock, SystemClock
 from meetbridge.environment import forget_empty_sdk_variables, load_environment, sdk_variables_hidden
 from meetbridge.lifecycle import Lifecycle
-from meetbridge.periodic import Periodic
 from meetbridge.meetings import MeetingService
+from meetbridge.periodic import Periodic
 from meetbridge.phone_entry import PhoneEntry
 from meetbridge.services import Services
 from meetbridge.settings import Settings, SettingsError, load_settings

@@ -14,8 +14,8 @@ import uuid
 from app import build_services
 from meetbridge.phone_entry import CallerLeg
 from meetbridge.pins import allocate_pin
-from meetbridge.settings import load_settings
 from meetbridge.records import Meeting
+from meetbridge.settings import load_settings
 from tests.conftest import FakeClock
 
 from .harness import save, temp_database

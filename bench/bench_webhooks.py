@@ -20,11 +20,20 @@ import sys
 import uuid
 from contextlib import ExitStack
 
-from .harness import (app_env, cpu_counters, fakes, free_port, gunicorn, percentile, save, steal_percent,
-                      temp_database)
+from .harness import app_env, cpu_counters, fakes, free_port, gunicorn, percentile, save, steal_percent, temp_database
 from .load import closed_loop, in_own_process, open_loop, send_all
-from .meet_client import (CALLER, NUMBER, AnswerRequests, Callers, answer_request, bridge_answer_request,
-                          completed_request, dtmf_request, meet_request, pin_from_card)
+from .meet_client import (
+    CALLER,
+    NUMBER,
+    AnswerRequests,
+    Callers,
+    answer_request,
+    bridge_answer_request,
+    completed_request,
+    dtmf_request,
+    meet_request,
+    pin_from_card,
+)
 
 MEETINGS = 200  # callers spread over many meetings: a Vonage conversation holds at most 50
 CLIENTS = 50

@@ -13,12 +13,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from tests.conftest import (APP_ID, BOT_TOKEN, NUMBER, SIGNING_SECRET, VIDEO_KEY, VIDEO_SECRET, VOICE_KEY,
-                            VOICE_SECRET)
+from tests.conftest import APP_ID, BOT_TOKEN, NUMBER, SIGNING_SECRET, VIDEO_KEY, VIDEO_SECRET, VOICE_KEY, VOICE_SECRET
 from tests.fakes import FakeOpenTok, FakeSlack, FakeVonage, make_rsa_keypair
 
 from .meet_client import SIGNATURE_SECRET

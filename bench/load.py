@@ -12,8 +12,8 @@ import http.client
 import multiprocessing
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 Request = tuple[str, str, bytes | None, dict[str, str]]  # method, path, body, headers
 

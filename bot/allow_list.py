@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Callable
 
 from slack_bolt import BoltContext, BoltResponse
 from slack_bolt.error import BoltError

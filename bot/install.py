@@ -7,8 +7,8 @@ from workspaces outside ALLOWED_TEAM_IDS / ALLOWED_ENTERPRISE_IDS are refused (b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.oauth_settings import OAuthSettings

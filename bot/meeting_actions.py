@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
-from meetbridge.errors import (BridgeAlreadyActive, DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed,
-                               UpstreamError)
+from meetbridge.errors import (
+    BridgeAlreadyActive,
+    DialRateLimited,
+    MeetingEnded,
+    MeetingNotFound,
+    NotAllowed,
+    UpstreamError,
+)
 from meetbridge.records import Meeting
 from meetbridge.services import Services
 

@@ -10,7 +10,7 @@ given to add it, so the object sent is kept with the listing.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError

@@ -7,8 +7,8 @@ the card); anything unexpected is logged with its traceback rather than lost in 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 from .errors import BridgeAlreadyActive, RateLimited, UpstreamError
 

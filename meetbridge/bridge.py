@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from .clock import Clock
 from .errors import BridgeAlreadyActive, DialRateLimited, MeetingEnded, UpstreamError

@@ -12,9 +12,9 @@ environment made it warn on every start that the token "will be unused").
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, MutableMapping
 
 from dotenv import load_dotenv
 

@@ -20,8 +20,8 @@ import hmac
 import logging
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 from .bridge import BridgeService
 from .clock import Clock
@@ -30,9 +30,9 @@ from .ids import token_hash
 from .phone_entry import TERMINAL_STATUSES, PhoneEntry
 from .retention import Retention
 from .settings import Settings
-from .video_ejection import eject_everyone
 from .status import ChangeListeners
 from .storage import Store
+from .video_ejection import eject_everyone
 from .voice import VoiceGateway
 from .workers import WorkerPool
 

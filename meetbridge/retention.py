@@ -11,7 +11,7 @@ their own `prune` methods, when the store has them.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from .clock import Clock
 from .settings import Settings

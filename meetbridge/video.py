@@ -4,8 +4,9 @@ into plain reasons a Slack user can read."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import opentok
 import requests

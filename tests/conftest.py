@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import pytest
 from werkzeug.serving import make_server
@@ -17,8 +17,8 @@ from werkzeug.serving import make_server
 from app import create_app
 from meetbridge.settings import Settings, load_settings
 from tests.fakes import FakeOpenTok, FakeSlack, FakeVonage, make_rsa_keypair
-from tests.waiting import wait_until
 from tests.signing import block_action_body, slack_headers, slash_command_body
+from tests.waiting import wait_until
 
 SIGNING_SECRET = "test-signing-secret"
 VIDEO_KEY, VIDEO_SECRET = "47000001", "video-project-secret-0123456789abcdef"
@@ -185,7 +185,7 @@ class LiveServer:
     def _dispatch(self, environ, start_response):
         return self.app(environ, start_response)
 
-    def start(self, app) -> "LiveServer":
+    def start(self, app) -> LiveServer:
         self.app = app
         self.thread.start()
         return self

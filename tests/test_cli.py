@@ -10,8 +10,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, Union
+from typing import Any
 
 import jsonschema
 import pytest
@@ -32,7 +33,7 @@ class FakeVonageWithCallList(FakeVonage):
     """FakeVonage plus GET /v1/calls (list calls), the one cheap authenticated call that
     `check --online` makes. Shape: Vonage's HAL list (count, page_size, record_index, _links, _embedded)."""
 
-    def _parse(self, incoming: Incoming) -> Union[Parsed, Reply]:
+    def _parse(self, incoming: Incoming) -> Parsed | Reply:
         if incoming.verb == "GET" and incoming.path == "/v1/calls":
             return "list_calls", dict(incoming.query)
         return super()._parse(incoming)

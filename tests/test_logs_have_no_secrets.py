@@ -8,7 +8,7 @@ import io
 import json
 import logging
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from pythonjsonlogger.json import JsonFormatter
@@ -16,8 +16,17 @@ from pythonjsonlogger.json import JsonFormatter
 from app import CHATTY_LOGGERS, create_app
 from meetbridge import ncco
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, VIDEO_SECRET, VOICE_SECRET
-from tests.vonage_calls import (CALLER_NUMBER, TOKEN_HEADER, answer, bridge_leg_answer, dialled, dtmf, event,
-                                new_uuid, status_lines)
+from tests.vonage_calls import (
+    CALLER_NUMBER,
+    TOKEN_HEADER,
+    answer,
+    bridge_leg_answer,
+    dialled,
+    dtmf,
+    event,
+    new_uuid,
+    status_lines,
+)
 from tests.waiting import wait_until
 
 SIGNATURE_SECRET = "vonage-signature-secret-0123456789abcdef"

@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from meetbridge.settings import (DEFAULT_OPENTOK_JS_INTEGRITY, DEFAULT_OPENTOK_JS_URL, Settings, SettingsError,
-                                 load_settings)
+from meetbridge.settings import (
+    DEFAULT_OPENTOK_JS_INTEGRITY,
+    DEFAULT_OPENTOK_JS_URL,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {

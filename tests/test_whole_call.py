@@ -13,8 +13,16 @@ import requests
 
 from tests.conftest import SIGNING_SECRET, VOICE_KEY, VOICE_SECRET
 from tests.signing import block_action_body, slack_headers, slash_command_body
-from tests.vonage_calls import (WebhookCall, answer, bridge_leg_answer, dtmf, event, new_uuid, status_lines,
-                                wait_for_status)
+from tests.vonage_calls import (
+    WebhookCall,
+    answer,
+    bridge_leg_answer,
+    dtmf,
+    event,
+    new_uuid,
+    status_lines,
+    wait_for_status,
+)
 from tests.waiting import wait_until
 
 SIP_URI = "sip:15550100000@sip.nexmo.com;transport=tls"

@@ -7,7 +7,7 @@ large body. Slack's requests and the join page keep the app-wide MAX_CONTENT_LEN
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask import Flask, abort, request
 

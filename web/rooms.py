@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from meetbridge.errors import (BridgeAlreadyActive, DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed,
-                               RateLimited, UpstreamError)
+from meetbridge.errors import (
+    BridgeAlreadyActive,
+    DialRateLimited,
+    MeetingEnded,
+    MeetingNotFound,
+    NotAllowed,
+    RateLimited,
+    UpstreamError,
+)
 from meetbridge.meetings import clean_display_name
 from meetbridge.phone_format import grouped_pin, human_number, one_tap_dial
 from meetbridge.records import Meeting

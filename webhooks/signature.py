@@ -21,8 +21,8 @@ import hmac
 import json
 import logging
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from flask import Request, Response, jsonify
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..errors import BridgeAlreadyActive
 from ..records import BridgeCall, Meeting, PhoneLeg
 from .audit import WebhookLog
-from .call_participants import CallParticipantsTable
 from .bridges import BridgeCallsTable
+from .call_participants import CallParticipantsTable
 from .database import Database
 from .keypad import KeypadQueries
 from .legs import PhoneLegsTable

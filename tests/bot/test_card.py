@@ -8,8 +8,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.card import meeting_card
-from meetbridge.status import MeetingStatus
 from meetbridge.records import BridgeCall, Meeting
+from meetbridge.status import MeetingStatus
 
 SERVER_URL = "https://meet.example.com"
 NUMBER = "15550100000"

@@ -4,7 +4,7 @@ left behind (no meeting row, no PIN, no card); forged, stale or garbage requests
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest

@@ -5,7 +5,7 @@ spends from the same one, and a 429's Retry-After pauses only its workspace."""
 from __future__ import annotations
 
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from slack_sdk.errors import SlackApiError

@@ -11,7 +11,7 @@ from app import create_app
 from meetbridge.bridge import DIAL_LIMIT_NOTICE
 from meetbridge.errors import DialRateLimited
 from tests.bridge.visitor import joined, press
-from tests.vonage_calls import dtmf, new_uuid, answer
+from tests.vonage_calls import answer, dtmf, new_uuid
 from tests.waiting import wait_until
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional, Self, Union
+from typing import Any, Optional, Self
 from urllib.parse import parse_qsl, urlsplit
 
 HOST = "127.0.0.1"
@@ -61,7 +61,7 @@ class Reply:
         status: int,
         payload: Any,
         content_type: str = "application/json",
-        headers: Optional[dict[str, str]] = None,
+        headers: dict[str, str] | None = None,
     ) -> Reply:
         """JSON reply with an exact Content-Type (the opentok SDK compares it verbatim)."""
         all_headers = {"Content-Type": content_type, **(headers or {})}
@@ -87,7 +87,7 @@ class _Fault:
     """A planned answer for the next `times` requests of one kind (None = forever)."""
 
     answer: Answer
-    times: Optional[int]
+    times: int | None
 
 
 def unused_port() -> int:
@@ -136,7 +136,7 @@ def _close_quietly(sock: socket.socket) -> None:
 class _Handler(BaseHTTPRequestHandler):
     """Turns raw HTTP into `Incoming` and hands it to the owning fake."""
 
-    fake: "FakeServer"
+    fake: FakeServer
     timeout = 10  # a stuck client must not pin a thread forever
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
@@ -193,8 +193,8 @@ class FakeServer:
         self._faults: dict[str, list[_Fault]] = defaultdict(list)
         self._delays: dict[str, float] = {}
         self._stopping = threading.Event()
-        self._server: Optional[_QuietServer] = None
-        self._thread: Optional[threading.Thread] = None
+        self._server: _QuietServer | None = None
+        self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -282,15 +282,15 @@ class FakeServer:
 
     # -- fault injection ---------------------------------------------------------------
 
-    def http_status(self, kind: str, status: int, times: Optional[int] = 1) -> None:
+    def http_status(self, kind: str, status: int, times: int | None = 1) -> None:
         """Answer the next `times` requests of `kind` with `status` (None = until reset)."""
         self._plan(kind, self._error_reply(kind, status), times)
 
-    def drop_connection(self, kind: str, times: Optional[int] = 1) -> None:
+    def drop_connection(self, kind: str, times: int | None = 1) -> None:
         """Close the socket without answering, so the client sees a connection error."""
         self._plan(kind, None, times)
 
-    def malformed_json(self, kind: str, times: Optional[int] = 1, status: int = 200) -> None:
+    def malformed_json(self, kind: str, times: int | None = 1, status: int = 200) -> None:
         """Answer with a JSON content type but a body cut off mid-object (a broken proxy or
         upstream), so the client's JSON parsing is what fails."""
         body = b'{"ok": true, "error": "trunc'
@@ -308,11 +308,11 @@ class FakeServer:
             self._faults.clear()
             self._delays.clear()
 
-    def _plan(self, kind: str, answer: Answer, times: Optional[int]) -> None:
+    def _plan(self, kind: str, answer: Answer, times: int | None) -> None:
         with self._cond:
             self._faults[kind].append(_Fault(answer, times))
 
-    def _take_fault(self, kind: str) -> Optional[_Fault]:
+    def _take_fault(self, kind: str) -> _Fault | None:
         with self._cond:
             return take_from(self._faults.get(kind))
 
@@ -339,11 +339,11 @@ class FakeServer:
             refusal = self._authenticate(kind, incoming)
             return refusal if refusal is not None else self._handle(kind, entry, incoming)
 
-    def _parse(self, incoming: Incoming) -> Union[Parsed, Reply]:
+    def _parse(self, incoming: Incoming) -> Parsed | Reply:
         """Map a request to (kind, recorded entry), or answer it directly (404, bad body)."""
         raise NotImplementedError
 
-    def _authenticate(self, kind: str, incoming: Incoming) -> Optional[Reply]:
+    def _authenticate(self, kind: str, incoming: Incoming) -> Reply | None:
         """None when the credentials are good, else the API's refusal."""
         raise NotImplementedError
 
@@ -359,7 +359,7 @@ class FakeServer:
 Route = tuple[str, Any, str]  # (HTTP verb, compiled path regex, kind)
 
 
-def match_route(routes: list[Route], incoming: Incoming) -> Optional[tuple[str, dict[str, str]]]:
+def match_route(routes: list[Route], incoming: Incoming) -> tuple[str, dict[str, str]] | None:
     """First (kind, path parameters) whose verb and regex match the request."""
     for verb, pattern, kind in routes:
         found = pattern.fullmatch(incoming.path)
@@ -368,7 +368,7 @@ def match_route(routes: list[Route], incoming: Incoming) -> Optional[tuple[str, 
     return None
 
 
-def take_from(queue: Optional[list[_Fault]]) -> Optional[_Fault]:
+def take_from(queue: list[_Fault] | None) -> _Fault | None:
     """The first planned fault of a queue (call under the fake's lock); one with a count of
     `times` leaves the queue once it has been used that often."""
     if not queue:

@@ -7,7 +7,8 @@ Slack's success payload, or raises SlackError for Slack's `{"ok": false, ...}`.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 MAX_BLOCKS = 50
 Payload = dict[str, Any]
@@ -72,7 +73,7 @@ class SlackWorkspace:
     INSTALLER_USER_ID = "U0INSTALLER"
     DEFAULT_SCOPE = "commands,chat:write,chat:write.public,calls:read,calls:write"
 
-    def __init__(self, client_id: Optional[str], client_secret: Optional[str], scope: str) -> None:
+    def __init__(self, client_id: str | None, client_secret: str | None, scope: str) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.scope = scope
@@ -80,7 +81,7 @@ class SlackWorkspace:
         self.messages: dict[tuple[str, str], Payload] = {}
         self.calls: dict[str, Payload] = {}  # call id -> {"call": ..., "participants": [...]}
         self._counter = 0
-        self.methods: dict[str, Callable[[Payload, Optional[str]], Payload]] = {
+        self.methods: dict[str, Callable[[Payload, str | None], Payload]] = {
             "auth.test": self.auth_test,
             "oauth.v2.access": self.oauth_v2_access,
             "chat.postMessage": self.chat_post_message,
@@ -106,7 +107,7 @@ class SlackWorkspace:
 
     # -- auth / oauth ------------------------------------------------------------------------
 
-    def auth_test(self, params: Payload, token: Optional[str]) -> Payload:
+    def auth_test(self, params: Payload, token: str | None) -> Payload:
         return {
             "ok": True,
             "url": self.TEAM_URL,
@@ -118,7 +119,7 @@ class SlackWorkspace:
             "is_enterprise_install": False,
         }
 
-    def oauth_v2_access(self, params: Payload, token: Optional[str]) -> Payload:
+    def oauth_v2_access(self, params: Payload, token: str | None) -> Payload:
         """params carry client_id/client_secret (FakeSlack decodes HTTP Basic into them)."""
         client_id, client_secret = params.get("client_id"), params.get("client_secret")
         if not client_id or self.client_id not in (None, client_id):
@@ -167,7 +168,7 @@ class SlackWorkspace:
                 message[name] = params[name]
         return message
 
-    def chat_post_message(self, params: Payload, token: Optional[str]) -> Payload:
+    def chat_post_message(self, params: Payload, token: str | None) -> Payload:
         channel = required(params, "channel", "channel_not_found")
         check_message_content(params)
         ts = self.next_ts()
@@ -175,7 +176,7 @@ class SlackWorkspace:
         self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
-    def chat_update(self, params: Payload, token: Optional[str]) -> Payload:
+    def chat_update(self, params: Payload, token: str | None) -> Payload:
         channel = required(params, "channel", "channel_not_found")
         ts = required(params, "ts", "message_not_found")
         if (channel, ts) not in self.messages:
@@ -185,7 +186,7 @@ class SlackWorkspace:
         self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "text": message["text"], "message": message}
 
-    def chat_post_ephemeral(self, params: Payload, token: Optional[str]) -> Payload:
+    def chat_post_ephemeral(self, params: Payload, token: str | None) -> Payload:
         required(params, "channel", "channel_not_found")
         required(params, "user", "user_not_in_channel")
         check_message_content(params)
@@ -193,7 +194,7 @@ class SlackWorkspace:
 
     # -- calls ---------------------------------------------------------------------------------
 
-    def calls_add(self, params: Payload, token: Optional[str]) -> Payload:
+    def calls_add(self, params: Payload, token: str | None) -> Payload:
         required(params, "external_unique_id")
         required(params, "join_url")
         if (token or "").startswith("xoxb-"):
@@ -216,17 +217,17 @@ class SlackWorkspace:
             raise SlackError("invalid_call_id")
         return state
 
-    def calls_info(self, params: Payload, token: Optional[str]) -> Payload:
+    def calls_info(self, params: Payload, token: str | None) -> Payload:
         return {"ok": True, "call": self._known_call(params)["call"]}
 
-    def calls_update(self, params: Payload, token: Optional[str]) -> Payload:
+    def calls_update(self, params: Payload, token: str | None) -> Payload:
         call = self._known_call(params)["call"]
         for name in ("title", "join_url", "desktop_app_join_url"):
             if params.get(name):
                 call[name] = params[name]
         return {"ok": True, "call": call}
 
-    def calls_end(self, params: Payload, token: Optional[str]) -> Payload:
+    def calls_end(self, params: Payload, token: str | None) -> Payload:
         call = self._known_call(params)["call"]
         if call.get("has_ended"):
             raise SlackError("inactive_call")
@@ -235,7 +236,7 @@ class SlackWorkspace:
             call["duration"] = int(params["duration"])
         return {"ok": True}
 
-    def calls_participants_add(self, params: Payload, token: Optional[str]) -> Payload:
+    def calls_participants_add(self, params: Payload, token: str | None) -> Payload:
         state, users = self._known_call(params), _user_list(params)
         for user in users:  # all checked before any is added
             _participant_key(user)
@@ -245,7 +246,7 @@ class SlackWorkspace:
                 state["call"]["users"].append(user)
         return {"ok": True}
 
-    def calls_participants_remove(self, params: Payload, token: Optional[str]) -> Payload:
+    def calls_participants_remove(self, params: Payload, token: str | None) -> Payload:
         state, users = self._known_call(params), _user_list(params)
         gone = [_participant_key(user) for user in users]
         if any(key not in state["participants"] for key in gone):
@@ -256,7 +257,7 @@ class SlackWorkspace:
 
     # -- views ---------------------------------------------------------------------------------
 
-    def views_publish(self, params: Payload, token: Optional[str]) -> Payload:
+    def views_publish(self, params: Payload, token: str | None) -> Payload:
         user_id = required(params, "user_id")
         view = required(params, "view")
         if not isinstance(view, dict) or view.get("type") != "home":

@@ -17,7 +17,7 @@ import re
 import secrets
 import time
 import uuid
-from typing import Any, Optional, Union
+from typing import Any
 from urllib.parse import parse_qs
 
 import jwt
@@ -42,7 +42,7 @@ _REASONS = {
 }
 
 
-def _error(status: int, message: Optional[str] = None) -> Reply:
+def _error(status: int, message: str | None = None) -> Reply:
     """OpenTok's JSON error body: {"code": status, "message": ...}."""
     return Reply.json(status, {"code": status, "message": message or _REASONS.get(status, "Error")})
 
@@ -108,7 +108,7 @@ class FakeOpenTok(FakeServer):
 
     # -- request flow --------------------------------------------------------------------
 
-    def _parse(self, incoming: Incoming) -> Union[Parsed, Reply]:
+    def _parse(self, incoming: Incoming) -> Parsed | Reply:
         matched = match_route(_ROUTES, incoming)
         if matched is None:
             return _error(404, "Resource not found")
@@ -123,7 +123,7 @@ class FakeOpenTok(FakeServer):
             return kind, body if kind == "dial" else {"session_id": matched[1]["session_id"], "payload": body}
         return kind, {key: value for key, value in path_params.items() if key != "project"}
 
-    def _authenticate(self, kind: str, incoming: Incoming) -> Optional[Reply]:
+    def _authenticate(self, kind: str, incoming: Incoming) -> Reply | None:
         """X-OPENTOK-AUTH: HS256 JWT from the secret, iss=api_key, ist=project, not expired."""
         try:
             claims = jwt.decode(
@@ -197,7 +197,7 @@ class FakeOpenTok(FakeServer):
         return Reply.json(200, self._connect_sip(body["sessionId"], body["sip"]))
 
     @staticmethod
-    def _dial_problem(body: Any) -> Optional[str]:
+    def _dial_problem(body: Any) -> str | None:
         """Why a dial body is malformed, or None."""
         if not isinstance(body, dict) or not isinstance(body.get("sip"), dict):
             return "Invalid request body"

@@ -14,7 +14,8 @@ import copy
 import json
 import threading
 from collections import Counter, defaultdict
-from typing import Any, Iterable, Optional, Union
+from collections.abc import Iterable
+from typing import Any
 
 from ._server import FakeServer, Incoming, Parsed, Reply, _Fault, take_from
 from ._slack_workspace import SlackError, SlackWorkspace, check_message_content
@@ -46,7 +47,7 @@ def _decode_json_fields(params: dict[str, Any]) -> dict[str, Any]:
     return decoded
 
 
-def _slack_reply(payload: dict[str, Any], status: int = 200, headers: Optional[dict[str, str]] = None) -> Reply:
+def _slack_reply(payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Reply:
     return Reply.json(status, payload, SLACK_JSON, headers)
 
 
@@ -82,9 +83,9 @@ class FakeSlack(FakeServer):
     def __init__(
         self,
         *,
-        tokens: Optional[Iterable[str]] = None,
-        client_id: Optional[str] = None,
-        client_secret: Optional[str] = None,
+        tokens: Iterable[str] | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
         scope: str = SlackWorkspace.DEFAULT_SCOPE,
     ) -> None:
         """`tokens`: if given, only these (and tokens issued by oauth.v2.access) are valid.
@@ -92,7 +93,7 @@ class FakeSlack(FakeServer):
         super().__init__()
         self.workspace = SlackWorkspace(client_id, client_secret, scope)
         self._valid_tokens = set(tokens) if tokens is not None else None
-        self._tokens_used: dict[str, list[Optional[str]]] = defaultdict(list)
+        self._tokens_used: dict[str, list[str | None]] = defaultdict(list)
         self._response_uses: Counter[str] = Counter()
         self._token_faults: dict[tuple[str, str], list[_Fault]] = defaultdict(list)
         self._caller = threading.local()  # the token of the request this handler thread serves
@@ -116,18 +117,18 @@ class FakeSlack(FakeServer):
         """Block until `count` posts reached `response_url(key)`."""
         return self.wait_for(_RESPONSE_PREFIX + key, count, timeout)
 
-    def tokens(self, method: str) -> list[Optional[str]]:
+    def tokens(self, method: str) -> list[str | None]:
         """The token each call of `method` carried (None when there was none)."""
         with self._cond:
             return list(self._tokens_used.get(method, []))
 
-    def fail(self, method: str, error: str = "not_in_channel", times: Optional[int] = 1) -> None:
+    def fail(self, method: str, error: str = "not_in_channel", times: int | None = 1) -> None:
         """Answer the next `times` calls with HTTP 200 `{"ok": false, "error": error}`."""
         self._plan(method, _slack_reply({"ok": False, "error": error}), times)
 
     def http_status(
-        self, method: str, status: int, times: Optional[int] = 1, retry_after: Optional[int] = None,
-        token: Optional[str] = None,
+        self, method: str, status: int, times: int | None = 1, retry_after: int | None = None,
+        token: str | None = None,
     ) -> None:
         """Answer with an HTTP error; 429 carries Retry-After (default 1 s) like Slack.
         With `token`, only calls made with that token (one workspace's bot) get it: Slack
@@ -146,18 +147,18 @@ class FakeSlack(FakeServer):
             self._tokens_used.clear()
             self._token_faults.clear()
 
-    def add_message(self, channel: str, ts: str, text: str = "", blocks: Optional[list[Any]] = None) -> None:
+    def add_message(self, channel: str, ts: str, text: str = "", blocks: list[Any] | None = None) -> None:
         """Seed a bot message (e.g. one posted via response_url) so chat.update finds it."""
         with self._cond:
             message = self.workspace.bot_message({"text": text, "blocks": blocks}, ts)
             self.workspace.messages[(channel, ts)] = message
 
-    def message(self, channel: str, ts: str) -> Optional[dict[str, Any]]:
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """The current state of a message the bot posted or updated."""
         with self._cond:
             return copy.deepcopy(self.workspace.messages.get((channel, ts)))
 
-    def call(self, call_id: str) -> Optional[dict[str, Any]]:
+    def call(self, call_id: str) -> dict[str, Any] | None:
         """The current state of a Call registered with calls.add (incl. `has_ended`)."""
         with self._cond:
             state = self.workspace.calls.get(call_id)
@@ -165,7 +166,7 @@ class FakeSlack(FakeServer):
 
     # -- request flow --------------------------------------------------------------------
 
-    def _parse(self, incoming: Incoming) -> Union[Parsed, Reply]:
+    def _parse(self, incoming: Incoming) -> Parsed | Reply:
         self._caller.token = None
         path = incoming.path
         if path.startswith("/response/") and incoming.verb == "POST":
@@ -174,7 +175,7 @@ class FakeSlack(FakeServer):
             return self._parse_api_call(path[len("/api/"):], incoming)
         return Reply.text(404, "Not Found", "text/html")
 
-    def _parse_api_call(self, method: str, incoming: Incoming) -> Union[Parsed, Reply]:
+    def _parse_api_call(self, method: str, incoming: Incoming) -> Parsed | Reply:
         try:
             params = {**incoming.query, **self._body_params(incoming)}
         except SlackError as err:
@@ -185,7 +186,7 @@ class FakeSlack(FakeServer):
             self._tokens_used[method].append(token)
         return method, _decode_json_fields(params)
 
-    def _take_fault(self, kind: str) -> Optional[_Fault]:
+    def _take_fault(self, kind: str) -> _Fault | None:
         """A fault planned for this caller's token first, then one for every caller."""
         token = getattr(self._caller, "token", None)
         with self._cond:
@@ -210,7 +211,7 @@ class FakeSlack(FakeServer):
         raise SlackError("invalid_form_data")
 
     @staticmethod
-    def _parse_response_post(key: str, incoming: Incoming) -> Union[Parsed, Reply]:
+    def _parse_response_post(key: str, incoming: Incoming) -> Parsed | Reply:
         try:
             body = incoming.json_body()
         except ValueError:
@@ -220,7 +221,7 @@ class FakeSlack(FakeServer):
         return _RESPONSE_PREFIX + key, body
 
     @staticmethod
-    def _token_of(incoming: Incoming) -> Optional[str]:
+    def _token_of(incoming: Incoming) -> str | None:
         """Bearer header, or a `token` form field (JSON bodies must use the header)."""
         auth = incoming.header("Authorization")
         if auth.startswith("Bearer "):
@@ -229,7 +230,7 @@ class FakeSlack(FakeServer):
             return incoming.form_body().get("token") or incoming.query.get("token")
         return incoming.query.get("token")
 
-    def _authenticate(self, kind: str, incoming: Incoming) -> Optional[Reply]:
+    def _authenticate(self, kind: str, incoming: Incoming) -> Reply | None:
         if kind.startswith(_RESPONSE_PREFIX) or kind == "oauth.v2.access" or kind not in self.workspace.methods:
             return None  # response_url needs no token; oauth uses client credentials
         token = self._token_of(incoming)
@@ -255,7 +256,7 @@ class FakeSlack(FakeServer):
         except SlackError as err:
             return _slack_reply(err.payload)
 
-    def _error_reply(self, kind: str, status: int, retry_after: Optional[int] = None) -> Reply:
+    def _error_reply(self, kind: str, status: int, retry_after: int | None = None) -> Reply:
         if kind.startswith(_RESPONSE_PREFIX):
             return Reply.text(status, _RESPONSE_URL_ERRORS.get(status, "error"), "text/html")
         if status == 429:

@@ -16,7 +16,7 @@ import ssl
 import tempfile
 import time
 import uuid as uuidlib
-from typing import Any, Optional, Self, Union
+from typing import Any, Self
 
 import jwt
 import trustme
@@ -87,7 +87,7 @@ class FakeVonage(FakeServer):
         self._public_key = public_key_pem
         self._ca = trustme.CA()
         self._cert = self._ca.issue_cert("127.0.0.1", "localhost")
-        self._tmpdir: Optional[str] = None
+        self._tmpdir: str | None = None
         self._calls: dict[str, dict[str, Any]] = {}
 
     # -- public API ----------------------------------------------------------------------
@@ -118,12 +118,12 @@ class FakeVonage(FakeServer):
 
     def add_call(
         self,
-        uuid: Optional[str] = None,
+        uuid: str | None = None,
         status: str = "answered",
         to: str = "447700900000",
         from_: str = "sip:opentok@sip.example.com",
         direction: str = "inbound",
-        conversation_uuid: Optional[str] = None,
+        conversation_uuid: str | None = None,
     ) -> str:
         """Register a live call leg (as if announced by the answer webhook); returns its uuid."""
         call_uuid = uuid or str(uuidlib.uuid4())
@@ -141,7 +141,7 @@ class FakeVonage(FakeServer):
             }
         return call_uuid
 
-    def call(self, call_uuid: str) -> Optional[dict[str, Any]]:
+    def call(self, call_uuid: str) -> dict[str, Any] | None:
         """Current CallInfo of a registered leg, e.g. to assert it was hung up."""
         with self._cond:
             found = self._calls.get(call_uuid)
@@ -154,7 +154,7 @@ class FakeVonage(FakeServer):
         self._cert.configure_cert(context)
         return context
 
-    def _parse(self, incoming: Incoming) -> Union[Parsed, Reply]:
+    def _parse(self, incoming: Incoming) -> Parsed | Reply:
         matched = match_route(_ROUTES, incoming)
         if matched is None:
             return _error(404, "The requested resource does not exist")
@@ -170,7 +170,7 @@ class FakeVonage(FakeServer):
         kind = "hangup" if body.get("action") == "hangup" else "update_call"
         return kind, {"uuid": path_params["uuid"], **body}
 
-    def _authenticate(self, kind: str, incoming: Incoming) -> Optional[Reply]:
+    def _authenticate(self, kind: str, incoming: Incoming) -> Reply | None:
         """Bearer JWT, RS256 with the application's key, matching application_id."""
         auth = incoming.header("Authorization")
         if not auth.startswith("Bearer "):
@@ -196,7 +196,7 @@ class FakeVonage(FakeServer):
             return Reply.json(200, call)
         return self._update_call(call, entry)
 
-    def _update_call(self, call: Optional[dict[str, Any]], body: dict[str, Any]) -> Reply:
+    def _update_call(self, call: dict[str, Any] | None, body: dict[str, Any]) -> Reply:
         action = body.get("action")
         if action not in _ACTIONS:
             return _error(400, f"Invalid action: {action!r}")

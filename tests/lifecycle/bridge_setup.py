@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-
 from tests.waiting import wait_until
 
 MEETING_HEADER = "X-Meetbridge-Meeting"

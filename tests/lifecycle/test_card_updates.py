@@ -12,11 +12,10 @@ import time
 
 import pytest
 
-from meetbridge.phone_entry import CallerLeg
 from bot.workspace_budget import WorkspaceBudget
+from meetbridge.phone_entry import CallerLeg
 from meetbridge.settings import load_settings
-from tests.lifecycle.bridge_setup import (
-                                          card_updates, new_uuid, status_line, wait_for_status)
+from tests.lifecycle.bridge_setup import card_updates, new_uuid, status_line, wait_for_status
 from tests.waiting import wait_until
 
 COALESCE_WINDOW = 1.0

@@ -12,9 +12,18 @@ import pytest
 
 from meetbridge.settings import load_settings
 from tests.conftest import SlackUser
-from tests.lifecycle.bridge_setup import (admit_caller, block_types, 
-                                          connect_bridge, disconnected, ended_section, enter_pin,
-                                          hung_up_legs, is_re_prompt, new_uuid, wait_for_card)
+from tests.lifecycle.bridge_setup import (
+    admit_caller,
+    block_types,
+    connect_bridge,
+    disconnected,
+    ended_section,
+    enter_pin,
+    hung_up_legs,
+    is_re_prompt,
+    new_uuid,
+    wait_for_card,
+)
 from tests.waiting import wait_until
 
 ADA, BOB = "447700900101", "447700900102"

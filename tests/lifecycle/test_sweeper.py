@@ -10,10 +10,22 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.settings import load_settings
-from tests.lifecycle.bridge_setup import (admit_caller, bridge_answer_query,
-                                          connect_bridge, dial_connection_id, disconnected, ended_section,
-                                          enter_pin, hung_up_legs, is_re_prompt, leg_completed, new_uuid,
-                                          start_dial, wait_for_card, wait_for_status)
+from tests.lifecycle.bridge_setup import (
+    admit_caller,
+    bridge_answer_query,
+    connect_bridge,
+    dial_connection_id,
+    disconnected,
+    ended_section,
+    enter_pin,
+    hung_up_legs,
+    is_re_prompt,
+    leg_completed,
+    new_uuid,
+    start_dial,
+    wait_for_card,
+    wait_for_status,
+)
 from tests.lifecycle.sweeper_process import sweep_in_two_processes
 from tests.waiting import wait_until
 

@@ -12,8 +12,18 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.settings import load_settings
-from tests.lifecycle.bridge_setup import (admit_caller, answer_query, connect_bridge, enter_pin, event_body,
-                                          hung_up_legs, leg_completed, new_uuid, status_line, wait_for_card)
+from tests.lifecycle.bridge_setup import (
+    admit_caller,
+    answer_query,
+    connect_bridge,
+    enter_pin,
+    event_body,
+    hung_up_legs,
+    leg_completed,
+    new_uuid,
+    status_line,
+    wait_for_card,
+)
 
 ADA, BOB, EVE = "447700900101", "447700900102", "447700900666"
 IDLE_MINUTES = 5

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 import secrets
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from meetbridge.meetings import MeetingRequest, MeetingService
+from meetbridge.phone_format import grouped_pin
 from meetbridge.pins import (
     GUESS_ODDS,
     MAX_DRAWS,
@@ -19,7 +20,6 @@ from meetbridge.pins import (
     guess_odds,
     pin_length_for,
 )
-from meetbridge.phone_format import grouped_pin
 from meetbridge.storage import Store
 
 NOW = 1_900_000_000.0

@@ -11,7 +11,8 @@ import random
 import sqlite3
 import threading
 import traceback
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -9,11 +9,10 @@ tests/webhooks/test_malformed_webhooks.py; this file goes wide across every rout
 
 from __future__ import annotations
 
-import os
-
 import hashlib
 import hmac
 import json
+import os
 import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode

@@ -8,8 +8,9 @@ tests stay fast without sleeping. Refused connections point the client at a clos
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from meetbridge.video import VideoGateway
 from meetbridge.voice import VoiceGateway

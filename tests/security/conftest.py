@@ -4,8 +4,8 @@ server (`serve`, one per test, settings per test) or in gunicorn with two worker
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from typing import Callable, Iterator
 
 import pytest
 

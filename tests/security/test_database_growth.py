@@ -14,12 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from urllib.parse import urlsplit
 
-
 from tests.conftest import FakeClock
 from tests.security.measurements import record
 from tests.security.servers import REPLAY_RECORDS
-from tests.security.vonage_side import sign
 from tests.security.steps import call_in, joined, start_meeting
+from tests.security.vonage_side import sign
 from tests.vonage_calls import answer, event, new_uuid
 from tests.waiting import wait_until
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 
 from tests.security.measurements import record
-from tests.security.steps import actions, call_in, click, connect_bridge, start_meeting
 from tests.security.ncco_schema import check_ncco
+from tests.security.steps import actions, call_in, click, connect_bridge, start_meeting
 from tests.vonage_calls import bridge_leg_answer, new_uuid
 from tests.waiting import wait_until
 

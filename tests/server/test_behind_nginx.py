@@ -12,14 +12,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
 
-from tests.conftest import (APP_ID, BOT_TOKEN, NUMBER, SIGNING_SECRET, VIDEO_KEY, VIDEO_SECRET, VOICE_KEY,
-                            VOICE_SECRET)
+from tests.conftest import APP_ID, BOT_TOKEN, NUMBER, SIGNING_SECRET, VIDEO_KEY, VIDEO_SECRET, VOICE_KEY, VOICE_SECRET
 from tests.fakes import FakeOpenTok, FakeSlack, FakeVonage, unused_port
 from tests.server import nginx, processes
 from tests.signing import slack_headers, slash_command_body

@@ -6,7 +6,7 @@ at all. Here T0002 is allowed and T0001 (the workspace the fake Slack installs) 
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
@@ -18,8 +18,7 @@ from meetbridge.meetings import MeetingRequest
 from meetbridge.settings import load_settings
 from tests.conftest import SlackUser
 from tests.fakes import FakeSlack
-from tests.slack import (CLIENT_ID, CLIENT_SECRET, oauth_env, post_event, slack_sends_installer_back,
-                         state_cookie)
+from tests.slack import CLIENT_ID, CLIENT_SECRET, oauth_env, post_event, slack_sends_installer_back, state_cookie
 from tests.slack.test_app_home import home_opened
 from tests.slack.test_oauth_install import OTHER_TEAM, OTHER_TEAM_TOKEN, install_other_workspace
 

@@ -9,7 +9,7 @@ Retry-After is real time), each wait bounded and named for what it proves.
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore

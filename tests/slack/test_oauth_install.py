@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
@@ -14,8 +14,15 @@ from bot import messages
 from bot.scopes import BOT_SCOPES
 from tests.conftest import SlackUser
 from tests.fakes import FakeSlack
-from tests.slack import (CLIENT_ID, CLIENT_SECRET, authorize_link, install_via_oauth, oauth_env,
-                         slack_sends_installer_back, state_cookie)
+from tests.slack import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    authorize_link,
+    install_via_oauth,
+    oauth_env,
+    slack_sends_installer_back,
+    state_cookie,
+)
 
 OTHER_TEAM, OTHER_TEAM_TOKEN = "T0002", "xoxb-2-other-workspace-token"
 

@@ -4,18 +4,17 @@ its live meetings end, so no phone leg keeps running where nobody can see or sto
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from bot.scopes import BOT_SCOPES
-from tests.conftest import SlackUser
+from meetbridge import ncco
+from tests.conftest import BOT_TOKEN, SlackUser
 from tests.fakes import FakeSlack
 from tests.slack import CLIENT_ID, CLIENT_SECRET, install_via_oauth, oauth_env, post_event
-from meetbridge import ncco
-from tests.conftest import BOT_TOKEN
 from tests.vonage_calls import answer, dtmf, new_uuid
 from tests.waiting import wait_until
 

@@ -11,7 +11,6 @@ from tests.conftest import SIGNING_SECRET
 from tests.server.processes import raw_request
 from tests.signing import slack_headers, slash_command_body
 
-
 WEBHOOK_BODY_BYTES = 16 * 1024
 WEBHOOKS = ["/voice-answer", "/voice-dtmf", "/voice-events", "/video-events"]
 LEG = "aaaaaaaa-0000-4000-8000-000000000001"

@@ -5,15 +5,14 @@ tests/specs/vonage/ncco-schema.json (copied from Vonage's OpenAPI repository, MI
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
 
 from meetbridge import ncco
-from tests.vonage_calls import (MEETING_HEADER, TOKEN_HEADER, answer, bridge_leg_answer, dialled, dtmf,
-                                new_uuid)
+from tests.vonage_calls import MEETING_HEADER, TOKEN_HEADER, answer, bridge_leg_answer, dialled, dtmf, new_uuid
 from tests.webhooks.callers import WRONG_PIN, new_call
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "specs" / "vonage" / "ncco-schema.json").read_text())

@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from meetbridge import ncco
-from tests.vonage_calls import (MEETING_HEADER, TOKEN_HEADER, answer, answer_payload, bridge_leg_answer,
-                                dialled, new_uuid, post_form)
+from tests.vonage_calls import (
+    MEETING_HEADER,
+    TOKEN_HEADER,
+    answer,
+    answer_payload,
+    bridge_leg_answer,
+    dialled,
+    new_uuid,
+    post_form,
+)
 
 
 def pin_prompt(settings, text: str = ncco.PROMPT) -> list[dict]:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.vonage_calls import (answer, bridge_leg_answer, dialled, dtmf, event, new_uuid, post_json,
-                                status_lines, wait_for_status)
+from tests.vonage_calls import (
+    answer,
+    bridge_leg_answer,
+    dialled,
+    dtmf,
+    event,
+    new_uuid,
+    post_json,
+    status_lines,
+    wait_for_status,
+)
 
 
 @pytest.fixture
