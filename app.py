@@ -148,7 +148,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(create_home_blueprint())
     limit_bodies(app, ("voice", "video_events"))  # 16 KiB on webhooks; Slack keeps MAX_REQUEST_BYTES
     if settings.proxy_hops:  # behind deploy/nginx.conf: the client's address and scheme
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
+            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     json_http_errors(app)
     install_request_log(app)
     install_security_headers(app, settings.opentok_js_url)

@@ -113,7 +113,7 @@ def cpu_counters() -> list[int]:
 def steal_percent(before: list[int], after: list[int]) -> float:
     """Share of CPU time the hypervisor gave to other guests in between: on these shared VMs it
     swings from ~0 to 30 %+ and explains most of the spread between runs."""
-    spent = [later - earlier for earlier, later in zip(before, after)]
+    spent = [later - earlier for earlier, later in zip(before, after, strict=True)]
     return round(100 * spent[7] / max(1, sum(spent[:8])), 1)
 
 

@@ -45,7 +45,8 @@ def home_view(meetings: list[Meeting], server_url: str, number_digits: str, note
     if note:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     if not meetings:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text="None right now. Type `/meet` in a channel to start one.")))
+        none_yet = "None right now. Type `/meet` in a channel to start one."
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=none_yet)))
     for meeting in meetings:
         blocks.extend(meeting_rows(meeting, server_url, number))
     blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=messages.HELP))]

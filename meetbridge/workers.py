@@ -25,7 +25,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._closed = False
 
-    def run_all(self, jobs: Iterable[Callable[[], None]], timeout: float | None = None) -> bool:
+    def run_all(self, jobs: Iterable[Callable[[], object]], timeout: float | None = None) -> bool:
         """Run the jobs on the pool; True when all finished within `timeout` (None: wait for
         all). Jobs still running after the timeout carry on; `busy()` says so. After close()
         the jobs run in the calling thread (shutdown must not lose a hang-up)."""
@@ -61,7 +61,7 @@ class WorkerPool:
         with self._lock:
             self._running.discard(future)
 
-    def _run(self, job: Callable[[], None]) -> None:
+    def _run(self, job: Callable[[], object]) -> None:
         try:
             job()
         except UpstreamError as error:

@@ -116,7 +116,8 @@ def test_check_online_reaches_slack_video_and_voice(cli_env, fake_slack, fake_op
 
 
 def test_check_online_with_a_wrong_video_secret_exits_1_and_says_video_refused_the_key(cli_env):
-    result = run_cli("check", "--online", env={**cli_env, "VIDEO_API_SECRET": "not-the-project-secret-0123456789abcdef0"})
+    wrong_secret = "not-the-project-secret-0123456789abcdef0"
+    result = run_cli("check", "--online", env={**cli_env, "VIDEO_API_SECRET": wrong_secret})
     assert result.returncode == 1
     assert result.stderr == "  ✗ Video: the video service refused our API key or secret\n"
 

@@ -46,7 +46,7 @@ def json_log_stream() -> Iterator[io.StringIO]:
     handlers = [h for h in logging.getLogger().handlers if isinstance(h.formatter, JsonFormatter)]
     previous = [handler.setStream(buffer) for handler in handlers]
     yield buffer
-    for handler, stream in zip(handlers, previous):
+    for handler, stream in zip(handlers, previous, strict=True):
         handler.setStream(stream)
 
 

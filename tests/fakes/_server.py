@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional, Self
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 HOST = "127.0.0.1"
@@ -78,7 +78,7 @@ class Reply:
         return cls(status)
 
 
-Answer = Optional[Reply]  # None = close the socket without answering
+Answer = Reply | None  # None = close the socket without answering
 Parsed = tuple[str, dict[str, Any]]  # (kind, what to record and hand to the handler)
 
 

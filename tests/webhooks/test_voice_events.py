@@ -102,7 +102,7 @@ def test_an_event_before_the_answer_is_dropped_and_the_answer_stores_the_leg(sta
 def test_failure_statuses_also_end_a_caller(start_meeting, client, services):
     meeting = start_meeting()
     legs = [admit(client, meeting, from_=f"44770090010{i}") for i in range(3)]
-    for leg, status in zip(legs, ("failed", "timeout", "cancelled")):
+    for leg, status in zip(legs, ("failed", "timeout", "cancelled"), strict=True):
         event(leg, status).send(client)
     assert services.store.legs.callers_in(meeting.id) == 0
 
