@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make run    — create .venv, install, start the app (needs .env or the environment)
-#   make test   — create .venv, install, install Debian's chromium and nginx if missing, run every test
+#   make test   — create .venv, install, install Debian's chromium and nginx if missing, lint, run every test
+#   make lint   — ruff and mypy (pyproject.toml)
 # Admin commands (README › Admin commands), from the repository root:
 #   make check          — validate every setting, offline
 #   make check-online   — also reach Slack, Video and Voice once
@@ -10,7 +11,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-dev bench check check-online manifest sweep
+.PHONY: run test lint setup setup-dev bench check check-online manifest sweep
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +31,12 @@ setup-dev: $(VENV)/.dev
 run: setup
 	$(BIN)/python app.py
 
-test: setup-dev
+# ruff and mypy with the project's pyproject.toml (named, so no user or parent config can stand in).
+lint: setup-dev
+	$(BIN)/ruff check --config pyproject.toml .
+	$(BIN)/mypy --config-file pyproject.toml
+
+test: lint
 	bash scripts/ensure-test-tools
 	$(BIN)/python -m pytest
 
