@@ -36,7 +36,7 @@ from meetbridge.phone_entry import PhoneEntry
 from meetbridge.services import Services
 from meetbridge.settings import Settings, SettingsError, load_settings
 from meetbridge.status import ChangeListeners
-from meetbridge.storage import Store
+from meetbridge.storage import Store, open_store
 from meetbridge.video import VideoGateway
 from meetbridge.video_monitor import VideoMonitor
 from meetbridge.voice import VoiceGateway
@@ -68,7 +68,7 @@ def settings_or_exit(environ: Mapping[str, str]) -> Settings:
 
 
 def build_services(settings: Settings, clock: Clock, rng) -> Services:
-    store = Store(settings.database_path)
+    store = open_store(settings.database_url)
     video = VideoGateway(settings.video_api_key, settings.video_api_secret, settings.opentok_api_url)
     voice = VoiceGateway(settings.vonage_application_id, settings.vonage_private_key, settings.vonage_api_host)
     changes = ChangeListeners()

@@ -20,6 +20,8 @@ from tests.fakes import FakeOpenTok, FakeSlack, FakeVonage, make_rsa_keypair
 from tests.signing import block_action_body, slack_headers, slash_command_body
 from tests.waiting import wait_until
 
+pytest_plugins = ["tests.postgres"]  # postgres_cluster / postgres_url: a throwaway PostgreSQL
+
 SIGNING_SECRET = "test-signing-secret"
 VIDEO_KEY, VIDEO_SECRET = "47000001", "video-project-secret-0123456789abcdef"
 VOICE_KEY, VOICE_SECRET = "abcd1234", "voice-account-secret"
@@ -29,8 +31,9 @@ BOT_TOKEN = "xoxb-1-test-token"
 ENV_NAMES = ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",
              "SLACK_APP_TOKEN", "VIDEO_API_KEY", "VIDEO_API_SECRET", "VOICE_API_KEY", "VOICE_API_SECRET",
              "VONAGE_APPLICATION_ID", "VONAGE_PRIVATE_KEY", "CONFERENCE_NUMBER", "SERVER_URL",
-             "VONAGE_SIGNATURE_SECRET", "VIDEO_EVENTS_SECRET", "DATABASE_PATH", "PORT", "REQUESTS_CA_BUNDLE",
-             "CURL_CA_BUNDLE", "SSL_CERT_FILE", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")
+             "VONAGE_SIGNATURE_SECRET", "VIDEO_EVENTS_SECRET", "DATABASE_PATH", "DATABASE_URL", "PORT",
+             "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy",
+             "http_proxy")
 
 
 class FakeClock:

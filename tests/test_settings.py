@@ -1,10 +1,13 @@
-"""Settings (SPEC §3): one message listing every problem, typed values, secrets kept out of repr."""
+"""Settings: one message listing every problem, typed values, secrets kept out of repr, and each
+setting declared once (reader, Settings, README table, .env.example)."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -12,10 +15,12 @@ import pytest
 from meetbridge.settings import (
     DEFAULT_OPENTOK_JS_INTEGRITY,
     DEFAULT_OPENTOK_JS_URL,
+    SETTINGS,
     Settings,
     SettingsError,
     load_settings,
 )
+from meetbridge.settings import readme as readme_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {
@@ -91,7 +96,8 @@ def test_minimal_environment_gives_documented_defaults(valid_env, private_key_pe
         vonage_private_key=private_key_pem.strip(),  # surrounding whitespace of any value is dropped
         conference_number="15550100000", server_url="https://meet.example.com",
         vonage_signature_secret=SECRETS["VONAGE_SIGNATURE_SECRET"],
-        database_path="meetbridge.db", database_url="sqlite:///meetbridge.db", port=3000, pin_length=9, pin_attempts=3, pin_lockout_failures=10,
+        database_path="meetbridge.db", database_url="sqlite:///meetbridge.db", port=3000, pin_length=9,
+        pin_attempts=3, pin_lockout_failures=10,
         meeting_ttl_hours=12.0, bridge_idle_minutes=5.0, auto_bridge=True, sweep_seconds=15.0,
         slack_api_url="https://slack.com/api/", opentok_api_url="https://api.opentok.com",
         vonage_api_host="api.nexmo.com",
@@ -265,3 +271,76 @@ def test_database_url_chooses_the_back_end_and_wins_over_database_path(valid_env
 def test_a_database_url_of_another_kind_is_refused_without_echoing_it(valid_env):
     problems = problems_of(dict(valid_env, DATABASE_URL="mysql://root:hunter2@db/mb"))
     assert len(problems) == 1 and "DATABASE_URL" in problems[0] and "hunter2" not in problems[0]
+
+
+# Each setting declared once: the declarations drive the reader, Settings, README and .env.example.
+
+def test_readme_settings_table_is_generated_from_the_declarations():
+    """Fails when a declaration changed and README was not regenerated (`python -m meetbridge.settings --readme`)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_table.with_table(readme) == readme
+
+
+def test_readme_command_rewrites_a_stale_table_between_the_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# App\n{readme_table.BEGIN}\n| old | table |\n{readme_table.END}\nmore\n", encoding="utf-8")
+    assert readme_table.write_readme(readme) is True
+    assert readme.read_text(encoding="utf-8") == (
+        f"# App\n{readme_table.BEGIN}\n{readme_table.markdown_table()}{readme_table.END}\nmore\n")
+    assert readme_table.write_readme(readme) is False
+
+
+def test_every_declared_setting_is_in_dotenv_example():
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    shown = set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE))
+    assert [setting.variable for setting in SETTINGS if setting.variable not in shown] == []
+
+
+def test_every_settings_field_reads_one_declared_variable_and_every_declaration_is_read():
+    read_by_settings = [settings_field.metadata["variable"] for settings_field in fields(Settings)]
+    assert len(read_by_settings) == len(set(read_by_settings))
+    assert sorted(read_by_settings) == sorted(setting.variable for setting in SETTINGS if not setting.read_by)
+
+
+def test_settings_read_before_the_app_exists_keep_their_declared_defaults():
+    """gunicorn.conf.py and app.py's logging read a few variables themselves: same defaults."""
+    readers = [(setting.read_by, setting) for setting in SETTINGS if setting.read_by]
+    readers.append(("gunicorn.conf.py", next(one for one in SETTINGS if one.variable == "PORT")))
+    for path, setting in readers:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        literal = re.search(rf"""["']{setting.variable}["'],\s*["']([^"']*)["']""", source)
+        assert literal is not None and literal.group(1) == str(setting.default), (path, setting.variable)
+
+
+def test_no_secret_reaches_repr_or_a_problem_message(valid_env, private_key_pem):
+    secrets = [setting for setting in SETTINGS if setting.secret]
+    given = {setting.variable: f"{setting.variable.lower()}-value-7c1e" for setting in secrets}
+    problems = problems_of(dict(valid_env, **given))  # none of these texts is a valid token, key or URL
+    assert [line for line in problems if "-value-7c1e" in line] == []
+    assert {"SLACK_BOT_TOKEN must be a bot token starting with xoxb-",
+            "VONAGE_PRIVATE_KEY is neither PEM text nor a readable PEM file"} <= set(problems)
+    settings = load_settings(dict(valid_env, SLACK_APP_TOKEN="xapp-1-value-7c1e",
+                                  VIDEO_EVENTS_SECRET="events-value-7c1e",
+                                  DATABASE_URL="postgresql://mb:value-7c1e@db/mb"))
+    assert "value-7c1e" not in repr(settings)
+    assert {settings_field.name for settings_field in fields(Settings) if not settings_field.repr} == {
+        "slack_signing_secret", "slack_bot_token", "slack_client_secret", "slack_app_token", "video_api_secret",
+        "voice_api_secret", "vonage_private_key", "vonage_signature_secret", "video_events_secret", "database_url"}
+
+
+def test_problems_follow_the_declaration_order_whatever_check_found_them(valid_env):
+    """A rule over several settings reports at the place of the setting it names."""
+    environ = {k: v for k, v in valid_env.items() if k not in {"SLACK_BOT_TOKEN", "VIDEO_API_KEY"}}
+    assert problems_of(dict(environ, SLACK_APP_TOKEN="nope", PORT="0")) == [
+        "SLACK_BOT_TOKEN is missing (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth)",
+        "SLACK_APP_TOKEN must be an app-level token starting with xapp-",
+        "VIDEO_API_KEY is missing (Video API project key)",
+        "PORT='0' is not a TCP port",
+    ]
+
+
+def test_a_custom_opentok_js_url_without_a_hash_gets_none_not_the_default_releases(valid_env):
+    settings = load_settings(dict(valid_env, OPENTOK_JS_URL="https://cdn.example.com/opentok.js"))
+    assert settings.opentok_js_integrity == ""
+    assert problems_of(dict(valid_env, OPENTOK_JS_INTEGRITY="md5-abc")) == [
+        "OPENTOK_JS_INTEGRITY='md5-abc' is not an SRI hash like sha384-…"]

@@ -6,8 +6,15 @@ Start-up refuses to continue with a half-configured app: every problem is collec
 reported together.
 """
 
-from .declared import (DEFAULT_OPENTOK_API_URL, DEFAULT_OPENTOK_JS_INTEGRITY, DEFAULT_OPENTOK_JS_URL,
-                       DEFAULT_SLACK_API_URL, DEFAULT_VONAGE_API_HOST, SETTINGS, Setting)
+from .declared import (
+    DEFAULT_OPENTOK_API_URL,
+    DEFAULT_OPENTOK_JS_INTEGRITY,
+    DEFAULT_OPENTOK_JS_URL,
+    DEFAULT_SLACK_API_URL,
+    DEFAULT_VONAGE_API_HOST,
+    SETTINGS,
+    Setting,
+)
 from .model import Settings
 from .reader import SettingsError, load_settings
 from .values import check_phone_number, check_server_url, read_private_key

@@ -1,4 +1,8 @@
-"""Storage behind one facade, so a server database could replace SQLite later."""
+"""Storage behind one facade: SQLite (one file, the default) or PostgreSQL (several hosts).
+
+`open_store(database_url)` chooses by URL: `sqlite:///<file>` or `postgresql://…`. `Store(path)`
+opens a SQLite file directly (tests). Nothing outside this package names either database.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +20,22 @@ from .pins import PinsTable
 from .rate_limits import RateLimitsTable, Rule
 from .replays import SeenTokens
 from .schema import migrate
+from .seam import SqlDatabase, UniqueViolation
 from .slack_budgets import SlackBudgetsTable
 from .slack_triggers import SlackTriggersTable
 from .video_connections import VideoConnectionsTable
 
 
 class Store:
-    """Every table of one database file, migrated on open."""
+    """Every table of one database, migrated on open."""
 
-    def __init__(self, path: str) -> None:
-        self.database = Database(path)
-        migrate(self.database)
+    def __init__(self, path: str | SqlDatabase) -> None:
+        """A SQLite file path (migrated here), or a database open_store() already migrated."""
+        if isinstance(path, str):
+            self.database: SqlDatabase = Database(path)
+            migrate(self.database)
+        else:
+            self.database = path
         self.meetings = MeetingsTable(self.database)
         self.pins = PinsTable(self.database)
         self.bridges = BridgeCallsTable(self.database)
@@ -58,4 +67,26 @@ class Store:
         self.database.close()
 
 
-__all__ = ["Store", "Meeting", "BridgeCall", "PhoneLeg", "BridgeAlreadyActive", "Rule"]
+SQLITE_URL_PREFIX = "sqlite:///"
+POSTGRES_URL_PREFIXES = ("postgresql://", "postgres://")
+
+
+def open_store(database_url: str) -> Store:
+    """The store behind DATABASE_URL, migrated: `sqlite:///<file>` or `postgresql://…`."""
+    if database_url.startswith(POSTGRES_URL_PREFIXES):
+        from .pg_schema import migrate as migrate_postgres  # psycopg is loaded only when used
+        from .postgres import PostgresDatabase
+
+        database = PostgresDatabase(database_url)
+        try:
+            migrate_postgres(database)
+        except BaseException:
+            database.close()
+            raise
+        return Store(database)
+    if database_url.startswith(SQLITE_URL_PREFIX):
+        return Store(database_url.removeprefix(SQLITE_URL_PREFIX))
+    raise ValueError("DATABASE_URL must be sqlite:///<file> or postgresql://…")
+
+
+__all__ = ["Store", "open_store", "UniqueViolation", "Meeting", "BridgeCall", "PhoneLeg", "BridgeAlreadyActive", "Rule"]

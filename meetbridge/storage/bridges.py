@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from ..errors import BridgeAlreadyActive
 from ..records import BridgeCall
-from .database import Database
+from .seam import SqlDatabase, UniqueViolation
 from .models import from_row
 
 ACTIVE_STATES = ("connecting", "connected")
@@ -15,16 +14,19 @@ ALL_ROWS = 1_000_000  # a LIMIT both SQLite and PostgreSQL accept when the calle
 
 
 class BridgeCallsTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def insert_connecting(self, bridge_id: str, meeting_id: str, token_hash: str, now: float) -> None:
-        """Record a dial about to start; the unique index refuses a second active one."""
+        """Record a dial about to start; the unique index refuses a second active one. `seq`
+        numbers the meeting's dials, so the latest is known even when two share a timestamp."""
         try:
-            self.database.insert("bridge_calls", {
-                "id": bridge_id, "meeting_id": meeting_id, "state": "connecting",
-                "token_hash": token_hash, "created_at": now})
-        except sqlite3.IntegrityError as error:
+            self.database.execute(
+                "INSERT INTO bridge_calls (id, meeting_id, state, token_hash, created_at, seq) "
+                "VALUES (?, ?, 'connecting', ?, ?, "
+                "(SELECT coalesce(max(seq), 0) + 1 FROM bridge_calls WHERE meeting_id = ?))",
+                [bridge_id, meeting_id, token_hash, now, meeting_id])
+        except UniqueViolation as error:
             raise BridgeAlreadyActive(meeting_id) from error
 
     def get(self, bridge_id: str) -> BridgeCall | None:
@@ -33,7 +35,7 @@ class BridgeCallsTable:
 
     def latest(self, meeting_id: str) -> BridgeCall | None:
         row = self.database.query_one(
-            "SELECT * FROM bridge_calls WHERE meeting_id = ? ORDER BY created_at DESC, rowid DESC "
+            "SELECT * FROM bridge_calls WHERE meeting_id = ? ORDER BY created_at DESC, seq DESC "
             "LIMIT 1", [meeting_id])
         return from_row(BridgeCall, row) if row else None
 

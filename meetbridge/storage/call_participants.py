@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
-from .database import Database
+from .seam import SqlDatabase
 
 # Rows listed before the display name was kept (schema migration of issue 12).
 UNKNOWN_DISPLAY_NAME = "Phone caller"
 
 
 class CallParticipantsTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def listed(self, meeting_id: str) -> set[str]:
@@ -29,22 +27,29 @@ class CallParticipantsTable:
 
     def add_users(self, meeting_id: str, users: list[dict[str, str]]) -> None:
         """Calls user objects (`external_id`, `display_name`) now listed, in one statement."""
+        if not users:
+            return
         self.database.execute(
-            "INSERT OR IGNORE INTO slack_call_participants (meeting_id, external_id, display_name) "
-            "SELECT ?, json_extract(value, '$.external_id'), json_extract(value, '$.display_name') "
-            "FROM json_each(?)", [meeting_id, json.dumps(users)])
+            "INSERT INTO slack_call_participants (meeting_id, external_id, display_name) VALUES "
+            + ", ".join(["(?, ?, ?)"] * len(users)) + " ON CONFLICT (meeting_id, external_id) DO NOTHING",
+            [value for user in users for value in (meeting_id, user["external_id"], user["display_name"])])
 
     def add(self, meeting_id: str, external_ids: list[str]) -> None:
         """The whole batch in one statement, so the write lock is never held across a GIL
         hand-over (a transaction around executemany stalled every webhook, bench/README.md)."""
+        if not external_ids:
+            return
         self.database.execute(
-            "INSERT OR IGNORE INTO slack_call_participants (meeting_id, external_id) "
-            "SELECT ?, value FROM json_each(?)", [meeting_id, json.dumps(external_ids)])
+            "INSERT INTO slack_call_participants (meeting_id, external_id) VALUES "
+            + ", ".join(["(?, ?)"] * len(external_ids)) + " ON CONFLICT (meeting_id, external_id) DO NOTHING",
+            [value for external_id in external_ids for value in (meeting_id, external_id)])
 
     def remove(self, meeting_id: str, external_ids: list[str]) -> None:
+        if not external_ids:
+            return
         self.database.execute(
-            "DELETE FROM slack_call_participants WHERE meeting_id = ? "
-            "AND external_id IN (SELECT value FROM json_each(?))", [meeting_id, json.dumps(external_ids)])
+            "DELETE FROM slack_call_participants WHERE meeting_id = ? AND external_id IN ("
+            + ", ".join("?" * len(external_ids)) + ")", [meeting_id, *external_ids])
 
     def claim_call_end(self, meeting_id: str) -> bool:
         """True once per meeting: whoever gets it sends calls.end."""

@@ -31,6 +31,8 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
+from .seam import UniqueViolation
+
 BUSY_TIMEOUT_SECONDS = 30.0
 FIRST_RETRY_SECONDS = 0.0002
 LONGEST_RETRY_SECONDS = 0.002
@@ -51,8 +53,14 @@ class _ThreadConnection:
         self.close()
 
 
+class SQLiteUniqueViolation(UniqueViolation, sqlite3.IntegrityError):
+    """A unique or primary-key constraint refused a write (still a sqlite3.IntegrityError)."""
+
+
 class Database:
     """Thread-local sqlite-utils databases over one file."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -132,7 +140,10 @@ class Database:
         """Run one write statement; returns the number of rows it changed."""
         conn = self.db.conn
         if conn.in_transaction:
-            return conn.execute(sql, params).rowcount
+            try:
+                return conn.execute(sql, params).rowcount
+            except sqlite3.IntegrityError as error:
+                raise _storage_error(error) from error
         changed = self._until_not_busy(lambda: conn.execute(sql, params).rowcount)
         self._tell_waiting_writers()
         return changed
@@ -147,6 +158,8 @@ class Database:
             except sqlite3.OperationalError as error:
                 if not _is_busy(error) or time.monotonic() > deadline:
                     raise
+            except sqlite3.IntegrityError as error:
+                raise _storage_error(error) from error
             with self._write_done:
                 self._write_done.wait(retry)
             retry = min(retry * 2, LONGEST_RETRY_SECONDS)
@@ -179,6 +192,14 @@ class Database:
         marks = ", ".join("?" for _ in row)
         self.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
 
+    def hold(self, name: str) -> None:
+        """Nothing to do: BEGIN IMMEDIATE already serialises every write transaction."""
+        assert self.db.conn.in_transaction, "hold() only means something inside a transaction"
+
+    def skip_locked(self, table: str) -> str:
+        """Empty: SQLite runs one write statement at a time, so claims never overlap."""
+        return ""
+
     def checkpoint(self) -> None:
         """Copy the WAL back into the database without blocking writers (PASSIVE)."""
         self.db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
@@ -196,6 +217,15 @@ class Database:
         for holder in holders:
             holder.close()
         self._local = threading.local()
+
+
+def _storage_error(error: sqlite3.IntegrityError) -> sqlite3.IntegrityError:
+    """A unique/primary-key refusal as the storage-level UniqueViolation; others unchanged."""
+    if error.sqlite_errorcode in (sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY):
+        unique = SQLiteUniqueViolation(*error.args)
+        unique.sqlite_errorcode, unique.sqlite_errorname = error.sqlite_errorcode, error.sqlite_errorname
+        return unique
+    return error
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:

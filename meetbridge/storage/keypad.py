@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .database import Database
 from .pin_guard import FAILURES_SINCE, WITHHELD_KEY
+from .seam import SqlDatabase
 
 # The meeting a keyed PIN admits to, and when: live, not past its lifetime, named, with room.
 ADMISSION = (
@@ -30,7 +30,7 @@ ADMISSION = (
     "AND (SELECT count(*) FROM phone_legs AS present WHERE present.meeting_id = meetings.id "
     "AND present.joined_at IS NOT NULL AND present.left_at IS NULL) < :max_callers)")
 
-# SQLite evaluates SET only for a row that meets WHERE: the PIN is looked up only once the
+# SQLite and PostgreSQL evaluate SET only for a row that meets WHERE: the PIN is looked up only once the
 # attempt is granted, inside the same statement. No admitting row → both columns stay NULL.
 ENTER = (
     f"UPDATE phone_legs SET attempts = attempts + 1, attempt_at = :now, (meeting_id, joined_at) = {ADMISSION} "
@@ -54,10 +54,10 @@ LOOK_UP = (
 REFUSAL = (
     f"SELECT leg.uuid IS NOT NULL AS known, leg.attempts, leg.joined_at, leg.left_at, "
     f"meetings.conversation_name, meetings.expires_at, {FAILURES_SINCE} AS budget_used, "
-    "lock.locked_until "
-    "FROM (SELECT 1) LEFT JOIN phone_legs AS leg ON leg.uuid = :uuid "
+    "lockout.locked_until "
+    "FROM (SELECT 1) AS one LEFT JOIN phone_legs AS leg ON leg.uuid = :uuid "
     "LEFT JOIN meetings ON meetings.id = leg.meeting_id AND meetings.ended_at IS NULL "
-    f"LEFT JOIN pin_lockouts AS lock ON lock.key = coalesce(leg.caller_number, '{WITHHELD_KEY}')")
+    f"LEFT JOIN pin_lockouts AS lockout ON lockout.key = coalesce(leg.caller_number, '{WITHHELD_KEY}')")
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class EntryLimits:
 
 
 class KeypadQueries:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def enter(self, uuid: str, pin: str | None, now: float, limits: EntryLimits) -> bool:

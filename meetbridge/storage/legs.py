@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ..records import PhoneLeg
-from .database import Database
 from .models import from_row
+from .seam import SqlDatabase
 
 
 class PhoneLegsTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
+        self._skip = database.skip_locked("phone_legs")
 
     def get(self, uuid: str) -> PhoneLeg | None:
         row = self.database.query_one("SELECT * FROM phone_legs WHERE uuid = ?", [uuid])
@@ -19,7 +20,8 @@ class PhoneLegsTable:
         """Remember a call leg; webhook retries and duplicates change nothing."""
         self.database.execute(
             "INSERT INTO phone_legs (uuid, caller_number, created_at, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(uuid) DO UPDATE SET caller_number = coalesce(caller_number, excluded.caller_number)",
+            "ON CONFLICT(uuid) DO UPDATE SET "
+            "caller_number = coalesce(phone_legs.caller_number, excluded.caller_number)",
             [uuid, caller_number, now, now])
 
     def record_status(self, uuid: str, status: str, now: float, terminal: bool) -> bool:
@@ -56,13 +58,14 @@ class PhoneLegsTable:
     # -- the sweeper's claims (SPEC §2.7) ---------------------------------------------------
     # Each claim is one UPDATE … RETURNING over a bounded sub-select: a row comes back to the one
     # statement that changed it, so sweepers in several processes never take the same leg.
-    # (On PostgreSQL the sub-select takes FOR UPDATE SKIP LOCKED.)
+    # On PostgreSQL the sub-select takes FOR UPDATE SKIP LOCKED (database.skip_locked): a sweeper
+    # on another host skips the rows this one is claiming instead of queueing behind them.
 
     def claim_live(self, meeting_id: str, now: float, status: str, limit: int) -> list[str]:
         """Mark up to `limit` of a meeting's live legs as left; the uuids this caller must hang up."""
         rows = self.database.write_returning_all(
             "UPDATE phone_legs SET left_at = ?, status = ?, updated_at = ? WHERE uuid IN ("
-            "SELECT uuid FROM phone_legs WHERE meeting_id = ? AND left_at IS NULL LIMIT ?) "
+            f"SELECT uuid FROM phone_legs WHERE meeting_id = ? AND left_at IS NULL LIMIT ?{self._skip}) "
             "AND left_at IS NULL RETURNING uuid", [now, status, now, meeting_id, limit])
         return [row["uuid"] for row in rows]
 
@@ -71,7 +74,7 @@ class PhoneLegsTable:
         rows = self.database.write_returning_all(
             "UPDATE phone_legs SET left_at = ?, status = ?, updated_at = ? WHERE uuid IN ("
             "SELECT phone_legs.uuid FROM phone_legs JOIN meetings ON meetings.id = phone_legs.meeting_id "
-            "WHERE phone_legs.left_at IS NULL AND meetings.ended_at IS NOT NULL LIMIT ?) "
+            f"WHERE phone_legs.left_at IS NULL AND meetings.ended_at IS NOT NULL LIMIT ?{self._skip}) "
             "AND left_at IS NULL RETURNING uuid", [now, status, now, limit])
         return [row["uuid"] for row in rows]
 
@@ -79,7 +82,7 @@ class PhoneLegsTable:
         """Take up to `limit` pending hang-up retries."""
         rows = self.database.write_returning_all(
             "UPDATE phone_legs SET cleanup_pending = 0 WHERE uuid IN ("
-            "SELECT uuid FROM phone_legs WHERE cleanup_pending = 1 LIMIT ?) AND cleanup_pending = 1 "
+            f"SELECT uuid FROM phone_legs WHERE cleanup_pending = 1 LIMIT ?{self._skip}) AND cleanup_pending = 1 "
             "RETURNING uuid", [limit])
         return [row["uuid"] for row in rows]
 
@@ -97,7 +100,7 @@ class PhoneLegsTable:
             "WHERE l.left_at IS NULL AND l.joined_at IS NOT NULL AND l.joined_at <= ? "
             "AND coalesce(l.checked_at, 0) <= ? AND m.ended_at IS NULL "
             "ORDER BY EXISTS (SELECT 1 FROM bridge_calls b WHERE b.meeting_id = l.meeting_id "
-            "AND b.state = 'connected') DESC, coalesce(l.checked_at, 0) LIMIT ?) "
+            f"AND b.state = 'connected') DESC, coalesce(l.checked_at, 0) LIMIT ?{self.database.skip_locked('l')}) "
             "AND left_at IS NULL AND coalesce(checked_at, 0) <= ? RETURNING uuid",
             [now, joined_before, checked_before, limit, checked_before])
         return [row["uuid"] for row in rows]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..records import Meeting
-from .database import Database
+from .seam import SqlDatabase
 from .models import from_row
 
 
 class MeetingsTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def insert(self, meeting: Meeting) -> None:
@@ -47,6 +47,11 @@ class MeetingsTable:
 
     def release_card_send(self, meeting_id: str) -> None:
         self.database.execute("UPDATE meetings SET card_lease_until = NULL WHERE id = ?", [meeting_id])
+
+    def hold_team(self, team_id: str) -> None:
+        """Inside a transaction: /meet of this workspace on any host waits here until it ends,
+        so counting its live meetings and adding one cannot interleave (the team cap)."""
+        self.database.hold(f"team:{team_id}")
 
     def mark_ended(self, meeting_id: str, at: float, reason: str) -> bool:
         """End a live meeting; False when it had already ended (ending twice is harmless)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .database import Database
+from .seam import SqlDatabase
 
 WITHHELD_KEY = "withheld"
 
@@ -63,8 +63,9 @@ def _record_failure_sql() -> str:
     last_activity = ("(CASE WHEN coalesce(pin_lockouts.locked_until, 0) > pin_lockouts.last_failure_at "
                      "THEN pin_lockouts.locked_until ELSE pin_lockouts.last_failure_at END)")
     strikes = f"(CASE WHEN :now - {last_activity} > :forget_after THEN 0 ELSE pin_lockouts.strikes END)"
-    duration = (f"(CASE WHEN {strikes} >= 20 OR :first * (1 << {strikes}) > :longest THEN :longest "
-                f"ELSE :first * (1 << {strikes}) END)")
+    doubling = f"(1 << CAST({strikes} AS INTEGER))"  # PostgreSQL shifts an integer by an integer
+    duration = (f"(CASE WHEN {strikes} >= 20 OR :first * {doubling} > :longest THEN :longest "
+                f"ELSE :first * {doubling} END)")
     locks = f"{run} >= :threshold"
     return (
         "INSERT INTO pin_lockouts (key, failures, last_failure_at, strikes, locked_until) VALUES "
@@ -81,7 +82,7 @@ RECORD_FAILURE = _record_failure_sql()
 
 
 class PinGuardTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def gate(self, key: str, budget_since: float) -> Gate:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .database import Database
+from .seam import SqlDatabase
 
 
 class PinsTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def live_count(self) -> int:
@@ -21,7 +21,7 @@ class PinsTable:
     def claim(self, pin: str, meeting_id: str, released_before: float) -> bool:
         """Take a PIN that is new, or was released before `released_before`."""
         taken = self.database.execute(
-            "INSERT OR IGNORE INTO pins (pin, meeting_id, released_at) VALUES (?, ?, NULL)",
+            "INSERT INTO pins (pin, meeting_id, released_at) VALUES (?, ?, NULL) ON CONFLICT (pin) DO NOTHING",
             [pin, meeting_id])
         if taken:
             return True

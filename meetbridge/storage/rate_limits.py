@@ -2,7 +2,9 @@
 hosts (bridge dials cost money; token minting is a join link's cheapest abuse).
 
 Each allowed request is one row in its bucket; a request is checked against every rule of its
-bucket and recorded only when all allow it, inside one write transaction. Rows carry their own
+bucket and recorded only when all allow it, inside one write transaction that holds each
+bucket's named lock (PostgreSQL counts under READ COMMITTED: without the lock two hosts could
+both count the last free place). Rows carry their own
 expiry, and every check also deletes a few expired rows, so the table stays small without a
 separate clean-up job.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .database import Database
+from .seam import SqlDatabase
 
 PRUNE_BATCH = 100
 
@@ -26,13 +28,15 @@ class Rule:
 
 
 class RateLimitsTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def take(self, rules: list[Rule], now: float) -> float | None:
         """Record one request in every rule's bucket, or none when a rule refuses: then the
         seconds until that rule would allow it (the longest wait when several refuse)."""
         with self.database.transaction():
+            for bucket in sorted({rule.bucket for rule in rules}):  # one order: no deadlock
+                self.database.hold(f"rate_limit:{bucket}")
             waits = [wait for rule in rules if (wait := self._wait(rule, now)) is not None]
             if waits:
                 return max(waits)
@@ -54,5 +58,5 @@ class RateLimitsTable:
 
     def _prune(self, now: float) -> None:
         self.database.execute(
-            "DELETE FROM rate_limit_hits WHERE rowid IN "
-            "(SELECT rowid FROM rate_limit_hits WHERE expires_at <= ? LIMIT ?)", [now, PRUNE_BATCH])
+            "DELETE FROM rate_limit_hits WHERE expires_at IN "
+            "(SELECT expires_at FROM rate_limit_hits WHERE expires_at <= ? LIMIT ?)", [now, PRUNE_BATCH])

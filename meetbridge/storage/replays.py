@@ -9,7 +9,7 @@ secret can add rows.
 
 from __future__ import annotations
 
-from .database import Database
+from .seam import SqlDatabase
 
 # A token is accepted while its `iat` is within this many seconds of our clock (either side).
 WINDOW_SECONDS = 300
@@ -24,7 +24,7 @@ PRUNE = ("DELETE FROM webhook_tokens_seen WHERE jti IN "
 
 
 class SeenTokens:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def first_use(self, jti: str, at: float) -> bool:

@@ -221,3 +221,10 @@ def add_slack_budgets_triggers_and_participant_names(db: sqlite_utils.Database) 
     db.execute("CREATE INDEX slack_seen_triggers_age ON slack_seen_triggers(seen_at)")
     db["slack_call_participants"].add_column("display_name", str)
 
+
+@migrations()
+def number_bridge_calls(db: sqlite_utils.Database) -> None:
+    # seq numbers a meeting's dials in order (storage/bridges.py `latest`), so two dials with the
+    # same timestamp are still told apart on every back-end; existing rows keep their old order.
+    db["bridge_calls"].add_column("seq", int)
+    db.execute("UPDATE bridge_calls SET seq = rowid")

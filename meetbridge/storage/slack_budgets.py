@@ -11,7 +11,7 @@ made before the 429 are dropped (their cards see the pause when they come back, 
 
 from __future__ import annotations
 
-from .database import Database
+from .seam import SqlDatabase
 
 # tokens now = the stored count plus what accrued since counted_at, at most the burst.
 # CASE rather than min()/max(): SQLite spells them min/max, PostgreSQL least/greatest.
@@ -33,7 +33,7 @@ PAUSE = (
 
 
 class SlackBudgetsTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def reserve(self, team_id: str, now: float, rate: float, burst: int) -> float:

@@ -8,13 +8,13 @@ pruned (`prune`, run by the sweeper).
 
 from __future__ import annotations
 
-from .database import Database
+from .seam import SqlDatabase
 
 REMEMBER_SECONDS = 15 * 60  # Slack's signature window is 5 minutes; the contract asks ≥ 10
 
 
 class SlackTriggersTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def first_sight(self, trigger_id: str, now: float) -> bool:

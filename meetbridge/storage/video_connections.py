@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from .database import Database
+from .seam import SqlDatabase
 
 
 class VideoConnectionsTable:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def joined(self, connection_id: str, meeting_id: str, now: float) -> None:
         self.database.execute(
-            "INSERT OR IGNORE INTO video_connections (connection_id, meeting_id, joined_at) VALUES (?, ?, ?)",
+            "INSERT INTO video_connections (connection_id, meeting_id, joined_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (connection_id) DO NOTHING",
             [connection_id, meeting_id, now])
 
     def left(self, connection_id: str, meeting_id: str, now: float) -> None:
         """Record a departure, even one that arrives before its arrival."""
         self.database.execute(
             "INSERT INTO video_connections (connection_id, meeting_id, joined_at, left_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(connection_id) DO UPDATE SET left_at = coalesce(left_at, excluded.left_at)",
+            "ON CONFLICT(connection_id) DO UPDATE SET left_at = coalesce(video_connections.left_at, excluded.left_at)",
             [connection_id, meeting_id, now, now])
 
     def present(self, meeting_id: str) -> int:

@@ -1,0 +1,160 @@
+"""PostgreSQL through psycopg 3 and a connection pool, for any number of app hosts.
+
+Single statements run in autocommit on a connection borrowed from the pool for that statement
+only. A transaction keeps one pooled connection for its thread until it commits, and every
+statement the thread runs meanwhile goes through it. The tables' SQL is written with SQLite's
+`?` and `:name` placeholders; each string is translated once to psycopg's `%s` / `%(name)s`
+and cached.
+
+Isolation is PostgreSQL's default, READ COMMITTED: every conditional UPDATE and upsert the
+tables rely on re-checks its WHERE on the row it locked, so it is atomic across hosts;
+read-then-write sequences take a named lock (`hold`, an advisory lock held until commit).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from .seam import UniqueViolation
+
+POOL_SIZE = 16  # connections per process at most; each worker thread borrows one per statement
+CONNECT_TIMEOUT_SECONDS = 10
+WAIT_FOR_CONNECTION_SECONDS = 30.0
+PING_WAIT_SECONDS = 2.0
+# Quoted text and comments pass through untouched; `::` casts are not named parameters.
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|::|%|\?|:([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@lru_cache(maxsize=4096)
+def translate(sql: str) -> str:
+    """`?` → `%s`, `:name` → `%(name)s`, a literal `%` → `%%` (quoted text left alone)."""
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        if match.group(1):
+            return f"%({match.group(1)})s"
+        return token
+    return _TOKEN.sub(replace, sql)
+
+
+class PostgresDatabase:
+    """A pool of psycopg connections to one PostgreSQL database."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=pool_size, timeout=WAIT_FOR_CONNECTION_SECONDS, open=False,
+            kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            name="meetbridge")
+        self._pool.open(wait=False)
+        self._local = threading.local()
+
+    @contextmanager
+    def _connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """The thread's transaction connection, else one borrowed for a single statement."""
+        held = getattr(self._local, "connection", None)
+        if held is not None:
+            yield held
+            return
+        with self._pool.connection(timeout=timeout) as conn:
+            yield conn
+
+    def _rows(self, sql: str, params: Any, fetch: str) -> Any:
+        with self._connection() as conn:
+            try:
+                cursor = conn.execute(translate(sql), params)
+            except psycopg.errors.UniqueViolation as error:
+                raise UniqueViolation(str(error)) from error
+            if fetch == "all":
+                return cursor.fetchall()
+            if fetch == "one":
+                return cursor.fetchone()
+            return cursor.rowcount
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        return self._rows(sql, params, "all")
+
+    def query_one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        return self._rows(sql, params, "one")
+
+    def execute(self, sql: str, params: Any = ()) -> int:
+        """Run one write statement; returns the number of rows it changed."""
+        return self._rows(sql, params, "count")
+
+    def execute_many(self, sql: str, rows: list[Any]) -> None:
+        """One statement for many parameter rows, pipelined in one round trip."""
+        with self._connection() as conn:
+            with conn.cursor() as cursor:
+                cursor.executemany(translate(sql), rows)
+
+    def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        """One write statement with RETURNING; its first row."""
+        rows = self._rows(sql, params, "all")
+        return rows[0] if rows else None
+
+    def write_returning_all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """One write statement with RETURNING; every row it changed (so claimed by this caller)."""
+        return self._rows(sql, params, "all")
+
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        """Plain INSERT of one row; table and column names come from our code, never from requests."""
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        self.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+
+    def script(self, sql: str) -> None:
+        """Several statements without parameters (schema migrations), as written."""
+        with self._connection() as conn:
+            conn.execute(sql.encode())  # bytes: no placeholder parsing, several statements allowed
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresDatabase]:
+        """Statements of this thread share one connection and commit together; nested use
+        joins the outer transaction."""
+        if getattr(self._local, "connection", None) is not None:
+            yield self
+            return
+        with self._pool.connection() as conn:
+            with conn.transaction():
+                self._local.connection = conn
+                try:
+                    yield self
+                finally:
+                    self._local.connection = None
+
+    def hold(self, name: str) -> None:
+        """Serialise transactions holding `name` (on every host) until this one ends."""
+        assert getattr(self._local, "connection", None) is not None, "hold() needs a transaction"
+        self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [name])
+
+    def skip_locked(self, table: str) -> str:
+        """A claim's sub-select skips rows another host's claim has locked."""
+        return f" FOR UPDATE OF {table} SKIP LOCKED"
+
+    def ping(self) -> bool:
+        """True when a trivial query answers; a driver or pool error means unavailable."""
+        try:
+            with self._connection(timeout=PING_WAIT_SECONDS) as conn:
+                return conn.execute("SELECT 1 AS ok").fetchone() == {"ok": 1}
+        except psycopg.Error:
+            return False
+
+    def checkpoint(self) -> None:
+        """Nothing to do: the server checkpoints on its own."""
+
+    def close(self) -> None:
+        """Close the pool (shutdown)."""
+        self._pool.close()

@@ -1,0 +1,70 @@
+"""The operations every table module uses, so one table's SQL runs on SQLite and PostgreSQL.
+
+Two implementations: `database.Database` (one SQLite file, the embedded default) and
+`postgres.PostgresDatabase` (a pooled PostgreSQL server, for several app hosts). Table modules
+take a `SqlDatabase` and write portable SQL with `?` or `:name` placeholders; the few places
+where the dialects differ go through the hooks below.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+
+class UniqueViolation(Exception):
+    """A write hit a unique or primary-key constraint (the same error on every back-end)."""
+
+
+class SqlDatabase(Protocol):
+    """What the table modules need from a database."""
+
+    dialect: str  # "sqlite" or "postgresql"
+
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Every row of a read."""
+        ...
+
+    def query_one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        """The first row of a read, or None."""
+        ...
+
+    def execute(self, sql: str, params: Any = ()) -> int:
+        """One write statement; the number of rows it changed."""
+        ...
+
+    def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        """One write statement with RETURNING; its first row."""
+        ...
+
+    def write_returning_all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """One write statement with RETURNING; every row it changed."""
+        ...
+
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        """Plain INSERT of one row (names from our code, never from requests)."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """Several statements committed together; nested use joins the outer one."""
+        ...
+
+    def hold(self, name: str) -> None:
+        """Inside a transaction: serialise every transaction holding `name` until it ends."""
+        ...
+
+    def skip_locked(self, table: str) -> str:
+        """Suffix for a claim's sub-select: rows another transaction is claiming are skipped."""
+        ...
+
+    def ping(self) -> bool:
+        """True when the database answers; False on any driver or connection error."""
+        ...
+
+    def checkpoint(self) -> None:
+        """Periodic housekeeping of the back-end (SQLite's WAL checkpoint)."""
+        ...
+
+    def close(self) -> None:
+        """Release every connection (shutdown)."""
+        ...

@@ -1,0 +1,54 @@
+"""Both back-ends end their migrations with the same tables and the same columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from meetbridge.storage import Store, open_store
+from meetbridge.storage.pg_schema import BOOKKEEPING_TABLE, MIGRATIONS
+
+SQLITE_BOOKKEEPING = "_sqlite_migrations"
+
+
+def sqlite_columns(store: Store) -> dict[str, set[str]]:
+    tables = [row["name"] for row in store.database.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != ?",
+        [SQLITE_BOOKKEEPING])]
+    return {table: {row["name"] for row in store.database.query(f'PRAGMA table_info("{table}")')}
+            for table in tables}
+
+
+def postgres_columns(store: Store) -> dict[str, set[str]]:
+    columns: dict[str, set[str]] = {}
+    for row in store.database.query(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name != ?", [BOOKKEEPING_TABLE]):
+        columns.setdefault(row["table_name"], set()).add(row["column_name"])
+    return columns
+
+
+def test_both_back_ends_have_the_same_tables_and_columns(tmp_path, postgres_url):
+    sqlite, postgres = Store(str(tmp_path / "meetbridge.db")), open_store(postgres_url)
+    try:
+        assert postgres_columns(postgres) == sqlite_columns(sqlite)
+    finally:
+        sqlite.close()
+        postgres.close()
+
+
+def test_postgres_migrations_run_once_however_many_hosts_open_the_database(postgres_cluster):
+    url = postgres_cluster.create_database(template=None)  # empty: every migration still to run
+    try:
+        first, second = open_store(url), open_store(url)
+        applied = [row["name"] for row in first.database.query(
+            f"SELECT name FROM {BOOKKEEPING_TABLE} ORDER BY applied_at, name")]
+        assert sorted(applied) == sorted(m.name for m in MIGRATIONS)
+        first.close()
+        second.close()
+    finally:
+        postgres_cluster.drop_database(url)
+
+
+@pytest.mark.parametrize("name", [m.name for m in MIGRATIONS])
+def test_postgres_migration_names_are_unique(name):
+    assert [m.name for m in MIGRATIONS].count(name) == 1
