@@ -59,6 +59,7 @@ def online_problems(settings: Settings) -> list[str]:
 
 
 def check(online: bool) -> int:
+    """`cli.py check`: the settings, and with `online` one call to each platform; the exit status."""
     settings = settings_or_exit(os.environ)
     mode = "OAuth (multi-workspace)" if settings.oauth_mode else "single workspace (bot token)"
     print(f"Settings OK. Slack mode: {mode}. Database: {settings.database_path}. Public URL: {settings.server_url}")
@@ -74,6 +75,7 @@ def check(online: bool) -> int:
 
 
 def sweep() -> int:
+    """`cli.py sweep`: one full sweep, for cron."""
     settings = settings_or_exit(os.environ)
     services = build_services(settings, SystemClock(), secrets.SystemRandom())
     services.lifecycle.sweep()
@@ -84,6 +86,7 @@ def sweep() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run one admin command; the exit status."""
     load_environment()  # the working directory's .env; empty values count as unset
     parser = argparse.ArgumentParser(prog="cli.py", description="meetbridge admin commands")
     commands = parser.add_subparsers(dest="command", required=True)

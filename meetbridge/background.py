@@ -17,10 +17,13 @@ EXPECTED = (UpstreamError, BridgeAlreadyActive, RateLimited)  # each already on 
 
 
 class Background:
+    """Runs jobs on a thread pool so that an HTTP answer never waits for them."""
+
     def __init__(self, workers: int = 16) -> None:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="meetbridge-bg")
 
     def __call__(self, job: Callable[[], None]) -> None:
+        """Start `job` soon; its failures are logged, never raised here."""
         self._executor.submit(self._run, job)
 
     @staticmethod
@@ -33,4 +36,5 @@ class Background:
             log.exception("background job failed")
 
     def shutdown(self) -> None:
+        """Wait for the jobs already started, then stop the threads."""
         self._executor.shutdown(wait=True, cancel_futures=False)

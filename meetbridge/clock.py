@@ -7,10 +7,15 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """Where the current time comes from."""
+
     def now(self) -> float:
         """Seconds since the epoch."""
 
 
 class SystemClock:
+    """The real time, for the running service."""
+
     def now(self) -> float:
+        """Seconds since the epoch, from the system clock."""
         return time.time()

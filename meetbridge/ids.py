@@ -28,6 +28,7 @@ def new_conversation_name() -> str:
 
 
 def token_hash(token: str) -> str:
+    """SHA-256 hex digest: what the database keeps of a secret token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

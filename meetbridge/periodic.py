@@ -23,12 +23,15 @@ class Periodic:
         self._thread = threading.Thread(target=self._run, name=f"meetbridge-{name}", daemon=True)
 
     def start(self) -> None:
+        """Start the thread; the first run comes after one interval."""
         self._thread.start()
 
     def wake(self) -> None:
+        """Run the job now instead of at the end of the interval."""
         self._wake.set()
 
     def stop(self) -> None:
+        """Stop after the run under way, waiting up to 10 s for it."""
         self._stop.set()
         self._wake.set()
         if self._thread.is_alive():

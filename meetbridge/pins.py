@@ -22,9 +22,15 @@ MAX_DRAWS = 64
 
 
 class PinTable(Protocol):
-    def live_count(self) -> int: ...
+    """The PINs in use, as the allocator needs them."""
 
-    def claim(self, pin: str, meeting_id: str, released_before: float) -> bool: ...
+    def live_count(self) -> int:
+        """How many PINs belong to live meetings."""
+        ...
+
+    def claim(self, pin: str, meeting_id: str, released_before: float) -> bool:
+        """Take a PIN that is new, or was released before `released_before`; False when it is not free."""
+        ...
 
 
 class PinSpaceExhausted(Exception):

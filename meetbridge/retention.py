@@ -28,6 +28,8 @@ LOCKOUT_MEMORY_SECONDS = 24 * 3600  # used only if meetbridge/pin_guard.py names
 
 
 class Retention:
+    """Deletes rows past their retention window, in small batches."""
+
     def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
         self.settings = settings
         self.store = store

@@ -13,6 +13,8 @@ from .storage import Store
 
 @dataclass(frozen=True)
 class MeetingStatus:
+    """A meeting with its latest bridge and how many phone callers are in."""
+
     meeting: Meeting
     bridge: BridgeCall | None
     phone_callers: int
@@ -26,6 +28,7 @@ class MeetingStatus:
 
 
 def read_status(store: Store, meeting: Meeting) -> MeetingStatus:
+    """The meeting's status as of now."""
     return MeetingStatus(meeting=meeting, bridge=store.bridges.latest(meeting.id),
                          phone_callers=store.legs.callers_in(meeting.id))
 
@@ -42,9 +45,11 @@ class ChangeListeners:
         self._held = threading.local()
 
     def add(self, listener: Callable[[str], None]) -> None:
+        """Call `listener(meeting_id)` after every change from now on."""
         self._listeners.append(listener)
 
     def changed(self, meeting_id: str) -> None:
+        """Tell every listener, or, inside `held()`, once the block ends."""
         held = getattr(self._held, "ids", None)
         if held is not None:
             held.append(meeting_id)
@@ -54,6 +59,7 @@ class ChangeListeners:
 
     @contextmanager
     def held(self) -> Iterator[None]:
+        """Hold the news of changes until the block (one transaction) ends; each meeting once."""
         if getattr(self._held, "ids", None) is not None:
             yield
             return

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 
 class WorkerPool:
+    """A few threads for many slow platform calls, so a batch is quick but bounded."""
+
     def __init__(self, name: str, workers: int) -> None:
         self.name = name
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"meetbridge-{name}")
@@ -53,6 +55,7 @@ class WorkerPool:
             return bool(self._running)
 
     def close(self) -> None:
+        """Let the running jobs finish; later jobs run in the calling thread."""
         with self._lock:
             self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=False)
