@@ -25,6 +25,7 @@ from bot.install import slack_install
 from bot.routes import create_slack_blueprint
 from bot.slack_app import LISTENER_THREADS, build_bolt_app
 from bot.slack_calls import SlackCalls
+from bot.workspace_budget import WorkspaceBudget
 from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock, SystemClock
@@ -129,13 +130,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     configure_logging()
     services = build_services(settings, clock or SystemClock(), rng or secrets.SystemRandom())
     install = slack_install(settings)
-    calls = SlackCalls(settings, services.store, install.client_for_team)
-    cards = CardPublisher(settings, services.store, install.client_for_team, calls)
+    store = services.store
+    calls = SlackCalls(settings.server_url, services.meetings, store.slack_cards, store.call_participants,
+                       install.client_for_team)
+    cards = CardPublisher(settings, services.meetings, store.slack_cards, WorkspaceBudget(store.slack_budgets),
+                          install.client_for_team, calls)
     services.changes.add(cards.changed)
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
     forget_empty_sdk_variables(os.environ)  # `SLACK_CLIENT_ID=` is unset, for the SDK too
     with sdk_variables_hidden(os.environ):  # Bolt's values come from Settings, never from SLACK_*
-        bolt_app = build_bolt_app(services, install, cards, listeners)
+        bolt_app = build_bolt_app(settings, install, cards, listeners, meetings=services.meetings,
+                                  bridge=services.bridge, lifecycle=services.lifecycle,
+                                  triggers=store.slack_triggers, clock=services.clock)
 
     app = Flask(__name__)
     app.json = NestingSafeJSONProvider(app)

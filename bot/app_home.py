@@ -17,9 +17,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from meetbridge.errors import MeetingNotFound, NotAllowed
+from meetbridge.lifecycle import Lifecycle
+from meetbridge.meetings import MeetingService
 from meetbridge.phone_format import grouped_pin, human_number
 from meetbridge.records import Meeting
-from meetbridge.services import Services
 
 from . import messages
 from .card import escape_mrkdwn, join_url
@@ -53,13 +54,13 @@ def home_view(meetings: list[Meeting], server_url: str, number_digits: str, note
     return View(type="home", blocks=blocks).to_dict()
 
 
-def register_app_home(app: App, services: Services) -> None:
-    settings = services.settings
+def register_app_home(app: App, meetings: MeetingService, lifecycle: Lifecycle, server_url: str,
+                      conference_number: str) -> None:
+    """The Home tab (a user's live meetings) and its End buttons."""
 
     def publish(client: WebClient, team_id: str, user_id: str, note: str | None = None) -> None:
-        meetings = services.store.meetings.live_for_creator(team_id, user_id)
-        client.views_publish(user_id=user_id, view=home_view(meetings, settings.server_url,
-                                                             settings.conference_number, note))
+        live = meetings.live_for_starter(team_id, user_id)
+        client.views_publish(user_id=user_id, view=home_view(live, server_url, conference_number, note))
 
     def home_opened(event: dict, client: WebClient, context) -> None:
         """Refresh the Home tab whenever the user opens it."""
@@ -69,12 +70,12 @@ def register_app_home(app: App, services: Services) -> None:
     def end_from_home(ack: Ack, body: dict, client: WebClient, context) -> None:
         ack()
         user_id = body["user"]["id"]
-        meeting = services.store.meetings.get(body["actions"][0].get("value") or "")
+        meeting = meetings.find(body["actions"][0].get("value") or "")
         note = None
         try:
             if meeting is None or meeting.team_id != context.team_id:
                 raise MeetingNotFound()
-            services.lifecycle.end(meeting.id, reason="ended", by_user=user_id)
+            lifecycle.end(meeting.id, reason="ended", by_user=user_id)
         except MeetingNotFound:
             note = messages.UNKNOWN_MEETING
         except NotAllowed:

@@ -77,8 +77,9 @@ def lasted(status: MeetingStatus) -> str:
     return f"{minutes // 60} h {minutes % 60} min"
 
 
-def meeting_card(status: MeetingStatus, server_url: str, number_digits: str) -> CardMessage:
-    """Blocks and fallback text for a live or ended meeting."""
+def meeting_card(status: MeetingStatus, server_url: str, number_digits: str,
+                 calls_id: str | None = None) -> CardMessage:
+    """Blocks and fallback text for a live or ended meeting (with its Slack Calls card, if any)."""
     meeting = status.meeting
     title = short_title(meeting.title)
     header = HeaderBlock(text=f"📹 {title}")
@@ -86,7 +87,7 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str) -> 
         ended = SectionBlock(text=MarkdownTextObject(
             text=f"Started by <@{meeting.creator_id}>\n*Meeting ended* · lasted {lasted(status)}"))
         return CardMessage(text=f"{escape_mrkdwn(title)}: meeting ended · lasted {lasted(status)}",
-                           blocks=[b.to_dict() for b in (header, ended, *call_block(meeting))])
+                           blocks=[b.to_dict() for b in (header, ended, *call_block(calls_id))])
     url = join_url(server_url, meeting.id)
     number = human_number(number_digits)
     intro = SectionBlock(
@@ -97,15 +98,15 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str) -> 
         text=f"*Dial in:* {number}  ·  *PIN:* `{grouped_pin(meeting.pin)}`\n"
              f"<{one_tap_dial(number_digits, meeting.pin)}|📞 Tap to dial in with the PIN>"))
     live = ContextBlock(elements=[MarkdownTextObject(text=status_line(status))])
-    blocks = [header, intro, *call_block(meeting), dial_in, live, bridge_buttons(meeting.id)]
+    blocks = [header, intro, *call_block(calls_id), dial_in, live, bridge_buttons(meeting.id)]
     # The fallback text is mrkdwn (and drives notifications): a topic must not mention or link.
     text = f"{escape_mrkdwn(title)}: join {url} or dial {number}, PIN {grouped_pin(meeting.pin)}"
     return CardMessage(text=text, blocks=[b.to_dict() for b in blocks])
 
 
-def call_block(meeting) -> list[CallBlock]:
+def call_block(calls_id: str | None) -> list[CallBlock]:
     """Slack's native call card, when the meeting was registered with the Calls API."""
-    return [CallBlock(call_id=meeting.calls_id)] if meeting.calls_id else []
+    return [CallBlock(call_id=calls_id)] if calls_id else []
 
 
 def bridge_buttons(meeting_id: str) -> ActionsBlock:

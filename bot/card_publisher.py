@@ -2,7 +2,7 @@
 
 Cards posted with chat.postMessage are edited with chat.update. Cards that had to go out
 through a slash command's response_url (private channels, DMs) can only be changed through
-the response_url of a later button click, which we keep on the meeting row.
+the response_url of a later button click, which we keep with the card (a CardStore).
 Updates are coalesced (bot/update_scheduler.py): at most one per card per second, always
 showing the newest state, in one lane per workspace and within that workspace's budget
 (bot/workspace_budget.py). A 429 defers only its own workspace's cards by Slack's
@@ -20,14 +20,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from meetbridge.ids import log_ref
+from meetbridge.meetings import MeetingService
 from meetbridge.records import Meeting
 from meetbridge.settings import Settings
-from meetbridge.status import read_status
-from meetbridge.storage import Store
 
 from .card import CardMessage, meeting_card
+from .card_store import CardStore, SlackCard
 from .install import NotInstalled
 from .slack_calls import SlackCalls
+from .slack_client import SLACK_FAILURES
 from .update_scheduler import UpdateScheduler
 from .workspace_budget import WorkspaceBudget, WorkspaceRateLimited, rate_limited
 
@@ -41,49 +42,63 @@ REMEMBERED_TEAMS = 10_000
 
 
 class CardPublisher:
-    def __init__(self, settings: Settings, store: Store, client_for_team: Callable[..., WebClient],
-                 calls: SlackCalls, min_interval: float = MIN_UPDATE_INTERVAL_SECONDS) -> None:
+    """Posts each meeting's card once and keeps it (and its Calls card) showing the newest state."""
+
+    def __init__(self, settings: Settings, meetings: MeetingService, cards: CardStore, budget: WorkspaceBudget,
+                 client_for_team: Callable[..., WebClient], calls: SlackCalls,
+                 min_interval: float = MIN_UPDATE_INTERVAL_SECONDS) -> None:
         self.settings = settings
-        self.store = store
+        self.meetings = meetings
+        self.cards = cards
+        self.budget = budget
         self.client_for_team = client_for_team
         self.calls = calls
         self.scheduler = UpdateScheduler(self._send_current, min_interval)
-        self.budget = WorkspaceBudget(store.slack_budgets)
         self._teams: dict[str, str] = {}  # meeting id → workspace (a lost entry is just read again)
         self._booked: set[str] = set()  # meetings holding a booked workspace token (one sender each)
 
-    def render(self, meeting: Meeting) -> CardMessage:
-        status = read_status(self.store, meeting)
-        return meeting_card(status, self.settings.server_url, self.settings.conference_number)
+    def render(self, meeting: Meeting, calls_id: str | None = None) -> CardMessage:
+        """The card as the meeting stands now (with its Calls card, when it has one)."""
+        return meeting_card(self.meetings.status(meeting), self.settings.server_url,
+                            self.settings.conference_number, calls_id)
 
     def post_new(self, meeting: Meeting, respond: Callable[..., object]) -> None:
-        """Post the card in the channel; fall back to an in_channel reply where we can't post."""
-        meeting = self.calls.register(meeting)
-        card = self.render(meeting)
+        """Post the card (an in_channel reply where we can't post) and record it in one write;
+        when it cannot go out, the Slack call registered for it is closed again and the
+        failure raised."""
+        calls_id = self.calls.register(meeting)
+        try:
+            card = self._post(meeting, calls_id, respond)
+        except BaseException:
+            if calls_id:
+                self._end_unannounced_call(meeting, calls_id)
+            raise
+        self.cards.posted(card)
+
+    def _post(self, meeting: Meeting, calls_id: str | None, respond: Callable[..., object]) -> SlackCard:
+        message = self.render(meeting, calls_id)
         client = self.client_for_team(meeting.team_id)
         try:
-            posted = client.chat_postMessage(channel=meeting.channel_id, text=card.text, blocks=card.blocks,
+            posted = client.chat_postMessage(channel=meeting.channel_id, text=message.text, blocks=message.blocks,
                                              unfurl_links=False, unfurl_media=False)
         except SlackApiError as error:
             if error.response.get("error") not in FALLBACK_ERRORS:
                 raise
-            respond(response_type="in_channel", text=card.text, blocks=card.blocks)
-            self.store.meetings.update(meeting.id, card_via_response_url=1)
-            return
-        self.store.meetings.update(meeting.id, card_channel=posted["channel"], card_ts=posted["ts"],
-                                   card_digest=card.digest())
+            respond(response_type="in_channel", text=message.text, blocks=message.blocks)
+            return SlackCard(meeting_id=meeting.id, calls_id=calls_id)
+        return SlackCard(meeting_id=meeting.id, channel=posted["channel"], ts=posted["ts"],
+                         digest=message.digest(), calls_id=calls_id)
 
-    def abandon(self, meeting: Meeting) -> None:
-        """The card never went out: close the Slack call registered for it, if any."""
-        registered = self.store.meetings.get(meeting.id)
-        if registered and registered.calls_id:
-            self.client_for_team(meeting.team_id).calls_end(id=registered.calls_id, duration=0)
+    def _end_unannounced_call(self, meeting: Meeting, calls_id: str) -> None:
+        try:
+            self.calls.end_unannounced(meeting, calls_id)
+        except SLACK_FAILURES:
+            pass  # best effort: the call was registered but never shown in any message
 
     def remember_response_url(self, meeting_id: str, response_url: str | None) -> None:
         """A button click's response_url: the only way to edit a fallback card later."""
         if response_url:
-            self.store.meetings.update(meeting_id, response_url=response_url,
-                                       response_url_at=time.time())
+            self.cards.remember_response_url(meeting_id, response_url, time.time())
 
     @property
     def min_interval(self) -> float:
@@ -106,7 +121,7 @@ class CardPublisher:
         workspace's budget is not read from the database on every retry."""
         team_id = self._teams.get(meeting_id)
         if team_id is None:
-            meeting = self.store.meetings.get(meeting_id)
+            meeting = self.meetings.find(meeting_id)
             if meeting is None:
                 return None
             if len(self._teams) >= REMEMBERED_TEAMS:
@@ -120,21 +135,21 @@ class CardPublisher:
             return
         # Another worker process may be sending this card: wait for it, then send what is
         # newest, so an older state can never land last.
-        if not self.store.meetings.claim_card_send(meeting_id, time.time(), CARD_LEASE_SECONDS):
-            if self.store.meetings.get(meeting_id) is not None:  # else discarded: nothing to show
+        if not self.cards.claim_send(meeting_id, time.time(), CARD_LEASE_SECONDS):
+            if self.cards.get(meeting_id) is not None:  # else no card went out: nothing to update
                 self.scheduler.defer(meeting_id, LEASE_RETRY_SECONDS)
             return
         try:
-            meeting = self.store.meetings.get(meeting_id)
-            if meeting is not None:
-                self._send_both(meeting)
+            meeting, card = self.meetings.find(meeting_id), self.cards.get(meeting_id)
+            if meeting is not None and card is not None:
+                self._send_both(meeting, card)
         except WorkspaceRateLimited as limited:  # this workspace waits; other lanes go on
             log.warning("card update rate-limited by Slack: workspace %s waits %g s",
                         team_id, limited.retry_after)
             self.budget.pause(team_id, limited.retry_after)
             self.scheduler.defer(meeting_id, limited.retry_after)
         finally:
-            self.store.meetings.release_card_send(meeting_id)
+            self.cards.release_send(meeting_id)
 
     def _take_turn(self, meeting_id: str, team_id: str) -> bool:
         """True when the workspace's budget lets this card go now; else it is deferred to the
@@ -151,13 +166,13 @@ class CardPublisher:
             return False
         return True
 
-    def _send_both(self, meeting: Meeting) -> None:
+    def _send_both(self, meeting: Meeting, card: SlackCard) -> None:
         """The card and the Slack Calls participants; a lost update is repaired by the next
         change, a 429 (WorkspaceRateLimited) is left to the caller to wait out."""
         client = self.client_for_team_now(meeting.team_id)
         for what, send in (("card update", self.update_now), ("Slack Calls sync", self.calls.sync)):
             try:
-                send(meeting, client)
+                send(meeting, card, client)
             except SlackApiError as error:
                 if (limited := rate_limited(error)) is not None:
                     raise limited from None
@@ -174,25 +189,24 @@ class CardPublisher:
             log.info("Slack updates skipped in %s: the app is no longer installed there", team_id)
             return None
 
-    def update_now(self, meeting: Meeting, client: WebClient | None) -> None:
+    def update_now(self, meeting: Meeting, card: SlackCard, client: WebClient | None) -> None:
         """Send the current card unless Slack already shows exactly this (runs under the lease)."""
-        card = self.render(meeting)
-        digest = card.digest()
-        if digest == meeting.card_digest:
+        message = self.render(meeting, card.calls_id)
+        digest = message.digest()
+        if digest == card.digest:
             return
-        if meeting.card_ts and meeting.card_channel:
+        if card.ts and card.channel:
             if client is None:
                 return
-            client.chat_update(
-                channel=meeting.card_channel, ts=meeting.card_ts, text=card.text, blocks=card.blocks)
-        elif meeting.response_url and self._response_url_fresh(meeting):
-            WebhookClient(meeting.response_url).send(text=card.text, blocks=card.blocks,
-                                                     replace_original=True)
+            client.chat_update(channel=card.channel, ts=card.ts, text=message.text, blocks=message.blocks)
+        elif card.response_url and self._response_url_fresh(card):
+            WebhookClient(card.response_url).send(text=message.text, blocks=message.blocks,
+                                                  replace_original=True)
         else:
             return
-        self.store.meetings.update(meeting.id, card_digest=digest)
+        self.cards.sent(meeting.id, digest)
 
     @staticmethod
-    def _response_url_fresh(meeting: Meeting) -> bool:
-        saved_at = meeting.response_url_at
+    def _response_url_fresh(card: SlackCard) -> bool:
+        saved_at = card.response_url_at
         return saved_at is not None and time.time() - saved_at < RESPONSE_URL_LIFETIME_SECONDS

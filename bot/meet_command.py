@@ -9,16 +9,17 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.errors import SlackApiError
 
+from meetbridge.clock import Clock
 from meetbridge.errors import TooManyLiveMeetings, UpstreamError
-from meetbridge.meetings import MeetingRequest
-from meetbridge.records import Meeting
-from meetbridge.services import Services
+from meetbridge.meetings import MeetingRequest, MeetingService
 
 from . import messages
 from .card import join_url
 from .card_publisher import CardPublisher
+from .card_store import SeenTriggers
+from .slack_client import SLACK_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -27,39 +28,36 @@ def is_help(text: str) -> bool:
     return text.strip().lower() in {"help", "?", "-h", "--help"}
 
 
-def register_meet_command(app: App, services: Services, cards: CardPublisher) -> None:
+def register_meet_command(app: App, meetings: MeetingService, cards: CardPublisher, triggers: SeenTriggers,
+                          clock: Clock, server_url: str) -> None:
+    """`/meet`, acting on each delivery once (`triggers`), starting through `meetings`."""
     def meet(ack: Ack, command: dict, respond: Respond) -> None:
         """Ack first: the video API may be slow, Slack gives us three seconds."""
         text = command.get("text") or ""
         if is_help(text):
             ack(response_type="ephemeral", text=messages.HELP)
             return
-        if not first_delivery(services, command):
+        if not first_delivery(triggers, clock, command):
             ack()
             return
         topic = messages.clean_topic(text)
         ack(response_type="ephemeral", text=messages.starting(topic))
-        request = MeetingRequest(team_id=command["team_id"], channel_id=command["channel_id"],
-                                 creator_id=command["user_id"], topic=topic)
-        start_meeting(services, cards, request, respond)
+        request = MeetingRequest(workspace_id=command["team_id"], place_id=command["channel_id"],
+                                 starter_id=command["user_id"], topic=topic)
+        start_meeting(meetings, cards, server_url, request, respond)
 
     app.command("/meet")(meet)
 
 
-def first_delivery(services: Services, command: dict) -> bool:
+def first_delivery(triggers: SeenTriggers, clock: Clock, command: dict) -> bool:
     """True unless this command's trigger_id was acted on already (by any worker)."""
     trigger_id = command.get("trigger_id")
     if not trigger_id:  # Slack always sends one; without it there is nothing to match on
         return True
-    if services.store.slack_triggers.first_sight(str(trigger_id), services.clock.now()):
+    if triggers.first_sight(str(trigger_id), clock.now()):
         return True
     log.info("/meet delivered again (same trigger_id): acknowledged, nothing started")
     return False
-
-
-# A Slack call can fail with an API error, a network error, or an answer that is not JSON
-# (slack_sdk lets json.JSONDecodeError, a ValueError, through for a 200 with a broken body).
-SLACK_FAILURES = (SlackApiError, SlackRequestError, OSError, ValueError)
 
 
 def slack_failure(error: Exception) -> str:
@@ -69,32 +67,24 @@ def slack_failure(error: Exception) -> str:
     return "unexpected answer" if isinstance(error, ValueError) else "unreachable"
 
 
-def start_meeting(services: Services, cards: CardPublisher, request: MeetingRequest,
+def start_meeting(meetings: MeetingService, cards: CardPublisher, server_url: str, request: MeetingRequest,
                   respond: Respond) -> None:
-    """Create, store and announce; undo the meeting if it cannot be announced."""
+    """Create and store the meeting (one write), announce it (one write of the card); undo the
+    meeting if it cannot be announced."""
     try:
-        meeting = services.meetings.start(request)
+        started = meetings.start_hosted(request)
     except UpstreamError as error:
         respond(response_type="ephemeral", text=messages.start_failed(error))
         return
     except TooManyLiveMeetings as error:
         respond(response_type="ephemeral", text=messages.too_many_live_meetings(error.limit))
         return
+    meeting = started.meeting
     try:
         cards.post_new(meeting, respond)
     except SLACK_FAILURES as error:
-        undo_unannounced(services, cards, meeting)
+        meetings.discard(meeting.id)  # nobody was told about it: leave nothing behind
         respond(response_type="ephemeral", text=messages.card_failed(slack_failure(error)))
         return
-    host_key = services.meetings.issue_host_key(meeting.id)
     respond(response_type="ephemeral", replace_original=False,
-            text=messages.host_link(join_url(services.settings.server_url, meeting.id), host_key))
-
-
-def undo_unannounced(services: Services, cards: CardPublisher, meeting: Meeting) -> None:
-    """Leave nothing behind for a meeting nobody was told about."""
-    try:
-        cards.abandon(meeting)
-    except SLACK_FAILURES:
-        pass  # best effort: the call was registered but never shown in any message
-    services.meetings.discard(meeting.id)
+            text=messages.host_link(join_url(server_url, meeting.id), started.host_key))

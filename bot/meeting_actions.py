@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
+from meetbridge.bridge import BridgeService
 from meetbridge.errors import (
     BridgeAlreadyActive,
     DialRateLimited,
@@ -16,17 +17,18 @@ from meetbridge.errors import (
     NotAllowed,
     UpstreamError,
 )
+from meetbridge.lifecycle import Lifecycle
+from meetbridge.meetings import MeetingService
 from meetbridge.records import Meeting
-from meetbridge.services import Services
 
 from . import messages
 from .card_publisher import CardPublisher
 
 
-def clicked_meeting(services: Services, body: dict) -> Meeting | None:
+def clicked_meeting(meetings: MeetingService, body: dict) -> Meeting | None:
     """The meeting a button names, only if it belongs to the clicking workspace."""
     meeting_id = body["actions"][0].get("value") or ""
-    meeting = services.store.meetings.get(meeting_id)
+    meeting = meetings.find(meeting_id)
     team_id = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
     if meeting is None or meeting.team_id != team_id:
         return None
@@ -37,7 +39,9 @@ def tell(respond: Respond, text: str) -> None:
     respond(response_type="ephemeral", replace_original=False, text=text)
 
 
-def register_meeting_actions(app: App, services: Services, cards: CardPublisher) -> None:
+def register_meeting_actions(app: App, meetings: MeetingService, bridge: BridgeService, lifecycle: Lifecycle,
+                             cards: CardPublisher) -> None:
+    """The card's buttons, acting through the domain's meetings, bridge and lifecycle."""
     def meeting_over(meeting_id: str, respond: Respond) -> None:
         """A button of an ended meeting was pressed: its card missed the ended update (lost to
         a Slack failure), so send it again along with the explanation."""
@@ -50,15 +54,14 @@ def register_meeting_actions(app: App, services: Services, cards: CardPublisher)
 
     def dial_out(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        meeting = clicked_meeting(services, body)
+        meeting = clicked_meeting(meetings, body)
         if meeting is None:
             return tell(respond, messages.UNKNOWN_MEETING)
         cards.remember_response_url(meeting.id, body.get("response_url"))
         try:
-            services.bridge.connect(meeting.id)
+            bridge.connect(meeting.id)
         except BridgeAlreadyActive:
-            active = services.store.bridges.active(meeting.id)
-            tell(respond, messages.bridge_busy(active.state if active else "connected"))
+            tell(respond, messages.bridge_busy(meetings.active_bridge_state(meeting.id) or "connected"))
         except DialRateLimited as error:
             tell(respond, messages.dial_rate_limited(error.retry_after))
         except MeetingEnded:
@@ -68,22 +71,22 @@ def register_meeting_actions(app: App, services: Services, cards: CardPublisher)
 
     def hang_up(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        meeting = clicked_meeting(services, body)
+        meeting = clicked_meeting(meetings, body)
         if meeting is None:
             return tell(respond, messages.UNKNOWN_MEETING)
         cards.remember_response_url(meeting.id, body.get("response_url"))
         user = (body.get("user") or {}).get("id", "")
-        if not services.bridge.hang_up(meeting.id, reason="hung up", notice=messages.hung_up_by(user)):
+        if not bridge.hang_up(meeting.id, reason="hung up", notice=messages.hung_up_by(user)):
             tell(respond, messages.NOT_CONNECTED)
 
     def end_meeting(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        meeting = clicked_meeting(services, body)
+        meeting = clicked_meeting(meetings, body)
         if meeting is None:
             return tell(respond, messages.UNKNOWN_MEETING)
         cards.remember_response_url(meeting.id, body.get("response_url"))
         try:
-            ended = services.lifecycle.end(meeting.id, reason="ended", by_user=body["user"]["id"])
+            ended = lifecycle.end(meeting.id, reason="ended", by_user=body["user"]["id"])
         except NotAllowed:
             return tell(respond, messages.only_creator(meeting.creator_id))
         except MeetingNotFound:

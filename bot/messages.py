@@ -55,7 +55,6 @@ def dial_rate_limited(retry_after: int) -> str:
 
 
 NOT_CONNECTED = "The phone bridge isn't connected, so there is nothing to hang up."
-HUNG_UP = "Phone bridge hung up."
 MEETING_OVER = "This meeting has already ended."
 UNKNOWN_MEETING = "I can't find that meeting. It may belong to another workspace or have been removed."
 NOT_ENABLED = ("meetbridge is not enabled for this workspace. "

@@ -1,4 +1,4 @@
-"""The Bolt app: listeners registered as closures over the services object."""
+"""The Bolt app: each listener registered as a closure over the few collaborators it uses."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 
-from meetbridge.services import Services
+from meetbridge.bridge import BridgeService
+from meetbridge.clock import Clock
+from meetbridge.lifecycle import Lifecycle
+from meetbridge.meetings import MeetingService
+from meetbridge.settings import Settings
 
 from .allow_list import workspace_gate
 from .app_home import register_app_home
 from .card_publisher import CardPublisher
+from .card_store import SeenTriggers
 from .install import SlackInstall
 from .meet_command import register_meet_command
 from .meeting_actions import register_meeting_actions
@@ -22,19 +27,20 @@ from .uninstall import register_uninstall
 LISTENER_THREADS = 64
 
 
-def build_bolt_app(services: Services, install: SlackInstall, cards: CardPublisher,
-                   listeners: ThreadPoolExecutor) -> App:
+def build_bolt_app(settings: Settings, install: SlackInstall, cards: CardPublisher, listeners: ThreadPoolExecutor,
+                   *, meetings: MeetingService, bridge: BridgeService, lifecycle: Lifecycle,
+                   triggers: SeenTriggers, clock: Clock) -> App:
     """`listeners` should have about LISTENER_THREADS workers (see above)."""
     # Bolt copies the root logger's level onto each logger it creates unless given a base logger;
     # passing "slack_bolt" keeps app.CHATTY_LOGGERS' INFO floor (Bolt's DEBUG logs ack bodies and
     # OAuth callback queries).
-    app = App(client=install.client, signing_secret=services.settings.slack_signing_secret,
+    app = App(client=install.client, signing_secret=settings.slack_signing_secret,
               oauth_settings=install.oauth_settings, authorize=install.authorize,
               token_verification_enabled=False,
               listener_executor=listeners, logger=logging.getLogger("slack_bolt"))
-    app.use(workspace_gate(services.settings.team_allowed, listeners))
-    register_meet_command(app, services, cards)
-    register_meeting_actions(app, services, cards)
-    register_app_home(app, services)
-    register_uninstall(app, services, install.installation_store)
+    app.use(workspace_gate(settings.team_allowed, listeners))
+    register_meet_command(app, meetings, cards, triggers, clock, settings.server_url)
+    register_meeting_actions(app, meetings, bridge, lifecycle, cards)
+    register_app_home(app, meetings, lifecycle, settings.server_url, settings.conference_number)
+    register_uninstall(app, meetings, lifecycle, install.installation_store)
     return app

@@ -1,4 +1,4 @@
-"""Slack Calls API (SPEC §2.8): a native call card beside ours, with phone callers listed.
+"""Slack Calls API: a native call card beside ours, with phone callers listed.
 
 Only where the app has `calls:write`; on `missing_scope` (or any Calls error) the meeting keeps
 the plain card. Participants are synced by difference against what the card already lists,
@@ -15,66 +15,73 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from meetbridge.meetings import MeetingService
 from meetbridge.phone_format import masked_caller
 from meetbridge.records import Meeting
-from meetbridge.settings import Settings
-from meetbridge.storage import Store
 
 from .card import join_url
+from .card_store import CallParticipants, CardStore, SlackCard
 
 log = logging.getLogger(__name__)
 
 
 class SlackCalls:
-    def __init__(self, settings: Settings, store: Store, client_for_team: Callable[[str], WebClient]) -> None:
-        self.settings = settings
-        self.store = store
+    """A meeting's Slack Calls card: registered at /meet, kept in line with the phone callers."""
+
+    def __init__(self, server_url: str, meetings: MeetingService, cards: CardStore,
+                 participants: CallParticipants, client_for_team: Callable[[str], WebClient]) -> None:
+        self.server_url = server_url
+        self.meetings = meetings
+        self.cards = cards
+        self.participants = participants
         self.client_for_team = client_for_team
 
-    def register(self, meeting: Meeting) -> Meeting:
-        """calls.add; returns the meeting with its call id, or unchanged without the scope."""
+    def register(self, meeting: Meeting) -> str | None:
+        """calls.add; the call id to keep with the card, or None without the scope."""
         client = self.client_for_team(meeting.team_id)
         try:
             added = client.calls_add(
-                external_unique_id=meeting.id, join_url=join_url(self.settings.server_url, meeting.id),
+                external_unique_id=meeting.id, join_url=join_url(self.server_url, meeting.id),
                 external_display_id=meeting.pin, title=meeting.title, created_by=meeting.creator_id,
                 date_start=int(meeting.created_at))
         except SlackApiError as error:
             log.info("Slack Calls card not used: %s", error.response.get("error"))
-            return meeting
-        call_id = added["call"]["id"]
-        self.store.meetings.update(meeting.id, calls_id=call_id)
-        return self.store.meetings.get(meeting.id) or meeting
+            return None
+        return str(added["call"]["id"])
 
-    def sync(self, meeting: Meeting, client: WebClient | None) -> None:
+    def end_unannounced(self, meeting: Meeting, calls_id: str) -> None:
+        """The card never went out: close the call registered for it."""
+        self.client_for_team(meeting.team_id).calls_end(id=calls_id, duration=0)
+
+    def sync(self, meeting: Meeting, card: SlackCard, client: WebClient | None) -> None:
         """Bring the Calls card's participants (and its ended state) in line with ours, with
         the card sender's `client` (None: the app is no longer installed there)."""
-        if not meeting.calls_id or client is None:
+        calls_id = card.calls_id
+        if not calls_id or client is None:
             return
         if not meeting.is_live:
-            if self.store.call_participants.claim_call_end(meeting.id):
-                self._end_call(meeting, client)
+            if self.cards.claim_call_end(meeting.id):
+                self._end_call(meeting, calls_id, client)
             return
-        present = {leg.uuid: leg.caller_number for leg in self.store.legs.live_legs(meeting.id)}
-        listed = self.store.call_participants.listed_users(meeting.id)
+        present = self.meetings.phone_callers(meeting.id)
+        listed = self.participants.listed_users(meeting.id)
         joining = [phone_participant(uuid, present[uuid]) for uuid in present if uuid not in listed]
         leaving = [user for uuid, user in listed.items() if uuid not in present]
         if joining:
-            client.calls_participants_add(id=meeting.calls_id, users=joining)
-            self.store.call_participants.add_users(meeting.id, joining)
+            client.calls_participants_add(id=calls_id, users=joining)
+            self.participants.add_users(meeting.id, joining)
         if leaving:
-            client.calls_participants_remove(id=meeting.calls_id, users=leaving)
-            self.store.call_participants.remove(meeting.id, [user["external_id"] for user in leaving])
+            client.calls_participants_remove(id=calls_id, users=leaving)
+            self.participants.remove(meeting.id, [user["external_id"] for user in leaving])
 
-
-    def _end_call(self, meeting: Meeting, client: WebClient) -> None:
+    def _end_call(self, meeting: Meeting, calls_id: str, client: WebClient) -> None:
         """calls.end once; a 429 gives the claim back, so the send after Retry-After ends it."""
         duration = int((meeting.ended_at or meeting.created_at) - meeting.created_at)
         try:
-            client.calls_end(id=meeting.calls_id, duration=duration)
+            client.calls_end(id=calls_id, duration=duration)
         except SlackApiError as error:
             if error.response.status_code == 429:
-                self.store.call_participants.release_call_end(meeting.id)
+                self.cards.release_call_end(meeting.id)
             raise
 
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+# A Slack call can fail with an API error, a network error, or an answer that is not JSON
+# (slack_sdk lets json.JSONDecodeError, a ValueError, through for a 200 with a broken body).
+SLACK_FAILURES = (SlackApiError, SlackRequestError, OSError, ValueError)
 
 
 def slack_web_client(token: str | None, base_url: str, wait_on_rate_limit: bool = True) -> WebClient:

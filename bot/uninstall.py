@@ -8,25 +8,29 @@ import logging
 from slack_bolt import App
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from meetbridge.services import Services
+from meetbridge.lifecycle import Lifecycle
+from meetbridge.meetings import MeetingService
 
 log = logging.getLogger(__name__)
 
 
-def end_team_meetings(services: Services, team_id: str) -> int:
+def end_team_meetings(meetings: MeetingService, lifecycle: Lifecycle, team_id: str) -> int:
+    """End every live meeting of a workspace; returns how many were ended."""
     ended = 0
-    for meeting_id in services.store.meetings.live_ids_for_team(team_id):
-        ended += services.lifecycle.end(meeting_id, reason="app uninstalled")
+    for meeting_id in meetings.live_ids_in_workspace(team_id):
+        ended += lifecycle.end(meeting_id, reason="app uninstalled")
     return ended
 
 
-def register_uninstall(app: App, services: Services, installations: InstallationStore | None) -> None:
+def register_uninstall(app: App, meetings: MeetingService, lifecycle: Lifecycle,
+                       installations: InstallationStore | None) -> None:
+    """app_uninstalled and tokens_revoked: forget the tokens, end the workspace's meetings."""
     # Tokens go first: the cards of a workspace that removed us cannot be updated anyway,
     # and the card updater then skips them quietly instead of failing on each one.
     def uninstalled(context) -> None:
         if installations is not None:
             installations.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
-        count = end_team_meetings(services, context.team_id)
+        count = end_team_meetings(meetings, lifecycle, context.team_id)
         log.info("app uninstalled from %s: %d meetings ended", context.team_id, count)
 
     def tokens_revoked(event: dict, context) -> None:
@@ -34,7 +38,7 @@ def register_uninstall(app: App, services: Services, installations: Installation
             return
         if installations is not None:
             installations.delete_bot(enterprise_id=context.enterprise_id, team_id=context.team_id)
-        end_team_meetings(services, context.team_id)
+        end_team_meetings(meetings, lifecycle, context.team_id)
 
     app.event("app_uninstalled")(uninstalled)
     app.event("tokens_revoked")(tokens_revoked)

@@ -11,6 +11,7 @@ from .ids import new_conversation_name, new_host_key, new_meeting_id, token_hash
 from .pins import allocate_pin
 from .records import Meeting
 from .settings import Settings
+from .status import MeetingStatus, read_status
 from .storage import Rule, Store
 from .video import VideoGateway, short_token_expiry, visitor_data
 
@@ -23,10 +24,21 @@ TOKENS_PER_MEETING_MINUTE = 300
 
 @dataclass(frozen=True)
 class MeetingRequest:
-    team_id: str
-    channel_id: str
-    creator_id: str
+    """Someone asks for a meeting: in which workspace, from which place in it (a channel,
+    where the meeting is announced), who starts it, and what about."""
+
+    workspace_id: str
+    place_id: str
+    starter_id: str
     topic: str | None
+
+
+@dataclass(frozen=True)
+class StartedMeeting:
+    """A new meeting and its starter's host key (only the key's hash is stored)."""
+
+    meeting: Meeting
+    host_key: str
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,8 @@ class TokenGrant:
 
 
 class MeetingService:
+    """The domain's front door for meetings: start, find, look up, let visitors in."""
+
     def __init__(self, settings: Settings, store: Store, video: VideoGateway, clock: Clock,
                  rng: random.Random) -> None:
         self.settings = settings
@@ -49,23 +63,32 @@ class MeetingService:
         self.rng = rng
 
     def start(self, request: MeetingRequest) -> Meeting:
+        """A new meeting without a host link (see start_hosted)."""
+        return self._create(request, host_key_hash=None)
+
+    def start_hosted(self, request: MeetingRequest) -> StartedMeeting:
+        """A new meeting with its starter's host key, stored in the same single insert."""
+        key = new_host_key()
+        return StartedMeeting(meeting=self._create(request, host_key_hash=token_hash(key)), host_key=key)
+
+    def _create(self, request: MeetingRequest, host_key_hash: str | None) -> Meeting:
         """Create the routed session first, then store meeting and PIN together.
 
         A failed video call raises UpstreamError before anything is stored; a workspace at
         MAX_LIVE_MEETINGS_PER_TEAM raises TooManyLiveMeetings, checked before the session is
         made and again under the write lock, so two workers cannot both take the last place.
         """
-        self._check_team_cap(request.team_id)
+        self._check_team_cap(request.workspace_id)
         session_id = self.video.create_routed_session()
         now = self.clock.now()
         meeting_id = new_meeting_id()
         with self.store.transaction():
-            self._check_team_cap(request.team_id)
+            self._check_team_cap(request.workspace_id)
             pin = allocate_pin(self.store.pins, meeting_id, self.rng, self.settings.pin_length, now)
-            meeting = Meeting(id=meeting_id, team_id=request.team_id, channel_id=request.channel_id,
-                              creator_id=request.creator_id, topic=request.topic, session_id=session_id,
+            meeting = Meeting(id=meeting_id, team_id=request.workspace_id, channel_id=request.place_id,
+                              creator_id=request.starter_id, topic=request.topic, session_id=session_id,
                               pin=pin, created_at=now, expires_at=now + self.settings.meeting_ttl_seconds,
-                              conversation_name=new_conversation_name())
+                              host_key_hash=host_key_hash, conversation_name=new_conversation_name())
             self.store.meetings.insert(meeting)
         return meeting
 
@@ -85,6 +108,31 @@ class MeetingService:
         with self.store.transaction():
             self.store.pins.forget(meeting_id)
             self.store.meetings.delete(meeting_id)
+
+    def find(self, meeting_id: str) -> Meeting | None:
+        """The meeting with this id, live or ended, or None."""
+        return self.store.meetings.get(meeting_id)
+
+    def status(self, meeting: Meeting) -> MeetingStatus:
+        """Everything a card shows about the meeting: bridge and phone callers included."""
+        return read_status(self.store, meeting)
+
+    def live_for_starter(self, workspace_id: str, starter_id: str) -> list[Meeting]:
+        """The live meetings someone started in a workspace, newest first."""
+        return self.store.meetings.live_for_creator(workspace_id, starter_id)
+
+    def live_ids_in_workspace(self, workspace_id: str) -> list[str]:
+        """Ids of a workspace's meetings not yet ended."""
+        return self.store.meetings.live_ids_for_team(workspace_id)
+
+    def active_bridge_state(self, meeting_id: str) -> str | None:
+        """connecting / connected while the meeting's phone bridge is up or dialling, else None."""
+        active = self.store.bridges.active(meeting_id)
+        return active.state if active else None
+
+    def phone_callers(self, meeting_id: str) -> dict[str, str | None]:
+        """The meeting's phone callers now in: leg id → caller number (never logged)."""
+        return {leg.uuid: leg.caller_number for leg in self.store.legs.live_legs(meeting_id)}
 
     def live_meeting(self, meeting_id: str) -> Meeting:
         meeting = self.store.meetings.get(meeting_id)

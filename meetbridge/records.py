@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Meeting:
-    """One video meeting with its PIN, lifetime and (for now) its Slack card state."""
+    """One video meeting with its PIN and lifetime, wherever it was started."""
 
     id: str
     team_id: str
@@ -20,16 +20,9 @@ class Meeting:
     expires_at: float
     ended_at: float | None = None
     ended_reason: str | None = None
-    card_channel: str | None = None
-    card_ts: str | None = None
-    card_via_response_url: int = 0
-    response_url: str | None = None
-    response_url_at: float | None = None
     video_participants: int = 0
     bridge_notice: str | None = None
-    calls_id: str | None = None
     host_key_hash: str | None = None
-    card_digest: str | None = None
     conversation_name: str | None = None  # random; callers and the bridge join it
 
     @property

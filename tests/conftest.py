@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from meetbridge.settings import Settings, load_settings
+from tests.cards import card_of
 from tests.fakes import FakeOpenTok, FakeSlack, FakeVonage, make_rsa_keypair
 from tests.signing import block_action_body, slack_headers, slash_command_body
 from tests.waiting import wait_until
@@ -171,7 +172,7 @@ def start_meeting(slack_user, fake_slack, services) -> Callable[..., object]:
         assert who.meet(topic).status_code == 200
         posted = fake_slack.wait_for("chat.postMessage", count=before + 1)[-1]
         meeting_id = posted["blocks"][1]["accessory"]["url"].rsplit("/", 1)[-1]
-        wait_until(lambda: services.store.meetings.get(meeting_id).card_ts is not None)
+        wait_until(lambda: card_of(services.store, meeting_id).ts is not None)
         return services.store.meetings.get(meeting_id)
     return start
 

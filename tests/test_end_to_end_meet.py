@@ -8,6 +8,7 @@ import jwt
 import requests
 
 from meetbridge.phone_format import grouped_pin
+from tests.cards import card_of
 from tests.conftest import SIGNING_SECRET, VIDEO_KEY, VIDEO_SECRET
 from tests.signing import slack_headers, slash_command_body
 from tests.waiting import wait_until
@@ -35,7 +36,7 @@ def test_meet_over_http_gives_a_card_whose_link_serves_the_page_and_a_token_for_
     meeting_id = join_url.rsplit("/", 1)[-1]
     assert join_url == f"{live_server.url}/rooms/{meeting_id}"
     services = live_server.app.extensions["meetbridge"]
-    wait_until(lambda: services.store.meetings.get(meeting_id).card_ts is not None)
+    wait_until(lambda: card_of(services.store, meeting_id).ts is not None)
     meeting = services.store.meetings.get(meeting_id)
     assert meeting.session_id == session_id
     card_text = str(card["blocks"])

@@ -22,6 +22,7 @@ from .replays import SeenTokens
 from .schema import migrate
 from .seam import SqlDatabase, UniqueViolation
 from .slack_budgets import SlackBudgetsTable
+from .slack_cards import SlackCardsTable
 from .slack_triggers import SlackTriggersTable
 from .video_connections import VideoConnectionsTable
 
@@ -47,6 +48,7 @@ class Store:
         self.call_participants = CallParticipantsTable(self.database)
         self.rate_limits = RateLimitsTable(self.database)
         self.slack_budgets = SlackBudgetsTable(self.database)
+        self.slack_cards = SlackCardsTable(self.database)  # the Slack side's card state
         self.slack_triggers = SlackTriggersTable(self.database)
         self.seen_tokens = SeenTokens(self.database)  # jti of accepted signed webhooks
 

@@ -50,12 +50,3 @@ class CallParticipantsTable:
         self.database.execute(
             "DELETE FROM slack_call_participants WHERE meeting_id = ? AND external_id IN ("
             + ", ".join("?" * len(external_ids)) + ")", [meeting_id, *external_ids])
-
-    def claim_call_end(self, meeting_id: str) -> bool:
-        """True once per meeting: whoever gets it sends calls.end."""
-        return self.database.execute(
-            "UPDATE meetings SET calls_ended = 1 WHERE id = ? AND calls_ended = 0", [meeting_id]) == 1
-
-    def release_call_end(self, meeting_id: str) -> None:
-        """calls.end did not get through (Slack's 429): the next send claims it again."""
-        self.database.execute("UPDATE meetings SET calls_ended = 0 WHERE id = ?", [meeting_id])

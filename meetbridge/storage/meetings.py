@@ -40,19 +40,6 @@ class MeetingsTable:
         assignments = ", ".join(f"{column} = ?" for column in values)
         self.database.execute(f"UPDATE meetings SET {assignments} WHERE id = ?", [*values.values(), meeting_id])
 
-    def claim_card_send(self, meeting_id: str, now: float, seconds: float) -> bool:
-        return self.database.execute(
-            "UPDATE meetings SET card_lease_until = ? WHERE id = ? "
-            "AND (card_lease_until IS NULL OR card_lease_until < ?)", [now + seconds, meeting_id, now]) == 1
-
-    def release_card_send(self, meeting_id: str) -> None:
-        self.database.execute("UPDATE meetings SET card_lease_until = NULL WHERE id = ?", [meeting_id])
-
-    def hold_team(self, team_id: str) -> None:
-        """Inside a transaction: /meet of this workspace on any host waits here until it ends,
-        so counting its live meetings and adding one cannot interleave (the team cap)."""
-        self.database.hold(f"team:{team_id}")
-
     def mark_ended(self, meeting_id: str, at: float, reason: str) -> bool:
         """End a live meeting; False when it had already ended (ending twice is harmless)."""
         return self.database.execute(

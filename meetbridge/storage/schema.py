@@ -228,3 +228,25 @@ def number_bridge_calls(db: sqlite_utils.Database) -> None:
     # same timestamp are still told apart on every back-end; existing rows keep their old order.
     db["bridge_calls"].add_column("seq", int)
     db.execute("UPDATE bridge_calls SET seq = rowid")
+
+
+@migrations()
+def move_slack_card_state_to_slack_cards(db: sqlite_utils.Database) -> None:
+    # The Slack side keeps its card and Calls card state in a table of its own
+    # (storage/slack_cards.py): a meeting row holds the domain's state only. The write-only
+    # card_via_response_url goes (a card without ts went out through the response_url).
+    db.execute("CREATE TABLE slack_cards (meeting_id TEXT PRIMARY KEY, channel TEXT, ts TEXT, digest TEXT, "
+               "response_url TEXT, response_url_at REAL, calls_id TEXT, lease_until REAL, "
+               "calls_ended INTEGER NOT NULL DEFAULT 0)")
+    db.execute("INSERT INTO slack_cards (meeting_id, channel, ts, digest, response_url, response_url_at, "
+               "calls_id, lease_until, calls_ended) "
+               "SELECT id, card_channel, card_ts, card_digest, response_url, response_url_at, calls_id, "
+               "card_lease_until, calls_ended FROM meetings "
+               "WHERE card_ts IS NOT NULL OR card_via_response_url = 1 OR response_url IS NOT NULL "
+               "OR calls_id IS NOT NULL")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+) keeps the partial indexes, which sqlite-utils'
+    # transform() refuses to carry over; none of these columns is indexed.
+    for column in ("card_channel", "card_ts", "card_via_response_url", "response_url", "response_url_at",
+                   "calls_id", "card_digest", "card_lease_until", "calls_ended"):
+        db.execute(f"ALTER TABLE meetings DROP COLUMN {column}")
+

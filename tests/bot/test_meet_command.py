@@ -6,6 +6,7 @@ import re
 
 from bot.messages import HELP
 from meetbridge.phone_format import grouped_pin
+from tests.cards import card_of
 from tests.conftest import SlackUser
 from tests.waiting import wait_until
 
@@ -46,13 +47,13 @@ def test_meet_stores_the_meeting_with_its_card_location(slack_user, fake_slack, 
     slack_user.meet("Weekly planning")
     posted = fake_slack.wait_for("chat.postMessage")[0]
     meeting_id = meeting_id_of(posted)
-    wait_until(lambda: services.store.meetings.get(meeting_id).card_ts is not None)
-    meeting = services.store.meetings.get(meeting_id)
+    wait_until(lambda: card_of(services.store, meeting_id).ts is not None)
+    meeting, card = services.store.meetings.get(meeting_id), card_of(services.store, meeting_id)
     assert (meeting.team_id, meeting.channel_id, meeting.creator_id, meeting.topic) == (
         "T0001", "C0GENERAL", "U0ADA", "Weekly planning")
     assert (meeting.created_at, meeting.expires_at) == (clock.now(), clock.now() + 12 * 3600)
-    assert (meeting.card_channel, meeting.card_via_response_url, meeting.ended_at) == ("C0GENERAL", 0, None)
-    assert fake_slack.message("C0GENERAL", meeting.card_ts)["blocks"] == posted["blocks"]
+    assert (card.channel, card.via_response_url, meeting.ended_at) == ("C0GENERAL", 0, None)
+    assert fake_slack.message("C0GENERAL", card.ts)["blocks"] == posted["blocks"]
 
 
 def test_meet_creates_a_routed_video_session(slack_user, fake_slack, fake_opentok, services):
@@ -104,9 +105,9 @@ def test_card_falls_back_to_an_in_channel_reply_where_the_bot_is_not_in_the_chan
     assert reply["blocks"][1]["accessory"]["url"] == f"{settings.server_url}/rooms/{meeting.id}"
     assert f"`{grouped_pin(meeting.pin)}`" in str(reply["blocks"])
     assert reply["text"].startswith("Private plans: join ")
-    wait_until(lambda: services.store.meetings.get(meeting.id).card_via_response_url == 1)
-    kept = services.store.meetings.get(meeting.id)
-    assert (kept.card_via_response_url, kept.card_ts, kept.ended_at) == (1, None, None)
+    wait_until(lambda: card_of(services.store, meeting.id).via_response_url == 1)
+    kept, card = services.store.meetings.get(meeting.id), card_of(services.store, meeting.id)
+    assert (card.via_response_url, card.ts, kept.ended_at) == (1, None, None)
     assert services.store.pins.live_meeting_id(meeting.pin) == meeting.id
 
 
@@ -117,7 +118,7 @@ def test_card_falls_back_to_an_in_channel_reply_in_a_dm(client, fake_slack, serv
     reply = fake_slack.wait_for_response("meet")[0]  # the host link follows it (ephemeral)
     assert reply["response_type"] == "in_channel"
     meeting_id = meeting_id_of(reply)
-    wait_until(lambda: services.store.meetings.get(meeting_id).card_via_response_url == 1)
+    wait_until(lambda: card_of(services.store, meeting_id).via_response_url == 1)
     assert services.store.meetings.get(meeting_id).channel_id == "D0DIRECT"
     assert len(fake_slack.requests("chat.postMessage")) == 1  # tried once, then the fallback
 

@@ -167,7 +167,7 @@ def test_pin_allocated_by_a_failed_start_is_rolled_back_with_its_meeting(store, 
 
     monkeypatch.setattr(store.meetings, "insert", broken_insert)
     with pytest.raises(RuntimeError):
-        service.start(MeetingRequest(team_id="T1", channel_id="C1", creator_id="U1", topic=None))
+        service.start(MeetingRequest(workspace_id="T1", place_id="C1", starter_id="U1", topic=None))
     assert (live_pins(store), store.database.query("SELECT id FROM meetings")) == ({}, [])
 
 

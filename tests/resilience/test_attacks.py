@@ -148,7 +148,7 @@ def test_pin_guessing_from_many_numbers_over_many_calls_gets_each_number_ten_gue
 
 
 def test_with_two_hundred_live_meetings_one_guess_matches_less_than_one_in_ten_thousand(services, client):
-    meetings = [services.meetings.start(MeetingRequest(team_id=f"T{n % 5:04d}", channel_id="C1", creator_id="U1",
+    meetings = [services.meetings.start(MeetingRequest(workspace_id=f"T{n % 5:04d}", place_id="C1", starter_id="U1",
                                                        topic=f"Meeting {n}")) for n in range(200)]
 
     live_pins = [row["pin"] for row in services.store.database.query(

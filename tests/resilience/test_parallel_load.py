@@ -54,7 +54,7 @@ def test_fifty_parallel_meets_make_fifty_meetings_each_with_its_own_pin_and_card
 
     cards = fake_slack.wait_for("chat.postMessage", count=PEOPLE, timeout=30)
     wait_until(lambda: store.database.query_one(
-        "SELECT count(*) AS n FROM meetings WHERE card_ts IS NOT NULL")["n"] == PEOPLE, timeout=10)
+        "SELECT count(*) AS n FROM slack_cards WHERE ts IS NOT NULL")["n"] == PEOPLE, timeout=10)
     meetings = {row["id"]: row for row in store.database.query("SELECT id, pin, creator_id, topic FROM meetings")}
     linked = {card["blocks"][1]["accessory"]["url"].rsplit("/", 1)[-1]: card for card in cards}
     assert len(meetings) == PEOPLE
@@ -113,7 +113,7 @@ def test_two_gunicorn_workers_taking_one_meetings_dtmf_and_events_at_once_count_
             slack.wait_for("chat.postMessage", timeout=HTTP_TIMEOUT)
             store = Store(env["DATABASE_PATH"])
             try:
-                wait_until(lambda: store.database.query_one("SELECT card_ts FROM meetings")["card_ts"])
+                wait_until(lambda: (store.database.query_one("SELECT ts FROM slack_cards") or {}).get("ts"))
                 [meeting] = [store.meetings.get(row["id"]) for row in store.database.query("SELECT id FROM meetings")]
 
                 sent = send_callers(base_url, meeting.pin)
@@ -125,7 +125,8 @@ def test_two_gunicorn_workers_taking_one_meetings_dtmf_and_events_at_once_count_
                     "SELECT count(*) AS joined, count(left_at) AS left FROM phone_legs WHERE meeting_id = ? "
                     "AND joined_at IS NOT NULL", [meeting.id]) == {"joined": 40, "left": 20}
                 assert store.legs.callers_in(meeting.id) == 20
-                wait_until(lambda: status_line(slack.message(meeting.card_channel, meeting.card_ts))
+                card = store.slack_cards.get(meeting.id)
+                wait_until(lambda: status_line(slack.message(card.channel, card.ts))
                            == "Phone bridge: *off* · 20 phone callers", timeout=10)
             finally:
                 store.close()

@@ -15,6 +15,7 @@ from meetbridge import ncco
 from meetbridge.phone_format import grouped_pin
 from meetbridge.settings import load_settings
 from tests.bridge.visitor import dial_allowed_again, joined, press
+from tests.cards import card_of
 from tests.lifecycle.bridge_setup import admit_caller, connect_bridge, enter_pin, is_re_prompt, status_line
 from tests.resilience.upstreams import (
     FAULTS,
@@ -58,8 +59,8 @@ def upstreams(app, services, slack_user, fake_slack, fake_opentok, fake_vonage, 
 
 def card_in_slack(fake_slack, services, meeting) -> dict:
     """The card as Slack holds it now (after every chat.update that got through)."""
-    stored = services.store.meetings.get(meeting.id)
-    return fake_slack.message(stored.card_channel, stored.card_ts)
+    card = card_of(services.store, meeting.id)
+    return fake_slack.message(card.channel, card.ts)
 
 
 def gave_up_on_a_card_update(caplog) -> bool:
@@ -105,7 +106,7 @@ def test_meet_during_a_fault_says_nothing_was_created_and_works_once_it_clears(
     slack_user.meet("Plans", response_key="retry")
 
     [card] = fake_slack.wait_for("chat.postMessage", timeout=SLOW)
-    wait_until(lambda: services.store.database.query("SELECT 1 FROM meetings WHERE card_ts IS NOT NULL"))
+    wait_until(lambda: services.store.database.query("SELECT 1 FROM slack_cards WHERE ts IS NOT NULL"))
     [meeting] = services.store.database.query("SELECT id, pin FROM meetings")
     assert card["blocks"][1]["accessory"]["url"].endswith(f"/rooms/{meeting['id']}")
     assert f"PIN {grouped_pin(meeting['pin'])}" in card["text"]

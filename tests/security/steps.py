@@ -42,7 +42,8 @@ def start_meeting(app: AppUnderAttack, topic: str, user_id: str = STARTER) -> Me
     found: list[Meeting] = []
 
     def card_posted() -> bool:
-        row = app.store.database.query_one("SELECT id FROM meetings WHERE topic = ? AND card_ts IS NOT NULL",
+        row = app.store.database.query_one("SELECT id FROM meetings JOIN slack_cards ON meeting_id = id "
+                                           "WHERE topic = ? AND ts IS NOT NULL",
                                            [topic])
         if row:
             found.append(app.store.meetings.get(row["id"]))

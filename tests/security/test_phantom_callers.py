@@ -13,6 +13,7 @@ import threading
 import time
 
 from meetbridge.lifecycle import CHECKS_PER_PASS
+from tests.cards import card_of
 from tests.lifecycle.bridge_setup import status_line
 from tests.security.measurements import record
 from tests.security.steps import call_in, connect_bridge, joined, start_meeting
@@ -42,7 +43,8 @@ def callers_shown(card: dict) -> int:
 
 def phone_participants(app, meeting) -> list[dict]:
     """Who the Slack Calls card lists by phone (`external_id` users)."""
-    call = app.slack.call(meeting.calls_id) if meeting.calls_id else None
+    calls_id = card_of(app.store, meeting.id).calls_id
+    call = app.slack.call(calls_id) if calls_id else None
     return [user for user in (call or {}).get("users", []) if "external_id" in user]
 
 
@@ -72,7 +74,8 @@ def test_phantom_callers_never_keep_a_bridge_up_nor_stay_on_the_cards(serve):
         stop.set()
         freshener.join()
     meeting = app.store.meetings.get(meeting.id)
-    wait_until(lambda: callers_shown(app.slack.message(meeting.card_channel, meeting.card_ts)) == 0)
+    card = card_of(app.store, meeting.id)
+    wait_until(lambda: callers_shown(app.slack.message(card.channel, card.ts)) == 0)
     wait_until(lambda: phone_participants(app, meeting) == [])
     shown = [callers_shown(card) for card in app.slack.requests("chat.update")]
     ever_added = [user for request in app.slack.requests("calls.participants.add")

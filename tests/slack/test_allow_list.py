@@ -86,8 +86,8 @@ def test_meet_from_a_workspace_outside_the_lists_is_acked_with_a_note_and_starts
 
 def test_a_button_from_a_workspace_outside_the_lists_changes_nothing(
         refused_team_installed, slack_user, fake_slack, services):
-    meeting = services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C0GENERAL",
-                                                     creator_id="U0ADA", topic="From before the list"))
+    meeting = services.meetings.start(MeetingRequest(workspace_id="T0001", place_id="C0GENERAL",
+                                                     starter_id="U0ADA", topic="From before the list"))
 
     assert slack_user.click("end_meeting", meeting.id, response_key="end").status_code == 200
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from meetbridge.settings import load_settings
+from tests.cards import card_of
 from tests.conftest import SlackUser
 from tests.fakes import FakeSlack
 from tests.slack import CLIENT_ID, CLIENT_SECRET, install_via_oauth, oauth_env
@@ -23,6 +25,20 @@ from tests.waiting import wait_until
 
 A_ENDED_WITHIN_SECONDS = 2.0
 B_MEETINGS = 3  # more than the old shared sender threads (2), each of which slept out Retry-After
+
+
+@dataclass(frozen=True)
+class PostedMeeting:
+    """A meeting and where its card was posted."""
+
+    id: str
+    card_channel: str | None
+    card_ts: str | None
+
+
+def posted(services, meeting) -> PostedMeeting:
+    card = card_of(services.store, meeting.id)
+    return PostedMeeting(id=meeting.id, card_channel=card.channel, card_ts=card.ts)
 
 
 @pytest.fixture
@@ -37,13 +53,13 @@ def settings(base_env):
 
 
 @pytest.fixture
-def two_workspaces(app, client, settings, start_meeting, fake_slack):
+def two_workspaces(app, client, settings, start_meeting, fake_slack, services):
     """Workspace A (installed through the OAuth pages) with one meeting, B with three."""
     install_via_oauth(app.test_client(use_cookies=False))
     install_other_workspace(SQLite3InstallationStore(database=settings.database_path, client_id=CLIENT_ID))
     eve = SlackUser(client, fake_slack, user_id="U0EVE", team_id=OTHER_TEAM)
-    a_meeting = start_meeting("A's standup")
-    b_meetings = [start_meeting(f"B's room {n}", user=eve) for n in range(B_MEETINGS)]
+    a_meeting = posted(services, start_meeting("A's standup"))
+    b_meetings = [posted(services, start_meeting(f"B's room {n}", user=eve)) for n in range(B_MEETINGS)]
     return a_meeting, b_meetings
 
 
@@ -100,7 +116,7 @@ def test_a_rate_limited_workspaces_cards_go_out_once_each_after_its_retry_after(
 def test_a_rate_limited_calls_end_is_sent_once_after_its_retry_after(two_workspaces, fake_slack, services):
     _, b_meetings = two_workspaces
     meeting = b_meetings[0]
-    call_id = services.store.meetings.get(meeting.id).calls_id
+    call_id = card_of(services.store, meeting.id).calls_id
     fake_slack.http_status("calls.end", 429, times=1, retry_after=1, token=OTHER_TEAM_TOKEN)
 
     services.lifecycle.end(meeting.id, reason="ended")

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from meetbridge import ncco
+from tests.cards import card_of
 from tests.vonage_calls import CALLER_NUMBER, answer, dtmf, event, new_uuid, status_lines
 from tests.waiting import wait_until
 
@@ -40,7 +41,7 @@ def test_meet_registers_the_call_with_meeting_id_join_url_pin_title_and_creator(
 def test_card_carries_the_registered_call_between_the_join_and_dial_in_sections(
         start_meeting, fake_slack, services):
     meeting = start_meeting("Design review")
-    call_id = services.store.meetings.get(meeting.id).calls_id
+    call_id = card_of(services.store, meeting.id).calls_id
     assert fake_slack.call(call_id)["external_unique_id"] == meeting.id  # the id calls.add answered
     posted = fake_slack.requests("chat.postMessage")[0]
     assert block_types(posted) == CARD_LAYOUT
@@ -50,7 +51,7 @@ def test_card_carries_the_registered_call_between_the_join_and_dial_in_sections(
 def test_phone_caller_is_added_as_a_participant_with_only_the_last_four_digits(
         client, start_meeting, fake_slack, fake_vonage, services):
     meeting = start_meeting("Standup")
-    call_id = services.store.meetings.get(meeting.id).calls_id
+    call_id = card_of(services.store, meeting.id).calls_id
     leg = admit_caller(client, fake_vonage, meeting)
     assert fake_slack.wait_for("calls.participants.add") == [
         {"id": call_id, "users": [{"external_id": leg, "display_name": "Phone •••0123"}]}]
@@ -60,7 +61,7 @@ def test_phone_caller_is_added_as_a_participant_with_only_the_last_four_digits(
 def test_phone_caller_who_hangs_up_is_removed_from_the_participants(
         client, start_meeting, fake_slack, fake_vonage, services):
     meeting = start_meeting("Standup")
-    call_id = services.store.meetings.get(meeting.id).calls_id
+    call_id = card_of(services.store, meeting.id).calls_id
     leg = admit_caller(client, fake_vonage, meeting)
     fake_slack.wait_for("calls.participants.add")
     assert event(leg, "completed").send(client).status_code in (200, 204)
@@ -72,7 +73,7 @@ def test_phone_caller_who_hangs_up_is_removed_from_the_participants(
 def test_ending_the_meeting_ends_the_call_with_its_duration(
         start_meeting, slack_user, fake_slack, services, clock):
     meeting = start_meeting("Retro")
-    call_id = services.store.meetings.get(meeting.id).calls_id
+    call_id = card_of(services.store, meeting.id).calls_id
     clock.advance(754)
     slack_user.click("end_meeting", meeting.id)
     assert fake_slack.wait_for("calls.end") == [{"id": call_id, "duration": "754"}]
@@ -81,7 +82,7 @@ def test_ending_the_meeting_ends_the_call_with_its_duration(
 
 def test_ended_card_keeps_the_call_block(start_meeting, slack_user, fake_slack, services):
     meeting = start_meeting("Retro")
-    call_id = services.store.meetings.get(meeting.id).calls_id
+    call_id = card_of(services.store, meeting.id).calls_id
     slack_user.click("end_meeting", meeting.id)
     wait_until(lambda: any("Meeting ended" in str(u["blocks"]) for u in fake_slack.requests("chat.update")))
     ended = [u for u in fake_slack.requests("chat.update") if "Meeting ended" in str(u["blocks"])][-1]
@@ -92,7 +93,7 @@ def test_without_the_calls_scope_the_meeting_gets_the_plain_card_and_works(
         client, start_meeting, slack_user, fake_slack, fake_vonage, services):
     fake_slack.fail("calls.add", "missing_scope")
     meeting = start_meeting("No calls scope")
-    assert services.store.meetings.get(meeting.id).calls_id is None
+    assert card_of(services.store, meeting.id).calls_id is None
     posted = fake_slack.requests("chat.postMessage")[0]
     assert block_types(posted) == ["header", "section", "section", "context", "actions"]
     assert posted["blocks"][1]["accessory"]["url"].endswith(f"/rooms/{meeting.id}")

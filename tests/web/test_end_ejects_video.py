@@ -16,7 +16,7 @@ from tests.conftest import VIDEO_SECRET
 
 @pytest.fixture
 def meeting(services):
-    return services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C1", creator_id="U1", topic="Sync"))
+    return services.meetings.start(MeetingRequest(workspace_id="T0001", place_id="C1", starter_id="U1", topic="Sync"))
 
 
 def visitor_on_video(client, services, fake_opentok, meeting, name: str) -> str:

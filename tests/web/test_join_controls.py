@@ -21,7 +21,7 @@ NOT_JSON = {"error": "Send this request as JSON (Content-Type: application/json)
 
 @pytest.fixture
 def meeting(services):
-    return services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C1", creator_id="U1", topic="Sync"))
+    return services.meetings.start(MeetingRequest(workspace_id="T0001", place_id="C1", starter_id="U1", topic="Sync"))
 
 
 def set_cookie(response) -> SimpleCookie:
@@ -54,7 +54,7 @@ def test_cookie_is_secure_when_the_public_url_is_https(base_env, clock):
     app = create_app(load_settings(env), clock=clock, run_sweeper=False)
     try:
         services = app.extensions["meetbridge"]
-        meeting = services.meetings.start(MeetingRequest(team_id="T1", channel_id="C1", creator_id="U1", topic=None))
+        meeting = services.meetings.start(MeetingRequest(workspace_id="T1", place_id="C1", starter_id="U1", topic=None))
         response = app.test_client().post(f"/rooms/{meeting.id}/token", json={"name": "Ada"})
         assert set_cookie(response)[COOKIE_NAME]["secure"] is True
     finally:
@@ -93,7 +93,7 @@ def test_hang_up_without_joining_is_403_and_the_bridge_stays_up(client, services
 
 
 def test_a_cookie_for_another_meeting_or_a_forged_one_is_refused(client, services, meeting, fake_opentok):
-    other = services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C1", creator_id="U1", topic=None))
+    other = services.meetings.start(MeetingRequest(workspace_id="T0001", place_id="C1", starter_id="U1", topic=None))
     joined(client, other.id)
     value = client.get_cookie(COOKIE_NAME, path=f"/rooms/{other.id}").value
     attempts = [value, meeting.id, value.replace(other.id, meeting.id), meeting.id + value[len(other.id):]]

@@ -73,7 +73,7 @@ def services(room_server):
 
 @pytest.fixture
 def meeting(services):
-    return services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C1", creator_id="U1",
+    return services.meetings.start(MeetingRequest(workspace_id="T0001", place_id="C1", starter_id="U1",
                                                   topic="Design review"))
 
 
@@ -372,7 +372,7 @@ def test_opentok_js_that_does_not_match_its_hash_is_not_run(browser, base_env, c
     server = serve_app(base_env, clock, opentok_js, integrity="sha384-" + "A" * 64)
     try:
         services = server.app.extensions["meetbridge"]
-        meeting = services.meetings.start(MeetingRequest(team_id="T1", channel_id="C1", creator_id="U1", topic=None))
+        meeting = services.meetings.start(MeetingRequest(workspace_id="T1", place_id="C1", starter_id="U1", topic=None))
         context = browser.new_context()
         tab = context.new_page()
         tab.set_default_timeout(5000)

@@ -30,12 +30,12 @@ def base_env(base_env) -> dict[str, str]:
 
 @pytest.fixture
 def meeting(services):
-    return services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C1", creator_id="U1",
+    return services.meetings.start(MeetingRequest(workspace_id="T0001", place_id="C1", starter_id="U1",
                                                   topic="Design review"))
 
 
 def start(services, topic: str):
-    return services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C1", creator_id="U1", topic=topic))
+    return services.meetings.start(MeetingRequest(workspace_id="T0001", place_id="C1", starter_id="U1", topic=topic))
 
 
 def token_claims(token: str) -> dict:

@@ -16,7 +16,7 @@ from web.security_headers import content_security_policy
 
 @pytest.fixture
 def meeting(services):
-    return services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C1", creator_id="U1", topic="Sync"))
+    return services.meetings.start(MeetingRequest(workspace_id="T0001", place_id="C1", starter_id="U1", topic="Sync"))
 
 
 class Scripts(HTMLParser):

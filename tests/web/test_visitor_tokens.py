@@ -20,7 +20,7 @@ OFFICE = "203.0.113.7"
 
 @pytest.fixture
 def meeting(services):
-    return services.meetings.start(MeetingRequest(team_id="T0001", channel_id="C1", creator_id="U1", topic="Sync"))
+    return services.meetings.start(MeetingRequest(workspace_id="T0001", place_id="C1", starter_id="U1", topic="Sync"))
 
 
 def mint(client, meeting_id: str, name: str = "Ada", address: str = OFFICE):
@@ -112,7 +112,7 @@ def test_an_expired_meetings_token_route_says_ended(base_env, clock):
     app = create_app(load_settings(dict(base_env, MEETING_TTL_HOURS="0.01")), clock=clock, run_sweeper=False)
     try:
         services = app.extensions["meetbridge"]
-        meeting = services.meetings.start(MeetingRequest(team_id="T1", channel_id="C1", creator_id="U1", topic=None))
+        meeting = services.meetings.start(MeetingRequest(workspace_id="T1", place_id="C1", starter_id="U1", topic=None))
         assert claims_of(mint(app.test_client(), meeting.id))["exp"] == int(meeting.expires_at)  # 36 s
         clock.advance(37)
         assert mint(app.test_client(), meeting.id).status_code == 410
