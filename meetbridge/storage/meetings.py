@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..records import Meeting
-from .seam import SqlDatabase
 from .models import from_row
+from .seam import SqlDatabase
 
 
 class MeetingsTable:
@@ -39,6 +39,11 @@ class MeetingsTable:
         """Set columns named by our own code (never by request data)."""
         assignments = ", ".join(f"{column} = ?" for column in values)
         self.database.execute(f"UPDATE meetings SET {assignments} WHERE id = ?", [*values.values(), meeting_id])
+
+    def hold_team(self, team_id: str) -> None:
+        """Inside a transaction: /meet of this workspace on any host waits here until it ends,
+        so counting its live meetings and adding one cannot interleave (the team cap)."""
+        self.database.hold(f"team:{team_id}")
 
     def mark_ended(self, meeting_id: str, at: float, reason: str) -> bool:
         """End a live meeting; False when it had already ended (ending twice is harmless)."""

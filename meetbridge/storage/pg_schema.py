@@ -135,6 +135,24 @@ MIGRATIONS: list[Migration] = [
     Migration("number_bridge_calls", """
         ALTER TABLE bridge_calls ADD COLUMN seq BIGINT;
         """),
+    Migration("move_slack_card_state_to_slack_cards", """
+        CREATE TABLE slack_cards (
+            meeting_id TEXT PRIMARY KEY, channel TEXT, ts TEXT, digest TEXT, response_url TEXT,
+            response_url_at DOUBLE PRECISION, calls_id TEXT, lease_until DOUBLE PRECISION,
+            calls_ended BIGINT NOT NULL DEFAULT 0);
+        INSERT INTO slack_cards (meeting_id, channel, ts, digest, response_url, response_url_at, calls_id,
+                                 lease_until, calls_ended)
+            SELECT id, card_channel, card_ts, card_digest, response_url, response_url_at, calls_id,
+                   card_lease_until, calls_ended FROM meetings
+            WHERE card_ts IS NOT NULL OR card_via_response_url = 1 OR response_url IS NOT NULL
+               OR calls_id IS NOT NULL;
+        ALTER TABLE meetings DROP COLUMN card_channel, DROP COLUMN card_ts, DROP COLUMN card_via_response_url,
+            DROP COLUMN response_url, DROP COLUMN response_url_at, DROP COLUMN calls_id,
+            DROP COLUMN card_digest, DROP COLUMN card_lease_until, DROP COLUMN calls_ended;
+        """),
+    Migration("drop_bridge_call_copies", """
+        ALTER TABLE bridge_calls DROP COLUMN sip_call_id, DROP COLUMN ended_reason;
+        """),
 ]
 
 
