@@ -71,16 +71,19 @@ def register_app_home(app: App, meetings: MeetingService, lifecycle: Lifecycle, 
         ack()
         user_id = body["user"]["id"]
         meeting = meetings.find(body["actions"][0].get("value") or "")
-        note = None
+        publish(client, context.team_id, user_id, end_for(meeting, context.team_id, user_id))
+
+    def end_for(meeting: Meeting | None, team_id: str, user_id: str) -> str | None:
+        """End the meeting for the user who clicked; the note to show when it cannot be."""
+        if meeting is None or meeting.team_id != team_id:
+            return messages.UNKNOWN_MEETING
         try:
-            if meeting is None or meeting.team_id != context.team_id:
-                raise MeetingNotFound()
             lifecycle.end(meeting.id, reason="ended", by_user=user_id)
         except MeetingNotFound:
-            note = messages.UNKNOWN_MEETING
+            return messages.UNKNOWN_MEETING
         except NotAllowed:
-            note = messages.only_creator(meeting.creator_id)
-        publish(client, context.team_id, user_id, note)
+            return messages.only_creator(meeting.creator_id)
+        return None
 
     app.event("app_home_opened")(home_opened)
     app.action("end_meeting_home")(end_from_home)

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.card_store import SlackCard
 
-from .database import Database
+from .seam import SqlDatabase
 
 CARD_FIELDS = ("meeting_id", "channel", "ts", "digest", "response_url", "response_url_at", "calls_id")
 
@@ -20,7 +20,7 @@ CARD_FIELDS = ("meeting_id", "channel", "ts", "digest", "response_url", "respons
 class SlackCardsTable:
     """Rows of `slack_cards`, keyed by meeting id."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def get(self, meeting_id: str) -> SlackCard | None:
