@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         settings = settings_or_exit(os.environ)
     configure_logging()
     services = build_services(settings, clock or SystemClock(), rng or secrets.SystemRandom())
-    install = slack_install(settings)
+    install = slack_install(settings, services.store.slack_installs)
     store = services.store
     calls = SlackCalls(settings.server_url, services.meetings, store.slack_cards, store.call_participants,
                        install.client_for_team)
@@ -184,7 +184,7 @@ def shutdown(services: Services, listeners: ThreadPoolExecutor, periodic: list[P
     listeners.shutdown(wait=True)
     services.background.shutdown()
     services.lifecycle.close()
-    cards.close()  # card-update timers read the database: closing it under them crashes sqlite3
+    cards.close()  # card-update timers read the database: close it only once they have stopped
     services.store.close()
 
 

@@ -18,9 +18,9 @@ from slack_bolt import BoltContext, BoltResponse
 from slack_bolt.error import BoltError
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_sdk.oauth.installation_store import Bot, Installation
-from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from . import messages
+from .installation_store import StoredInstallations
 
 log = logging.getLogger(__name__)
 TeamAllowed = Callable[[str | None, str | None], bool]  # (team_id, enterprise_id)
@@ -39,8 +39,8 @@ class WorkspaceNotAllowed(BoltError):
     installation store to the failure callback)."""
 
 
-class AllowListInstallationStore(SQLite3InstallationStore):
-    """slack_sdk's SQLite store that refuses to save installs from other workspaces."""
+class AllowListInstallationStore(StoredInstallations):
+    """The installation store that refuses to save installs from other workspaces."""
 
     def __init__(self, *, team_allowed: TeamAllowed, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -1,6 +1,7 @@
 """How the app gets a bot token for a workspace: one fixed token, or OAuth installs.
 
-OAuth mode keeps installations and OAuth state in the same SQLite file (slack_sdk's stores);
+OAuth mode keeps installations and OAuth state in the app's own database, whichever back-end
+(bot/installation_store.py), so every host sees them;
 state is checked against both the store and the browser cookie (never switched off); installs
 from workspaces outside ALLOWED_TEAM_IDS / ALLOWED_ENTERPRISE_IDS are refused (bot/allow_list.py).
 """
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
-from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from meetbridge.settings import Settings
 
 from .allow_list import AllowListInstallationStore, install_callbacks
+from .installation_store import InstallRows, StoredOAuthStates
 from .scopes import BOT_SCOPES
 from .slack_client import slack_web_client
 
@@ -36,7 +37,7 @@ class SlackInstall:
     client: WebClient
     client_for_team: Callable[..., WebClient]  # (team_id, wait_on_rate_limit=True)
     oauth_settings: OAuthSettings | None = None
-    installation_store: SQLite3InstallationStore | None = None
+    installation_store: InstallationStore | None = None
     authorize: Callable[..., AuthorizeResult] | None = None
 
 
@@ -57,16 +58,16 @@ def single_workspace(settings: Settings) -> SlackInstall:
                         client_for_team=client_for_team, authorize=authorize)
 
 
-def oauth_install(settings: Settings) -> SlackInstall:
+def oauth_install(settings: Settings, rows: InstallRows) -> SlackInstall:
+    """OAuth installs kept in `rows` (the app's database)."""
     assert settings.slack_client_id and settings.slack_client_secret
-    installations = AllowListInstallationStore(team_allowed=settings.team_allowed, database=settings.database_path,
+    installations = AllowListInstallationStore(team_allowed=settings.team_allowed, rows=rows,
                                                client_id=settings.slack_client_id)
     oauth = OAuthSettings(
         client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
         scopes=list(BOT_SCOPES), redirect_uri=f"{settings.server_url}/slack/oauth_redirect",
         installation_store=installations, installation_store_bot_only=True,
-        state_store=SQLite3OAuthStateStore(database=settings.database_path,
-                                           expiration_seconds=OAUTH_STATE_SECONDS),
+        state_store=StoredOAuthStates(rows=rows, expiration_seconds=OAUTH_STATE_SECONDS),
         state_validation_enabled=True, callback_options=install_callbacks())
 
     def client_for_team(team_id: str, wait_on_rate_limit: bool = True) -> WebClient:
@@ -79,5 +80,6 @@ def oauth_install(settings: Settings) -> SlackInstall:
                         oauth_settings=oauth, installation_store=installations)
 
 
-def slack_install(settings: Settings) -> SlackInstall:
-    return oauth_install(settings) if settings.oauth_mode else single_workspace(settings)
+def slack_install(settings: Settings, rows: InstallRows) -> SlackInstall:
+    """OAuth installs (kept in `rows`) when a client id is set, else the one bot token."""
+    return oauth_install(settings, rows) if settings.oauth_mode else single_workspace(settings)

@@ -83,6 +83,7 @@ class MeetingService:
         now = self.clock.now()
         meeting_id = new_meeting_id()
         with self.store.transaction():
+            self.store.meetings.hold_team(request.workspace_id)  # other hosts' /meet of it wait here
             self._check_team_cap(request.workspace_id)
             pin = allocate_pin(self.store.pins, meeting_id, self.rng, self.settings.pin_length, now)
             meeting = Meeting(id=meeting_id, team_id=request.workspace_id, channel_id=request.place_id,

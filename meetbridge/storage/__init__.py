@@ -23,6 +23,7 @@ from .schema import migrate
 from .seam import SqlDatabase, UniqueViolation
 from .slack_budgets import SlackBudgetsTable
 from .slack_cards import SlackCardsTable
+from .slack_installs import SlackInstallsTable
 from .slack_triggers import SlackTriggersTable
 from .video_connections import VideoConnectionsTable
 
@@ -50,6 +51,7 @@ class Store:
         self.slack_budgets = SlackBudgetsTable(self.database)
         self.slack_cards = SlackCardsTable(self.database)  # the Slack side's card state
         self.slack_triggers = SlackTriggersTable(self.database)
+        self.slack_installs = SlackInstallsTable(self.database)  # OAuth installations, bots, states
         self.seen_tokens = SeenTokens(self.database)  # jti of accepted signed webhooks
 
     def transaction(self):

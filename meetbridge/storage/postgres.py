@@ -140,6 +140,14 @@ class PostgresDatabase:
         assert getattr(self._local, "connection", None) is not None, "hold() needs a transaction"
         self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [name])
 
+    @contextmanager
+    def serialised(self, name: str) -> Iterator[None]:
+        """A transaction holding `name`'s lock: under READ COMMITTED each statement then sees
+        what every earlier holder committed (a lone statement's snapshot would predate the lock)."""
+        with self.transaction():
+            self.hold(name)
+            yield
+
     def skip_locked(self, table: str) -> str:
         """A claim's sub-select skips rows another host's claim has locked."""
         return f" FOR UPDATE OF {table} SKIP LOCKED"

@@ -250,3 +250,31 @@ def move_slack_card_state_to_slack_cards(db: sqlite_utils.Database) -> None:
                    "calls_id", "card_digest", "card_lease_until", "calls_ended"):
         db.execute(f"ALTER TABLE meetings DROP COLUMN {column}")
 
+
+@migrations()
+def keep_slack_installations(db: sqlite_utils.Database) -> None:
+    # OAuth installations, bots and states (storage/slack_installs.py), in the layout slack_sdk's
+    # SQLite stores gave them when those stores kept them in this same file: files that already
+    # hold them keep their rows (IF NOT EXISTS).
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS slack_installations (id integer primary key autoincrement, "
+        "client_id text not null, app_id text not null, enterprise_id text not null default '', "
+        "enterprise_name text, enterprise_url text, team_id text not null default '', team_name text, "
+        "bot_token text, bot_id text, bot_user_id text, bot_scopes text, bot_refresh_token text, "
+        "bot_token_expires_at datetime, user_id text not null, user_token text, user_scopes text, "
+        "user_refresh_token text, user_token_expires_at datetime, incoming_webhook_url text, "
+        "incoming_webhook_channel text, incoming_webhook_channel_id text, incoming_webhook_configuration_url text, "
+        "is_enterprise_install boolean not null default 0, token_type text, "
+        "installed_at datetime not null default current_timestamp)")
+    db.execute("CREATE INDEX IF NOT EXISTS slack_installations_idx ON slack_installations "
+               "(client_id, enterprise_id, team_id, user_id, installed_at)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS slack_bots (id integer primary key autoincrement, client_id text not null, "
+        "app_id text not null, enterprise_id text not null default '', enterprise_name text, "
+        "team_id text not null default '', team_name text, bot_token text not null, bot_id text not null, "
+        "bot_user_id text not null, bot_scopes text, bot_refresh_token text, bot_token_expires_at datetime, "
+        "is_enterprise_install boolean not null default 0, installed_at datetime not null default current_timestamp)")
+    db.execute("CREATE INDEX IF NOT EXISTS slack_bots_idx ON slack_bots "
+               "(client_id, enterprise_id, team_id, installed_at)")
+    db.execute("CREATE TABLE IF NOT EXISTS oauth_states (id integer primary key autoincrement, "
+               "state text not null, expire_at datetime not null)")

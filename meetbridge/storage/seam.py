@@ -53,6 +53,11 @@ class SqlDatabase(Protocol):
         """Inside a transaction: serialise every transaction holding `name` until it ends."""
         ...
 
+    def serialised(self, name: str) -> AbstractContextManager[Any]:
+        """Run the statements inside alone among those serialised under `name` (one read-then-write
+        statement whose reads must see every earlier one's write, on any host)."""
+        ...
+
     def skip_locked(self, table: str) -> str:
         """Suffix for a claim's sub-select: rows another transaction is claiming are skipped."""
         ...

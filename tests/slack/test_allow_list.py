@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
-from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from bot import messages
+from bot.installation_store import StoredInstallations
 from bot.scopes import BOT_SCOPES
 from meetbridge.meetings import MeetingRequest
 from meetbridge.settings import load_settings
@@ -38,8 +38,8 @@ def settings(base_env):
 
 
 @pytest.fixture
-def installations(settings) -> SQLite3InstallationStore:
-    return SQLite3InstallationStore(database=settings.database_path, client_id=CLIENT_ID)
+def installations(services) -> StoredInstallations:
+    return StoredInstallations(rows=services.store.slack_installs, client_id=CLIENT_ID)
 
 
 @pytest.fixture

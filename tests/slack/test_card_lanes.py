@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
+from bot.installation_store import StoredInstallations
 from meetbridge.settings import load_settings
 from tests.cards import card_of
 from tests.conftest import SlackUser
@@ -56,7 +56,7 @@ def settings(base_env):
 def two_workspaces(app, client, settings, start_meeting, fake_slack, services):
     """Workspace A (installed through the OAuth pages) with one meeting, B with three."""
     install_via_oauth(app.test_client(use_cookies=False))
-    install_other_workspace(SQLite3InstallationStore(database=settings.database_path, client_id=CLIENT_ID))
+    install_other_workspace(StoredInstallations(rows=services.store.slack_installs, client_id=CLIENT_ID))
     eve = SlackUser(client, fake_slack, user_id="U0EVE", team_id=OTHER_TEAM)
     a_meeting = posted(services, start_meeting("A's standup"))
     b_meetings = [posted(services, start_meeting(f"B's room {n}", user=eve)) for n in range(B_MEETINGS)]

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
-from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from bot import messages
+from bot.installation_store import StoredInstallations
 from bot.scopes import BOT_SCOPES
 from tests.conftest import SlackUser
 from tests.fakes import FakeSlack
@@ -46,12 +46,12 @@ def browser(app):
 
 
 @pytest.fixture
-def installations(settings) -> SQLite3InstallationStore:
-    """The app's installation store, read from the same SQLite file."""
-    return SQLite3InstallationStore(database=settings.database_path, client_id=CLIENT_ID)
+def installations(services) -> StoredInstallations:
+    """The app's installation store, on the app's database."""
+    return StoredInstallations(rows=services.store.slack_installs, client_id=CLIENT_ID)
 
 
-def install_other_workspace(installations: SQLite3InstallationStore) -> None:
+def install_other_workspace(installations: StoredInstallations) -> None:
     """A second workspace that installed the app earlier (the fake Slack only issues T0001)."""
     installations.save(Installation(app_id="A0001", team_id=OTHER_TEAM, bot_token=OTHER_TEAM_TOKEN,
                                     bot_id="B0002", bot_user_id="U0BOT2", bot_scopes=",".join(BOT_SCOPES),

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 from slack_sdk.oauth.installation_store import Installation
-from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
+from bot.installation_store import StoredInstallations
 from bot.scopes import BOT_SCOPES
 from meetbridge import ncco
 from tests.conftest import BOT_TOKEN, SlackUser
@@ -40,12 +40,12 @@ def base_env(base_env: dict[str, str], oauth_mode: bool) -> dict[str, str]:
 
 
 @pytest.fixture
-def installations(settings) -> SQLite3InstallationStore:
-    return SQLite3InstallationStore(database=settings.database_path, client_id=CLIENT_ID)
+def installations(services) -> StoredInstallations:
+    return StoredInstallations(rows=services.store.slack_installs, client_id=CLIENT_ID)
 
 
 @pytest.fixture
-def installed(app, installations) -> SQLite3InstallationStore:
+def installed(app, installations) -> StoredInstallations:
     """Our workspace (T0001) installed through the OAuth pages, and a second one (T0002) too."""
     install_via_oauth(app.test_client(use_cookies=False))
     installations.save(Installation(app_id="A0001", team_id=OTHER_TEAM, bot_token=OTHER_TEAM_TOKEN,
@@ -54,7 +54,7 @@ def installed(app, installations) -> SQLite3InstallationStore:
     return installations
 
 
-def bot_of(installations: SQLite3InstallationStore, team_id: str):
+def bot_of(installations: StoredInstallations, team_id: str):
     return installations.find_bot(enterprise_id=None, team_id=team_id)
 
 
