@@ -16,11 +16,11 @@ import pytest
 
 from bot.installation_store import StoredInstallations
 from meetbridge.settings import load_settings
+from tests.bot.slack_events import CLIENT_ID, CLIENT_SECRET, install_via_oauth, oauth_env
+from tests.bot.test_oauth_install import OTHER_TEAM, OTHER_TEAM_TOKEN, install_other_workspace
 from tests.cards import card_of
 from tests.conftest import SlackUser
 from tests.fakes import FakeSlack
-from tests.slack import CLIENT_ID, CLIENT_SECRET, install_via_oauth, oauth_env
-from tests.slack.test_oauth_install import OTHER_TEAM, OTHER_TEAM_TOKEN, install_other_workspace
 from tests.waiting import wait_until
 
 A_ENDED_WITHIN_SECONDS = 2.0

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 
 from bot import messages
 from meetbridge.phone_format import grouped_pin
+from tests.bot.slack_events import post_event
 from tests.conftest import SIGNING_SECRET, SlackUser
 from tests.signing import slack_headers
-from tests.slack import post_event
 from tests.waiting import wait_until
 
 

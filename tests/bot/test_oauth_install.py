@@ -12,9 +12,7 @@ from slack_sdk.oauth.installation_store import Installation
 from bot import messages
 from bot.installation_store import StoredInstallations
 from bot.scopes import BOT_SCOPES
-from tests.conftest import SlackUser
-from tests.fakes import FakeSlack
-from tests.slack import (
+from tests.bot.slack_events import (
     CLIENT_ID,
     CLIENT_SECRET,
     authorize_link,
@@ -23,6 +21,8 @@ from tests.slack import (
     slack_sends_installer_back,
     state_cookie,
 )
+from tests.conftest import SlackUser
+from tests.fakes import FakeSlack
 
 OTHER_TEAM, OTHER_TEAM_TOKEN = "T0002", "xoxb-2-other-workspace-token"
 

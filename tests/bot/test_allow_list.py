@@ -16,11 +16,18 @@ from bot.installation_store import StoredInstallations
 from bot.scopes import BOT_SCOPES
 from meetbridge.meetings import MeetingRequest
 from meetbridge.settings import load_settings
+from tests.bot.slack_events import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    oauth_env,
+    post_event,
+    slack_sends_installer_back,
+    state_cookie,
+)
+from tests.bot.test_app_home import home_opened
+from tests.bot.test_oauth_install import OTHER_TEAM, OTHER_TEAM_TOKEN, install_other_workspace
 from tests.conftest import SlackUser
 from tests.fakes import FakeSlack
-from tests.slack import CLIENT_ID, CLIENT_SECRET, oauth_env, post_event, slack_sends_installer_back, state_cookie
-from tests.slack.test_app_home import home_opened
-from tests.slack.test_oauth_install import OTHER_TEAM, OTHER_TEAM_TOKEN, install_other_workspace
 
 REFUSED_TEAM_TOKEN = "xoxb-1-installed-before-the-allow-list"
 

@@ -1,6 +1,6 @@
-"""Slack-side tests (OAuth install, Calls card, App Home, uninstall) and what they share:
-Events API bodies signed as Slack signs them, the OAuth-mode environment, and the browser
-half of an install (the "Add to Slack" page, then Slack sending the installer back)."""
+"""What the Slack-side tests (OAuth install, Calls card, App Home, uninstall) share: Events API
+bodies signed as Slack signs them, the OAuth-mode environment, and the browser half of an
+install (the "Add to Slack" page, then Slack sending the installer back)."""
 
 from __future__ import annotations
 

@@ -12,9 +12,9 @@ from slack_sdk.oauth.installation_store import Installation
 from bot.installation_store import StoredInstallations
 from bot.scopes import BOT_SCOPES
 from meetbridge import ncco
+from tests.bot.slack_events import CLIENT_ID, CLIENT_SECRET, install_via_oauth, oauth_env, post_event
 from tests.conftest import BOT_TOKEN, SlackUser
 from tests.fakes import FakeSlack
-from tests.slack import CLIENT_ID, CLIENT_SECRET, install_via_oauth, oauth_env, post_event
 from tests.vonage_calls import answer, dtmf, new_uuid
 from tests.waiting import wait_until
 
