@@ -121,10 +121,16 @@ EXPIRY_COLUMNS = ("bot_token_expires_at", "user_token_expires_at")
 
 
 def _known(row: dict[str, Any]) -> dict[str, Any]:
-    """The row as slack_sdk's constructors take it: no client_id, token expiry as whole seconds
-    (PostgreSQL returns DOUBLE PRECISION columns as floats, which slack_sdk refuses there)."""
-    return {key: int(value) if key in EXPIRY_COLUMNS and isinstance(value, float) else value
-            for key, value in row.items() if key != "client_id"}
+    """The row as slack_sdk's constructors take it: no client_id, token expiry as an int and
+    installed_at as a float (a database may hand either back as the other: SQLite's datetime
+    columns store a whole float as an integer, PostgreSQL returns DOUBLE PRECISION as float)."""
+    known = {key: value for key, value in row.items() if key != "client_id"}
+    for key in EXPIRY_COLUMNS:
+        if isinstance(known.get(key), float):
+            known[key] = int(known[key])
+    if isinstance(known.get("installed_at"), int):
+        known["installed_at"] = float(known["installed_at"])
+    return known
 
 
 class StoredOAuthStates(OAuthStateStore):

@@ -30,22 +30,21 @@ POOL_SIZE = 16  # connections per process at most; each worker thread borrows on
 CONNECT_TIMEOUT_SECONDS = 10
 WAIT_FOR_CONNECTION_SECONDS = 30.0
 PING_WAIT_SECONDS = 2.0
-# Quoted text and comments pass through untouched; `::` casts are not named parameters.
+# Quoted text and comments keep their `?` and `:`; `::` casts are not named parameters.
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|::|%|\?|:([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @lru_cache(maxsize=4096)
 def translate(sql: str) -> str:
-    """`?` → `%s`, `:name` → `%(name)s`, a literal `%` → `%%` (quoted text left alone)."""
+    """`?` → `%s`, `:name` → `%(name)s` outside quoted text and comments; every literal `%`,
+    quoted or not, → `%%` (psycopg reads `%` everywhere)."""
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)
         if token == "?":
             return "%s"
-        if token == "%":
-            return "%%"
         if match.group(1):
             return f"%({match.group(1)})s"
-        return token
+        return token.replace("%", "%%")
     return _TOKEN.sub(replace, sql)
 
 

@@ -36,19 +36,6 @@ def test_both_back_ends_have_the_same_tables_and_columns(tmp_path, postgres_url)
         postgres.close()
 
 
-def test_postgres_migrations_run_once_however_many_hosts_open_the_database(postgres_cluster):
-    url = postgres_cluster.create_database(template=None)  # empty: every migration still to run
-    try:
-        first, second = open_store(url), open_store(url)
-        applied = [row["name"] for row in first.database.query(
-            f"SELECT name FROM {BOOKKEEPING_TABLE} ORDER BY applied_at, name")]
-        assert sorted(applied) == sorted(m.name for m in MIGRATIONS)
-        first.close()
-        second.close()
-    finally:
-        postgres_cluster.drop_database(url)
-
-
 @pytest.mark.parametrize("name", [m.name for m in MIGRATIONS])
 def test_postgres_migration_names_are_unique(name):
     assert [m.name for m in MIGRATIONS].count(name) == 1

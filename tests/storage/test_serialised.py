@@ -1,0 +1,48 @@
+"""Read-then-write rules that hold across hosts: the service-wide PIN failure budget and the
+per-workspace live-meeting cap."""
+
+from __future__ import annotations
+
+import time
+
+from meetbridge.storage.keypad import EntryLimits
+from tests.storage.conftest import NOW, RACERS, a_meeting, race
+
+LIMITS = EntryLimits(attempts=3, budget=3, budget_window_seconds=3600, callers=10)
+TEAM_CAP = 2
+
+
+def test_wrong_pins_keyed_on_several_hosts_at_once_never_overshoot_the_failure_budget(store, stores):
+    for n in range(RACERS):
+        store.legs.ensure(f"leg-{n}", f"44770090000{n}", NOW)
+    hosts = stores(RACERS)
+    granted = race(RACERS, lambda index: hosts[index].keypad.enter(f"leg-{index}", "999999", NOW, LIMITS))
+    assert granted.count(True) == LIMITS.budget
+    assert store.keypad.refusal("leg-7", NOW - 3600).budget_used == LIMITS.budget
+
+
+def test_the_right_pin_admits_and_counts_no_failure(store):
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    store.legs.ensure("leg-1", "447700900000", NOW)
+    assert store.keypad.enter("leg-1", "123456", NOW, LIMITS)
+    facts = store.keypad.look_up("leg-1", "123456")
+    assert (facts.admitted, facts.meeting_id, facts.longest_pin) == (True, "m1", 6)
+    assert store.pin_guard.gate("447700900000", NOW - 3600).budget_used == 0
+
+
+def test_workspace_cap_holds_when_hosts_start_meetings_at_once(store, stores):
+    hosts = stores(RACERS)
+
+    def start(index: int) -> bool:
+        host = hosts[index]
+        with host.transaction():
+            host.meetings.hold_team("T1")
+            if host.meetings.live_count_for_team("T1") >= TEAM_CAP:
+                return False
+            time.sleep(0.05)  # the gap a slow /meet leaves between counting and inserting
+            host.meetings.insert(a_meeting(f"m{index}", pin=f"{index:06d}"))
+            return True
+
+    assert race(RACERS, start).count(True) == TEAM_CAP
+    assert store.meetings.live_count_for_team("T1") == TEAM_CAP
