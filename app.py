@@ -20,6 +20,7 @@ from pythonjsonlogger.json import JsonFormatter
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.card_poster import CardPoster
 from bot.card_publisher import CardPublisher
 from bot.install import slack_install
 from bot.routes import create_slack_blueprint
@@ -135,11 +136,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                        install.client_for_team)
     cards = CardPublisher(settings, services.meetings, store.slack_cards, WorkspaceBudget(store.slack_budgets),
                           install.client_for_team, calls)
+    poster = CardPoster(cards.render, store.slack_cards, calls, install.client_for_team)
     services.changes.add(cards.changed)
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
     forget_empty_sdk_variables(os.environ)  # `SLACK_CLIENT_ID=` is unset, for the SDK too
     with sdk_variables_hidden(os.environ):  # Bolt's values come from Settings, never from SLACK_*
-        bolt_app = build_bolt_app(settings, install, cards, listeners, meetings=services.meetings,
+        bolt_app = build_bolt_app(settings, install, cards, listeners, poster=poster, meetings=services.meetings,
                                   bridge=services.bridge, lifecycle=services.lifecycle,
                                   triggers=store.slack_triggers, clock=services.clock)
 

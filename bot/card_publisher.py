@@ -1,4 +1,4 @@
-"""Posting meeting cards and keeping them truthful.
+"""Keeping meeting cards truthful once posted (bot/card_poster.py posts them).
 
 Cards posted with chat.postMessage are edited with chat.update. Cards that had to go out
 through a slash command's response_url (private channels, DMs) can only be changed through
@@ -28,12 +28,10 @@ from .card import CardMessage, meeting_card
 from .card_store import CardStore, SlackCard
 from .install import NotInstalled
 from .slack_calls import SlackCalls
-from .slack_client import SLACK_FAILURES
 from .update_scheduler import UpdateScheduler
 from .workspace_budget import WorkspaceBudget, WorkspaceRateLimited, rate_limited
 
 log = logging.getLogger(__name__)
-FALLBACK_ERRORS = {"not_in_channel", "channel_not_found"}
 MIN_UPDATE_INTERVAL_SECONDS = 1.0
 CARD_LEASE_SECONDS = 30.0  # longer than any send (Slack client timeout 10 s, one connection retry)
 LEASE_RETRY_SECONDS = 0.25
@@ -42,7 +40,7 @@ REMEMBERED_TEAMS = 10_000
 
 
 class CardPublisher:
-    """Posts each meeting's card once and keeps it (and its Calls card) showing the newest state."""
+    """Keeps each posted card (and its Calls card) showing the newest state of its meeting."""
 
     def __init__(self, settings: Settings, meetings: MeetingService, cards: CardStore, budget: WorkspaceBudget,
                  client_for_team: Callable[..., WebClient], calls: SlackCalls,
@@ -61,39 +59,6 @@ class CardPublisher:
         """The card as the meeting stands now (with its Calls card, when it has one)."""
         return meeting_card(self.meetings.status(meeting), self.settings.server_url,
                             self.settings.conference_number, calls_id)
-
-    def post_new(self, meeting: Meeting, respond: Callable[..., object]) -> None:
-        """Post the card (an in_channel reply where we can't post) and record it in one write;
-        when it cannot go out, the Slack call registered for it is closed again and the
-        failure raised."""
-        calls_id = self.calls.register(meeting)
-        try:
-            card = self._post(meeting, calls_id, respond)
-        except BaseException:
-            if calls_id:
-                self._end_unannounced_call(meeting, calls_id)
-            raise
-        self.cards.posted(card)
-
-    def _post(self, meeting: Meeting, calls_id: str | None, respond: Callable[..., object]) -> SlackCard:
-        message = self.render(meeting, calls_id)
-        client = self.client_for_team(meeting.team_id)
-        try:
-            posted = client.chat_postMessage(channel=meeting.channel_id, text=message.text, blocks=message.blocks,
-                                             unfurl_links=False, unfurl_media=False)
-        except SlackApiError as error:
-            if error.response.get("error") not in FALLBACK_ERRORS:
-                raise
-            respond(response_type="in_channel", text=message.text, blocks=message.blocks)
-            return SlackCard(meeting_id=meeting.id, calls_id=calls_id)
-        return SlackCard(meeting_id=meeting.id, channel=posted["channel"], ts=posted["ts"],
-                         digest=message.digest(), calls_id=calls_id)
-
-    def _end_unannounced_call(self, meeting: Meeting, calls_id: str) -> None:
-        try:
-            self.calls.end_unannounced(meeting, calls_id)
-        except SLACK_FAILURES:
-            pass  # best effort: the call was registered but never shown in any message
 
     def remember_response_url(self, meeting_id: str, response_url: str | None) -> None:
         """A button click's response_url: the only way to edit a fallback card later."""

@@ -17,7 +17,7 @@ from meetbridge.meetings import MeetingRequest, MeetingService
 
 from . import messages
 from .card import join_url
-from .card_publisher import CardPublisher
+from .card_poster import CardPoster
 from .card_store import SeenTriggers
 from .slack_client import SLACK_FAILURES
 
@@ -28,7 +28,7 @@ def is_help(text: str) -> bool:
     return text.strip().lower() in {"help", "?", "-h", "--help"}
 
 
-def register_meet_command(app: App, meetings: MeetingService, cards: CardPublisher, triggers: SeenTriggers,
+def register_meet_command(app: App, meetings: MeetingService, cards: CardPoster, triggers: SeenTriggers,
                           clock: Clock, server_url: str) -> None:
     """`/meet`, acting on each delivery once (`triggers`), starting through `meetings`."""
     def meet(ack: Ack, command: dict, respond: Respond) -> None:
@@ -67,7 +67,7 @@ def slack_failure(error: Exception) -> str:
     return "unexpected answer" if isinstance(error, ValueError) else "unreachable"
 
 
-def start_meeting(meetings: MeetingService, cards: CardPublisher, server_url: str, request: MeetingRequest,
+def start_meeting(meetings: MeetingService, cards: CardPoster, server_url: str, request: MeetingRequest,
                   respond: Respond) -> None:
     """Create and store the meeting (one write), announce it (one write of the card); undo the
     meeting if it cannot be announced."""

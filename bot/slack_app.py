@@ -15,6 +15,7 @@ from meetbridge.settings import Settings
 
 from .allow_list import workspace_gate
 from .app_home import register_app_home
+from .card_poster import CardPoster
 from .card_publisher import CardPublisher
 from .card_store import SeenTriggers
 from .install import SlackInstall
@@ -28,7 +29,7 @@ LISTENER_THREADS = 64
 
 
 def build_bolt_app(settings: Settings, install: SlackInstall, cards: CardPublisher, listeners: ThreadPoolExecutor,
-                   *, meetings: MeetingService, bridge: BridgeService, lifecycle: Lifecycle,
+                   *, poster: CardPoster, meetings: MeetingService, bridge: BridgeService, lifecycle: Lifecycle,
                    triggers: SeenTriggers, clock: Clock) -> App:
     """`listeners` should have about LISTENER_THREADS workers (see above)."""
     # Bolt copies the root logger's level onto each logger it creates unless given a base logger;
@@ -39,7 +40,7 @@ def build_bolt_app(settings: Settings, install: SlackInstall, cards: CardPublish
               token_verification_enabled=False,
               listener_executor=listeners, logger=logging.getLogger("slack_bolt"))
     app.use(workspace_gate(settings.team_allowed, listeners))
-    register_meet_command(app, meetings, cards, triggers, clock, settings.server_url)
+    register_meet_command(app, meetings, poster, triggers, clock, settings.server_url)
     register_meeting_actions(app, meetings, bridge, lifecycle, cards)
     register_app_home(app, meetings, lifecycle, settings.server_url, settings.conference_number)
     register_uninstall(app, meetings, lifecycle, install.installation_store)
