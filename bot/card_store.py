@@ -1,5 +1,5 @@
 """The Slack side's own state: each meeting's card and Calls card, the Calls participants
-listed, and the slash-command deliveries already acted on.
+listed, the slash-command deliveries already acted on, and each workspace's rate budget.
 
 The domain's records carry none of it. The storage package implements these interfaces
 (meetbridge/storage/slack_cards.py and its neighbours); app.py passes them in.
@@ -81,3 +81,16 @@ class SeenTriggers(Protocol):
 
     def first_sight(self, trigger_id: str, now: float) -> bool:
         """Record `trigger_id`; True only for its first delivery, whichever worker got it."""
+
+
+class SlackBudgets(Protocol):
+    """Each workspace's token bucket for Slack's rate-limited methods, shared by every worker."""
+
+    def reserve(self, team_id: str, now: float, rate: float, burst: int) -> float:
+        """Spend a token: 0 when one is here now, else the seconds until the one booked is due."""
+
+    def pause(self, team_id: str, until: float) -> None:
+        """Slack answered 429: hand out no token before `until`."""
+
+    def paused_for(self, team_id: str, now: float) -> float:
+        """Seconds left of a 429's pause (0 when none)."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
-from meetbridge.storage.slack_budgets import SlackBudgetsTable
+from .card_store import SlackBudgets
 
 # Tier 3 is about 50 calls a minute: a burst of 10 plus 40 a minute keeps any 60-second window
 # at 50 at most, while a handful of cards changing together still go out at once.
@@ -52,7 +52,7 @@ def rate_limited(error: SlackApiError) -> WorkspaceRateLimited | None:
 class WorkspaceBudget:
     """Token buckets per workspace over the database; `clock` is wall time, shared by hosts."""
 
-    def __init__(self, table: SlackBudgetsTable, rate: float = UPDATES_PER_SECOND, burst: int = UPDATE_BURST,
+    def __init__(self, table: SlackBudgets, rate: float = UPDATES_PER_SECOND, burst: int = UPDATE_BURST,
                  clock: Callable[[], float] = time.time) -> None:
         self.table = table
         self.rate = rate

@@ -62,3 +62,17 @@ def test_the_import_graph_is_read_whole():
 
 def test_no_bot_module_imports_itself_back():
     assert circles_through(import_graph(), "bot") == []
+
+
+def test_the_slack_side_reaches_storage_only_through_interfaces_passed_in():
+    graph = import_graph()
+    reaching = {module: sorted(target for target in targets if target.startswith("meetbridge.storage"))
+                for module, targets in graph.items() if module.startswith("bot.")}
+    assert {module: targets for module, targets in reaching.items() if targets} == {}
+
+
+def test_the_domain_never_imports_the_slack_side():
+    graph = import_graph()
+    domain = [module for module in graph
+              if module.startswith("meetbridge") and not module.startswith("meetbridge.storage")]
+    assert {module: sorted(graph[module]) for module in domain if any(t.startswith("bot") for t in graph[module])} == {}
