@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import secrets
 import sys
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Blueprint, Flask, jsonify
 from flask.json.provider import DefaultJSONProvider
 from pythonjsonlogger.json import JsonFormatter
 from werkzeug.exceptions import HTTPException
@@ -35,13 +37,15 @@ from meetbridge.lifecycle import Lifecycle
 from meetbridge.meetings import MeetingService
 from meetbridge.periodic import Periodic
 from meetbridge.phone_entry import PhoneEntry
-from meetbridge.services import Services
+from meetbridge.rooms import Rooms
 from meetbridge.settings import Settings, SettingsError, load_settings
 from meetbridge.status import ChangeListeners
 from meetbridge.storage import Store, open_store
 from meetbridge.video import VideoGateway
 from meetbridge.video_monitor import VideoMonitor
 from meetbridge.voice import VoiceGateway
+from meetbridge.voice_calls import VoiceCalls
+from meetbridge.webhook_audit import WebhookAudit
 from web.body_limits import limit_bodies
 from web.health import create_health_blueprint
 from web.home import create_home_blueprint
@@ -69,7 +73,31 @@ def settings_or_exit(environ: Mapping[str, str]) -> Settings:
         raise SystemExit(2) from None
 
 
-def build_services(settings: Settings, clock: Clock, rng) -> Services:
+@dataclass(frozen=True)
+class Wired:
+    """Every object create_app() wired, read-only, for tests and the CLI (app.extensions
+    ["meetbridge"]); each edge is handed only the few collaborators it uses."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    rng: random.Random
+    video: VideoGateway
+    voice: VoiceGateway
+    changes: ChangeListeners
+    background: Background
+    meetings: MeetingService
+    bridge: BridgeService
+    phone_entry: PhoneEntry
+    lifecycle: Lifecycle
+    video_monitor: VideoMonitor
+    voice_calls: VoiceCalls
+    rooms: Rooms
+    audit: WebhookAudit
+
+
+def build_services(settings: Settings, clock: Clock, rng: random.Random) -> Wired:
+    """The domain services over one store, gateways, clock and random source."""
     store = open_store(settings.database_url)
     video = VideoGateway(settings.video_api_key, settings.video_api_secret, settings.opentok_api_url)
     voice = VoiceGateway(settings.vonage_application_id, settings.vonage_private_key, settings.vonage_api_host)
@@ -78,11 +106,31 @@ def build_services(settings: Settings, clock: Clock, rng) -> Services:
     meetings = MeetingService(settings, store, video, clock, rng)
     bridge = BridgeService(settings, store, meetings, video, voice, clock, changes)
     phone_entry = PhoneEntry(settings, store, bridge, clock, changes, background)
-    return Services(settings=settings, store=store, clock=clock, rng=rng, video=video, voice=voice,
-                    changes=changes, background=background, meetings=meetings, bridge=bridge,
-                    phone_entry=phone_entry,
-                    lifecycle=Lifecycle(settings, store, bridge, phone_entry, voice, clock, changes),
-                    video_monitor=VideoMonitor(store, bridge, clock, changes))
+    lifecycle = Lifecycle(settings, store, bridge, phone_entry, voice, clock, changes)
+    return Wired(settings=settings, store=store, clock=clock, rng=rng, video=video, voice=voice,
+                 changes=changes, background=background, meetings=meetings, bridge=bridge,
+                 phone_entry=phone_entry, lifecycle=lifecycle,
+                 video_monitor=VideoMonitor(store, bridge, clock, changes),
+                 voice_calls=VoiceCalls(phone_entry, bridge, changes),
+                 rooms=Rooms(store, meetings, bridge, lifecycle, clock),
+                 audit=WebhookAudit(store.webhook_log, clock))
+
+
+def phone_and_web_blueprints(wired: Wired) -> list[Blueprint]:
+    """The voice and video webhooks, the join page and the health check, each handed only
+    the collaborators it uses."""
+    settings = wired.settings
+    return [
+        create_voice_blueprint(calls=wired.voice_calls, audit=wired.audit.record,
+                               seen_tokens=wired.store.seen_tokens, clock=wired.clock,
+                               signature_secret=settings.vonage_signature_secret,
+                               application_id=settings.vonage_application_id, api_key=settings.voice_api_key),
+        create_video_events_blueprint(monitor=wired.video_monitor, seen_tokens=wired.store.seen_tokens,
+                                      clock=wired.clock, url_secret=settings.video_events_secret,
+                                      signature_secret=settings.vonage_signature_secret),
+        create_rooms_blueprint(rooms=wired.rooms, settings=settings),
+        create_health_blueprint(ping=wired.store.ping),
+    ]
 
 
 def configure_logging() -> None:
@@ -149,10 +197,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.json = NestingSafeJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.register_blueprint(create_slack_blueprint(bolt_app))
-    app.register_blueprint(create_voice_blueprint(services))
-    app.register_blueprint(create_video_events_blueprint(services))
-    app.register_blueprint(create_rooms_blueprint(services))
-    app.register_blueprint(create_health_blueprint(services.store))
+    for blueprint in phone_and_web_blueprints(services):
+        app.register_blueprint(blueprint)
     app.register_blueprint(create_home_blueprint())
     limit_bodies(app, ("voice", "video_events"))  # 16 KiB on webhooks; Slack keeps MAX_REQUEST_BYTES
     if settings.proxy_hops:  # behind deploy/nginx.conf: the client's address and scheme
@@ -177,7 +223,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     return app
 
 
-def shutdown(services: Services, listeners: ThreadPoolExecutor, periodic: list[Periodic],
+def shutdown(services: Wired, listeners: ThreadPoolExecutor, periodic: list[Periodic],
              cards: CardPublisher) -> None:
     """Stop background work in order, then close the database (tests, graceful exits)."""
     services.lifecycle.stop_passes()  # a clean-up pass stops between batches

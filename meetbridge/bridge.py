@@ -30,6 +30,8 @@ DIAL_LIMIT_NOTICE = "Phone bridge not dialled: too many attempts lately (the cap
 
 
 class BridgeService:
+    """Dial, classify, hang up and clean up the phone bridge of a meeting."""
+
     def __init__(self, settings: Settings, store: Store, meetings: MeetingService, video: VideoGateway,
                  voice: VoiceGateway, clock: Clock, changes: ChangeListeners,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -68,8 +70,9 @@ class BridgeService:
         same count) and records the new dial."""
         now = self.clock.now()
         with self.store.transaction():
-            if self.store.bridges.active(meeting_id) is not None:
-                raise BridgeAlreadyActive(meeting_id)
+            active = self.store.bridges.active(meeting_id)
+            if active is not None:
+                raise BridgeAlreadyActive(meeting_id, active.state)
             wait = self.store.rate_limits.take(self._dial_rules(meeting_id), now)
             if wait is not None:
                 raise DialRateLimited(wait)
@@ -103,8 +106,7 @@ class BridgeService:
         return self.video.dial(session_id, video_token, sip)
 
     def _record_connection(self, bridge_id: str, session_id: str, connection: SipConnection) -> None:
-        self.store.bridges.update(bridge_id, sip_call_id=connection.sip_call_id,
-                                  connection_id=connection.connection_id)
+        self.store.bridges.update(bridge_id, connection_id=connection.connection_id)
         bridge = self.store.bridges.get(bridge_id)
         if bridge and bridge.state not in ("connecting", "connected"):
             # Hung up while the dial was in flight: the connection id arrived too late
@@ -113,11 +115,10 @@ class BridgeService:
 
     def answer_bridge_leg(self, meeting_id: str, token: str, leg_uuid: str) -> str:
         """Classify an answer webhook carrying our headers: 'join', 'stale' or 'forged'."""
-        row = self.store.bridges.active_with_token(meeting_id)
-        if row is None:
+        bridge = self.store.bridges.active(meeting_id)
+        if bridge is None:
             return "stale" if self.store.bridges.has_token(meeting_id, token_hash(token)) else "forged"
-        bridge, expected_hash = row
-        if not hmac.compare_digest(expected_hash, token_hash(token)):
+        if not hmac.compare_digest(bridge.token_hash or "", token_hash(token)):
             return "forged"
         if bridge.leg_uuid and bridge.leg_uuid != leg_uuid:
             return "stale"  # each dial token admits one leg (Vonage may retry the same leg)
@@ -126,6 +127,10 @@ class BridgeService:
         self.store.bridges.mark_connected(bridge.id, leg_uuid, now, idle_since)
         self.changes.changed(meeting_id)
         return "join"
+
+    def by_leg(self, leg_uuid: str) -> BridgeCall | None:
+        """The bridge whose Vonage leg has this uuid; None for every other call."""
+        return self.store.bridges.by_leg(leg_uuid)
 
     def hang_up(self, meeting_id: str, reason: str, notice: str | None = None) -> bool:
         """Hang up the active bridge; False when nothing was connected (a no-op)."""

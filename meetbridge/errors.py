@@ -20,7 +20,12 @@ class MeetingNotFound(Exception):
 
 
 class BridgeAlreadyActive(Exception):
-    """Another dial for this meeting is connecting or connected."""
+    """Another dial for this meeting is connecting or connected; `state` says which."""
+
+    def __init__(self, meeting_id: str, state: str = "connecting") -> None:
+        self.meeting_id = meeting_id
+        self.state = state
+        super().__init__(meeting_id)
 
 
 class MeetingEnded(Exception):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from . import ncco
 from .bridge import BridgeService
 from .clock import Clock
+from .outcomes import DtmfOutcome
 from .pin_guard import ALERT_EVERY_SECONDS, BUDGET_ALERT, BUDGET_WINDOW_SECONDS, lockout_policy
 from .settings import Settings
 from .status import ChangeListeners
@@ -32,6 +33,8 @@ log = logging.getLogger("meetbridge.alerts")
 
 @dataclass(frozen=True)
 class CallerLeg:
+    """One phone call as the voice webhooks name it: its Vonage uuid and the caller's number."""
+
     uuid: str
     number: str | None  # None when withheld: all withheld callers share one lock-out key
 
@@ -45,6 +48,8 @@ def lockout_key(raw_number: object) -> str | None:
 
 
 class PhoneEntry:
+    """What a phone caller hears, from the first answer to the PIN that lets them in."""
+
     def __init__(self, settings: Settings, store: Store, bridge: BridgeService, clock: Clock,
                  changes: ChangeListeners, start_in_background: Callable[[Callable[[], None]], None]) -> None:
         self.settings = settings
@@ -59,6 +64,7 @@ class PhoneEntry:
 
     @property
     def dtmf_url(self) -> str:
+        """Where Vonage sends the caller's keypad input."""
         return f"{self.settings.server_url}/voice-dtmf"
 
     def answer_caller(self, leg: CallerLeg) -> list[dict]:
@@ -81,7 +87,7 @@ class PhoneEntry:
             return ncco.say_goodbye(ncco.NOT_EXPECTED)
         return ncco.join_conversation(meeting.conversation_name, greeting=None)
 
-    def enter_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> list[dict]:
+    def enter_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> DtmfOutcome:
         """Count the attempt, then check the PIN (one statement): join, re-prompt or goodbye."""
         now = self.clock.now()
         pin = digits if digits and PIN_PATTERN.fullmatch(digits) else None
@@ -89,49 +95,50 @@ class PhoneEntry:
             return self._refused(self.store.keypad.refusal(leg.uuid, now - BUDGET_WINDOW_SECONDS), now)
         facts = self.store.keypad.look_up(leg.uuid, pin)
         if facts is None:  # the leg vanished between the two statements (pruned)
-            return ncco.say_goodbye(ncco.NOT_EXPECTED)
+            return _goodbye(ncco.NOT_EXPECTED)
         if facts.admitted:
             return self._admitted(facts)
         if facts.meeting_id is not None and facts.expires_at is not None and facts.expires_at > now:
             if facts.conversation_name is None:
-                return ncco.say_goodbye(ncco.MEETING_GONE)
+                return _goodbye(ncco.MEETING_GONE)
             self.store.keypad.turn_away(leg.uuid, facts.meeting_id, now)  # a right PIN: no failure
-            return ncco.say_goodbye(ncco.FULL)
+            return _goodbye(ncco.FULL)
         key = stored_key(facts.caller_number)
         self.store.pin_guard.record_failure(key, now, lockout_policy(self.settings, key))
         if facts.attempts >= self.settings.pin_attempts:
-            return ncco.say_goodbye(ncco.GOODBYE)
+            return _goodbye(ncco.GOODBYE)
         text = ncco.NO_INPUT if not digits else ncco.RETRY
-        return ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, facts.longest_pin or 0), text)
+        prompt = ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, facts.longest_pin or 0), text)
+        return DtmfOutcome(prompt, joined=False)
 
-    def _refused(self, refusal: Refusal, now: float) -> list[dict]:
+    def _refused(self, refusal: Refusal, now: float) -> DtmfOutcome:
         """Why the call got no attempt decides what it hears; every answer ends the call,
         except a repeated input webhook of a caller already admitted to a live meeting."""
         if not refusal.known:
-            return ncco.say_goodbye(ncco.NOT_EXPECTED)
+            return _goodbye(ncco.NOT_EXPECTED)
         if refusal.joined and not refusal.left:
             if refusal.conversation_name and refusal.expires_at and refusal.expires_at > now:
-                return ncco.join_conversation(refusal.conversation_name)
-            return ncco.say_goodbye(ncco.MEETING_GONE)
+                return DtmfOutcome(ncco.join_conversation(refusal.conversation_name), joined=True)
+            return _goodbye(ncco.MEETING_GONE)
         if refusal.locked_until is not None and refusal.locked_until > now:
-            return ncco.say_goodbye(ncco.LOCKED_OUT)
+            return _goodbye(ncco.LOCKED_OUT)
         if refusal.attempts < self.settings.pin_attempts and not refusal.left \
                 and refusal.budget_used >= self.settings.pin_failure_budget:
             self._alert_budget_spent(now)
-            return ncco.say_goodbye(ncco.BUSY)
-        return ncco.say_goodbye(ncco.GOODBYE)
+            return _goodbye(ncco.BUSY)
+        return _goodbye(ncco.GOODBYE)
 
-    def _admitted(self, facts: KeypadFacts) -> list[dict]:
+    def _admitted(self, facts: KeypadFacts) -> DtmfOutcome:
         """The caller is in: the card hears, an idle bridge is busy again, auto-bridge dials."""
         meeting_id = facts.meeting_id
         if meeting_id is None or facts.conversation_name is None:  # it ended in between
-            return ncco.say_goodbye(ncco.MEETING_GONE)
+            return _goodbye(ncco.MEETING_GONE)
         if facts.bridge_idle_since is not None:
             self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
         self.changes.changed(meeting_id)
         if self.settings.auto_bridge and not facts.bridge_active:
             self.start_in_background(lambda: self.bridge.connect(meeting_id))
-        return ncco.join_conversation(facts.conversation_name)
+        return DtmfOutcome(ncco.join_conversation(facts.conversation_name), joined=True, meeting_id=meeting_id)
 
     def _alert_budget_spent(self, now: float) -> None:
         """One `alert` log line a minute, whichever worker or host refuses calls."""
@@ -154,6 +161,11 @@ class PhoneEntry:
                 self.store.bridges.set_idle_since(leg.meeting_id, self.clock.now())
             self.changes.changed(leg.meeting_id)
         return True
+
+
+def _goodbye(text: str) -> DtmfOutcome:
+    """A last sentence for a caller who is not let in; the call ends after it."""
+    return DtmfOutcome(ncco.say_goodbye(text), joined=False)
 
 
 TERMINAL_STATUSES = frozenset({"completed", "busy", "cancelled", "failed", "rejected", "timeout",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,13 @@ class BridgeCall:
     meeting_id: str
     state: str
     created_at: float
-    reason: str | None = None
-    sip_call_id: str | None = None
+    reason: str | None = None  # why it failed or ended
     connection_id: str | None = None
     leg_uuid: str | None = None
     connected_at: float | None = None
     ended_at: float | None = None
-    ended_reason: str | None = None
     idle_since: float | None = None
+    token_hash: str | None = field(default=None, repr=False)  # of the dial's SIP header token
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ def short_token_expiry(now: float, meeting_ends_at: float) -> float:
 
 @dataclass(frozen=True)
 class SipConnection:
-    sip_call_id: str
+    """The bridge's SIP participant in the video session, as OpenTok's dial answered."""
+
     connection_id: str
     stream_id: str
 
@@ -91,7 +92,7 @@ class VideoGateway:
         options = {"auth": {"username": sip.username, "password": sip.password},
                    "headers": sip.headers, "secure": False, "video": False}
         call = _call(lambda: self.client.dial(session_id, token, sip.uri, options))
-        return SipConnection(call.id, call.connectionId, call.streamId)
+        return SipConnection(call.connectionId, call.streamId)
 
     def force_disconnect(self, session_id: str, connection_id: str) -> bool:
         """Drop a connection; False when it was already gone (404), which is fine."""

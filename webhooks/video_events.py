@@ -1,4 +1,4 @@
-"""POST /video-events: OpenTok session-monitoring callbacks (SPEC §2.6).
+"""POST /video-events: OpenTok session-monitoring callbacks.
 
 Authenticated by VIDEO_EVENTS_SECRET in the callback URL (?secret=...), or by the callback
 JWT when Vonage signing is on (the same checker as the voice webhooks: HS256, `iat` window,
@@ -14,7 +14,9 @@ import hmac
 
 from flask import Blueprint, Response, jsonify, request
 
-from meetbridge.services import Services
+from meetbridge.clock import Clock
+from meetbridge.storage.replays import SeenTokens
+from meetbridge.video_monitor import VideoMonitor
 
 from .payload import BadPayload, read_payload, text_field
 from .signature import ClaimRules, WebhookVerifier, check_request, refusal
@@ -22,13 +24,14 @@ from .signature import ClaimRules, WebhookVerifier, check_request, refusal
 ROUTE = "/video-events"
 
 
-def create_video_events_blueprint(services: Services) -> Blueprint:
+def create_video_events_blueprint(*, monitor: VideoMonitor, seen_tokens: SeenTokens, clock: Clock,
+                                  url_secret: str | None, signature_secret: str | None) -> Blueprint:
+    """/video-events, accepted with `url_secret` in the query or a callback JWT signed with
+    `signature_secret`; 404 when neither is set."""
     video_events = Blueprint("video_events", __name__)
-    settings = services.settings
     verifier = None
-    if settings.vonage_signature_secret:
-        verifier = WebhookVerifier(settings.vonage_signature_secret, services.clock, services.store.seen_tokens,
-                                   ClaimRules())
+    if signature_secret:
+        verifier = WebhookVerifier(signature_secret, clock, seen_tokens, ClaimRules())
 
     @video_events.errorhandler(BadPayload)
     def bad_payload(error: BadPayload):
@@ -36,11 +39,11 @@ def create_video_events_blueprint(services: Services) -> Blueprint:
 
     def secret_matches() -> bool:
         given = request.args.get("secret", "")
-        return hmac.compare_digest(given.encode(), settings.video_events_secret.encode())
+        return hmac.compare_digest(given.encode(), (url_secret or "").encode())
 
     def refusal_reason() -> str | None:
         """None when the callback carries our URL secret or a valid, unused callback JWT."""
-        if settings.video_events_secret and secret_matches():
+        if url_secret and secret_matches():
             return None
         if verifier is not None and "Authorization" in request.headers:
             return check_request(verifier, request)
@@ -49,7 +52,7 @@ def create_video_events_blueprint(services: Services) -> Blueprint:
     @video_events.post(ROUTE)
     def video_event():
         """Count video participants per meeting; last one out hangs up the bridge."""
-        if not (settings.video_events_secret or verifier):
+        if not (url_secret or verifier):
             return jsonify(error="session monitoring is not configured"), 404
         reason = refusal_reason()
         if reason:
@@ -62,8 +65,7 @@ def create_video_events_blueprint(services: Services) -> Blueprint:
             if not isinstance(connection, dict):
                 raise BadPayload("'connection' must be an object")
             connection_id = text_field(connection, "id", required=True) or ""
-            services.video_monitor.connection_event(session_id, event, connection_id,
-                                                    text_field(connection, "data"))
+            monitor.connection_event(session_id, event, connection_id, text_field(connection, "data"))
         return Response(status=200)
 
     return video_events

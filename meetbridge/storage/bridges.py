@@ -40,16 +40,11 @@ class BridgeCallsTable:
         return from_row(BridgeCall, row) if row else None
 
     def active(self, meeting_id: str) -> BridgeCall | None:
+        """The meeting's connecting or connected bridge (with its dial's token hash), if any."""
         row = self.database.query_one(
             "SELECT * FROM bridge_calls WHERE meeting_id = ? AND state IN (?, ?)",
             [meeting_id, *ACTIVE_STATES])
         return from_row(BridgeCall, row) if row else None
-
-    def active_with_token(self, meeting_id: str) -> tuple[BridgeCall, str] | None:
-        row = self.database.query_one(
-            "SELECT * FROM bridge_calls WHERE meeting_id = ? AND state IN (?, ?)",
-            [meeting_id, *ACTIVE_STATES])
-        return (from_row(BridgeCall, row), row["token_hash"]) if row else None
 
     def has_token(self, meeting_id: str, hashed_token: str) -> bool:
         """True when any dial of this meeting, past or present, was given this token."""
@@ -75,9 +70,9 @@ class BridgeCallsTable:
     def finish(self, bridge_id: str, state: str, now: float, reason: str) -> bool:
         """Move an active bridge to off/failed; True only for the caller that did it."""
         return self.database.execute(
-            "UPDATE bridge_calls SET state = ?, ended_at = ?, ended_reason = ?, reason = ?, idle_since = NULL "
+            "UPDATE bridge_calls SET state = ?, ended_at = ?, reason = ?, idle_since = NULL "
             "WHERE id = ? AND state IN (?, ?)",
-            [state, now, reason, reason, bridge_id, *ACTIVE_STATES]) == 1
+            [state, now, reason, bridge_id, *ACTIVE_STATES]) == 1
 
     def set_idle_since(self, meeting_id: str, idle_since: float | None) -> None:
         self.database.execute(

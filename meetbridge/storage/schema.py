@@ -278,3 +278,12 @@ def keep_slack_installations(db: sqlite_utils.Database) -> None:
                "(client_id, enterprise_id, team_id, installed_at)")
     db.execute("CREATE TABLE IF NOT EXISTS oauth_states (id integer primary key autoincrement, "
                "state text not null, expire_at datetime not null)")
+
+
+@migrations()
+def drop_bridge_call_copies(db: sqlite_utils.Database) -> None:
+    # bridge_calls.ended_reason was always written equal to reason, and sip_call_id was never
+    # read: one reason column stays. DROP COLUMN (SQLite 3.35+) keeps the table's partial
+    # indexes, which transform() would refuse to carry across a dropped column.
+    db.execute("ALTER TABLE bridge_calls DROP COLUMN sip_call_id")
+    db.execute("ALTER TABLE bridge_calls DROP COLUMN ended_reason")

@@ -35,7 +35,7 @@ def caller_joins(services, meeting, number: int) -> None:
     """What /voice-answer then /voice-dtmf do with a right PIN, without the HTTP round trips (fast bursts)."""
     leg = CallerLeg(new_uuid(), f"4477009{number:05d}")
     services.phone_entry.answer_caller(leg)
-    actions = services.phone_entry.enter_pin(leg, meeting.pin, False)
+    actions = services.phone_entry.enter_pin(leg, meeting.pin, False).ncco
     assert actions[-1]["action"] == "conversation"
 
 

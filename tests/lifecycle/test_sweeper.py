@@ -109,7 +109,7 @@ def test_bridge_with_no_callers_is_hung_up_after_bridge_idle_minutes(
     assert disconnected(fake_opentok) == [(bridge.session_id, bridge.connection_id)]
     assert hung_up_legs(fake_vonage) == [bridge.leg_uuid]
     latest = services.store.bridges.latest(meeting.id)
-    assert (latest.state, latest.ended_reason) == ("off", "idle")
+    assert (latest.state, latest.reason) == ("off", "idle")
     assert services.store.meetings.get(meeting.id).is_live  # only the bridge goes, not the meeting
     wait_for_status(fake_slack, "Phone bridge: *off* · 0 phone callers\nPhone bridge hung up: no callers for 5 min")
 

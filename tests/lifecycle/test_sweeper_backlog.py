@@ -73,5 +73,5 @@ def test_idle_bridge_is_hung_up_on_time_behind_1500_legs_to_hang_up(
     print(f"\nidle bridge hung up {hung_up_after:.2f} s after it connected ({how}); "
           f"{len(hung_up_legs(fake_vonage))} of {PHANTOMS} backlog hang-ups done by then")
     assert IDLE_SECONDS <= hung_up_after <= deadline
-    assert services.store.bridges.latest(quiet.id).ended_reason == "idle"
+    assert services.store.bridges.latest(quiet.id).reason == "idle"
     assert len(set(hung_up_legs(fake_vonage)) & set(phantoms)) < PHANTOMS  # the backlog was still there

@@ -78,7 +78,7 @@ def test_phantom_caller_kept_fresh_by_forged_events_does_not_keep_the_bridge_up(
     assert minutes == IDLE_MINUTES + 1
     assert lookups(fake_vonage) == [phantom]
     assert services.store.legs.callers_in(meeting.id) == 0
-    assert services.store.bridges.latest(meeting.id).ended_reason == "idle"
+    assert services.store.bridges.latest(meeting.id).reason == "idle"
 
 
 def test_after_a_phantom_is_closed_the_idle_time_counts_from_when_the_last_real_caller_left(
@@ -158,7 +158,7 @@ def test_bridge_is_hung_up_after_bridge_max_hours_even_with_a_caller_in(
 
     assert hung_up_legs(fake_vonage) == [bridge.leg_uuid]  # the bridge only: the caller stays
     latest = services.store.bridges.latest(meeting.id)
-    assert (latest.state, latest.ended_reason) == ("off", "max_duration")
+    assert (latest.state, latest.reason) == ("off", "max_duration")
     assert services.store.meetings.get(meeting.id).is_live
     assert fake_vonage.call(caller)["status"] == "answered"
     wait_for_card(fake_slack, lambda card: (status_line(card) or "").endswith(

@@ -64,7 +64,7 @@ def test_another_meetings_idle_bridge_is_hung_up_on_time_behind_1500_legs_to_han
 
     hung_up_after = bridge.ended_at - connected_at
     assert idle <= hung_up_after <= idle + sweep + A_FEW_SECONDS
-    assert bridge.ended_reason == "idle"
+    assert bridge.reason == "idle"
     assert backlog_done < BACKLOG  # the backlog was still there
     record("idle bridge behind 1,500 legs to hang up", "hung up after 92 s (3 s rule)",
            f"hung up after {hung_up_after:.1f} s (3 s rule), {backlog_done} of {BACKLOG} legs hung up by then")

@@ -1,0 +1,54 @@
+"""The voice webhooks' front door: a call answered, a PIN typed, a call's status changed.
+
+Each entry point applies the whole decision (bridge leg or caller, joined or not) and returns
+an outcome; the webhook layer only parses requests and serialises what comes back. Inside each
+call the card hears of changes once, after every write.
+"""
+
+from __future__ import annotations
+
+from . import ncco
+from .bridge import BridgeService
+from .outcomes import AnswerOutcome, DtmfOutcome, EventOutcome, LegKind
+from .phone_entry import TERMINAL_STATUSES, CallerLeg, PhoneEntry
+from .status import ChangeListeners
+
+
+class VoiceCalls:
+    """Answer, keypad input and call events for both the phone bridge's leg and callers."""
+
+    def __init__(self, phone_entry: PhoneEntry, bridge: BridgeService, changes: ChangeListeners) -> None:
+        self.phone_entry = phone_entry
+        self.bridge = bridge
+        self.changes = changes
+
+    def answer(self, leg: CallerLeg, meeting_id: str | None, token: str | None) -> AnswerOutcome:
+        """A call with our signed bridge headers joins its meeting's conversation (or is sent
+        away when its dial token is used up); a forged one, and anyone else, is a caller."""
+        with self.changes.held():
+            verdict = None
+            if meeting_id and token:
+                verdict = self.bridge.answer_bridge_leg(meeting_id, token, leg.uuid)
+                if verdict == "join":
+                    return AnswerOutcome(self.phone_entry.answer_bridge(meeting_id), LegKind.BRIDGE, verdict)
+                if verdict == "stale":  # a used dial token, or a bridge hung up meanwhile
+                    return AnswerOutcome(ncco.say_goodbye(ncco.NOT_EXPECTED), LegKind.BRIDGE, verdict)
+            return AnswerOutcome(self.phone_entry.answer_caller(leg), LegKind.CALLER, verdict)
+
+    def enter_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> DtmfOutcome:
+        """The caller's keypad input: joined on a live PIN, else re-prompted or sent away."""
+        with self.changes.held():
+            return self.phone_entry.enter_pin(leg, digits, timed_out)
+
+    def call_event(self, uuid: str, status: str) -> EventOutcome:
+        """A status event by leg uuid; duplicates and out-of-order events are harmless. The
+        bridge's own leg ending turns the bridge off; a caller's ending lowers the count."""
+        with self.changes.held():
+            bridge = self.bridge.by_leg(uuid)
+            if bridge is None:
+                known = self.phone_entry.call_status(uuid, status)
+                return EventOutcome(LegKind.CALLER if known else LegKind.UNKNOWN)
+        if status not in TERMINAL_STATUSES:
+            return EventOutcome(LegKind.BRIDGE)
+        self.bridge.leg_ended(bridge, status)  # calls OpenTok: outside the held block
+        return EventOutcome(LegKind.BRIDGE, bridge_ended=True)
