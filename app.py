@@ -211,7 +211,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.extensions["meetbridge.cards"] = cards
     app.extensions["meetbridge.bolt"] = bolt_app
     # The sweeper's time-critical pass and its leg clean-up run on threads of their own, so a
-    # backlog of legs to hang up never delays an idle bridge's hang-up (SPEC §2.7).
+    # backlog of legs to hang up never delays an idle bridge's hang-up.
     cleanup = Periodic("cleanup", settings.sweep_seconds, services.lifecycle.cleanup_pass)
     services.lifecycle.callers_owed = cleanup.wake
     periodic = [Periodic("sweeper", settings.sweep_seconds, services.lifecycle.urgent_pass), cleanup,

@@ -1,6 +1,6 @@
 """The phone bridge: the video session dials our Vonage number over SIP.
 
-State lives in bridge_calls (SPEC §2.4): `connecting` from the dial until the bridge leg's
+State lives in bridge_calls: `connecting` from the dial until the bridge leg's
 answer webhook, `connected` then, `off` or `failed` after. Every transition is a conditional
 UPDATE, so concurrent clicks, webhooks and sweepers in several processes each act once.
 """
@@ -65,7 +65,7 @@ class BridgeService:
         self._record_connection(bridge_id, meeting.session_id, connection)
 
     def _claim_dial(self, meeting_id: str, bridge_id: str, hashed_token: str) -> None:
-        """Spending cap (SPEC §2.4), whoever asks: one transaction checks that no bridge is active,
+        """Spending cap, whoever asks: one transaction checks that no bridge is active,
         counts this meeting's recent dials in the database (so every worker and host sees the
         same count) and records the new dial."""
         now = self.clock.now()

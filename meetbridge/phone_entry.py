@@ -4,7 +4,7 @@ Pure decisions over the store; the webhook layer only parses requests and serial
 NCCO this returns. Nothing slow happens here: auto-bridge dialling is handed to
 `start_in_background` so Vonage gets its answer in milliseconds.
 
-PIN guessing is bounded for the whole service (SPEC §2.5, meetbridge/pin_guard.py): an
+PIN guessing is bounded for the whole service (meetbridge/pin_guard.py): an
 attempt is claimed before the PIN is looked up, only for a call /voice-answer saw, never
 beyond PIN_ATTEMPTS, never for a locked-out key, never while the failure budget is spent.
 """

@@ -19,7 +19,7 @@ T = TypeVar("T")
 SERVICE = "video"
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_CONNECTION_DATA = 1000
-TOKEN_LIFETIME_SECONDS = 15 * 60  # SPEC §2.3: short, so an ejected guest's token soon dies
+TOKEN_LIFETIME_SECONDS = 15 * 60  # short, so an ejected guest's token soon dies
 # The bridge's connection data. A visitor's is always exactly {"name": ...} (visitor_data), so
 # no display name can make a visitor look like the bridge (a visitor named "sip=true" once did).
 PHONE_BRIDGE_MARKER = {"meetbridge": "phone-bridge"}
@@ -55,7 +55,7 @@ class SipConnection:
 
 @dataclass(frozen=True)
 class SipDial:
-    """What to dial and how: the platform facts of SPEC §2.4."""
+    """What to dial and how: the SIP URI, digest credentials and our own X- headers."""
 
     uri: str
     username: str

@@ -1,4 +1,4 @@
-"""Session monitoring (SPEC §2.6): count video participants; when the last one leaves,
+"""Session monitoring: count video participants; when the last one leaves,
 nobody on video can hear the phone callers, so the bridge is hung up. A connection made to an
 ended meeting's session (a guest back with a token minted before End) is put out again."""
 

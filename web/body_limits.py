@@ -1,4 +1,4 @@
-"""Smaller request-body limits for the webhook routes (SPEC §7).
+"""Smaller request-body limits for the webhook routes.
 
 Vonage's voice webhooks and OpenTok's session-monitoring callbacks are a few hundred bytes;
 16 KiB leaves room for growth while a client cannot make a request thread hold (or parse) a

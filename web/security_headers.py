@@ -1,4 +1,4 @@
-"""Browser security headers (SPEC §2.3) on every response the app sends.
+"""Browser security headers on every response the app sends.
 
 Every response: nosniff and no-referrer (a join link in a Referer would be a credential
 leak). HTML adds a Content-Security-Policy and X-Frame-Options: scripts only from this server

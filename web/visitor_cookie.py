@@ -1,4 +1,4 @@
-"""The "has joined" cookie of the join page (SPEC §2.3).
+"""The "has joined" cookie of the join page.
 
 The token route sets it; the bridge controls require it. It is signed with a key derived from
 VIDEO_API_SECRET (which every worker and host already shares) under its own purpose label, so

@@ -1,8 +1,8 @@
-"""Call identifiers of Vonage voice webhooks (SPEC §2.5 "Phone legs").
+"""Call identifiers of Vonage voice webhooks: which phone leg a webhook is about.
 
 A leg's `uuid` is a UUID and a `conversation_uuid` a UUID or Vonage's `CON-<uuid>`. Anything
 else cannot come from Vonage and is refused with 400 before anything is stored: any 512-character
-string used to be taken as a leg (issue 11).
+string used to be taken as a leg.
 """
 
 from __future__ import annotations

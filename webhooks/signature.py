@@ -1,4 +1,4 @@
-"""Signed Vonage webhooks (SPEC §2.5, notes-vonage.md §5): the full check of the
+"""Signed Vonage webhooks: the full check of the
 `Authorization: Bearer <JWT>` that Vonage puts on every callback when signing is on.
 
 Vonage signs with HS256 and the account's signature secret. Claims: `iat`, `jti`, `iss`,
