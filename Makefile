@@ -1,6 +1,6 @@
 # Two commands on a fresh machine:
 #   make run    — create .venv, install, start the app (needs .env or the environment)
-#   make test   — create .venv, install, install Debian's chromium and nginx if missing, lint, run every test
+#   make test   — create .venv, install, install Debian's chromium, nginx and postgresql if missing, lint, run every test
 #   make lint   — ruff and mypy (pyproject.toml)
 # Admin commands (README › Admin commands), from the repository root:
 #   make check          — validate every setting, offline

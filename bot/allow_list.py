@@ -84,8 +84,9 @@ def workspace_gate(team_allowed: TeamAllowed, background: Executor) -> Callable[
         log.info("request from workspace %s refused: not in the allow-lists", context.team_id)
         if body.get("command"):  # the ack itself is the reply
             return BoltResponse(status=200, body={"response_type": "ephemeral", "text": messages.NOT_ENABLED})
-        if context.response_url:  # buttons: a reply through response_url, after the ack
-            background.submit(context.respond, response_type="ephemeral", replace_original=False,
+        respond = context.respond
+        if context.response_url and respond is not None:  # buttons: a reply through response_url, after the ack
+            background.submit(respond, response_type="ephemeral", replace_original=False,
                               text=messages.NOT_ENABLED)
         return BoltResponse(status=200, body="")
 

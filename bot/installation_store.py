@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 from uuid import uuid4
 
@@ -22,20 +22,37 @@ log = logging.getLogger(__name__)
 class InstallRows(Protocol):
     """The installation, bot and state rows (meetbridge/storage/slack_installs.py)."""
 
-    def add_installation(self, row: dict[str, Any]) -> None: ...
-    def add_bot(self, row: dict[str, Any]) -> None: ...
-    def latest_bot(self, client_id: str, enterprise_id: str, team_id: str) -> dict[str, Any] | None: ...
+    def add_installation(self, row: dict[str, Any]) -> None:
+        """Record one installation row."""
+
+    def add_bot(self, row: dict[str, Any]) -> None:
+        """Record one bot row."""
+
+    def latest_bot(self, client_id: str, enterprise_id: str, team_id: str) -> dict[str, Any] | None:
+        """The workspace's newest bot row."""
+
     def latest_installation(self, client_id: str, enterprise_id: str, team_id: str,
-                            user_id: str | None = None) -> dict[str, Any] | None: ...
-    def latest_bot_token(self, client_id: str, enterprise_id: str, team_id: str) -> dict[str, Any] | None: ...
-    def delete_bots(self, client_id: str, enterprise_id: str, team_id: str) -> int: ...
+                            user_id: str | None = None) -> dict[str, Any] | None:
+        """The workspace's newest installation row (by this user, when given)."""
+
+    def latest_bot_token(self, client_id: str, enterprise_id: str, team_id: str) -> dict[str, Any] | None:
+        """The newest installation row of the workspace that carried a bot token."""
+
+    def delete_bots(self, client_id: str, enterprise_id: str, team_id: str) -> int:
+        """Forget the workspace's bots."""
+
     def delete_installations(self, client_id: str, enterprise_id: str, team_id: str,
-                             user_id: str | None = None) -> int: ...
-    def add_state(self, state: str, expire_at: float, now: float) -> None: ...
-    def consume_state(self, state: str, now: float) -> bool: ...
+                             user_id: str | None = None) -> int:
+        """Forget the workspace's installations (only this user's, when given)."""
+
+    def add_state(self, state: str, expire_at: float, now: float) -> None:
+        """Remember an OAuth state until it expires."""
+
+    def consume_state(self, state: str, now: float) -> bool:
+        """True once for an unexpired state."""
 
 
-def _scopes(scopes: list[str] | str | None) -> str | None:
+def _scopes(scopes: Sequence[str] | str | None) -> str | None:
     if scopes is None or isinstance(scopes, str):
         return scopes
     return ",".join(scopes)
@@ -55,6 +72,7 @@ class StoredInstallations(InstallationStore):
 
     @property
     def logger(self) -> logging.Logger:
+        """slack_sdk's stores expose their logger."""
         return log
 
     def save(self, installation: Installation) -> None:
@@ -144,6 +162,7 @@ class StoredOAuthStates(OAuthStateStore):
 
     @property
     def logger(self) -> logging.Logger:
+        """slack_sdk's stores expose their logger."""
         return log
 
     def issue(self, *args: Any, **kwargs: Any) -> str:

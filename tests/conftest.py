@@ -95,7 +95,8 @@ def extra_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def base_env(tmp_path, fake_slack, fake_opentok, fake_vonage, voice_keypair, extra_env) -> dict[str, str]:
+def base_env(tmp_path, fake_slack, fake_opentok, fake_vonage, voice_keypair, database_env,
+             extra_env) -> dict[str, str]:
     """A complete, valid environment pointing every API at its fake, plus `extra_env`."""
     return {
         "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -106,6 +107,7 @@ def base_env(tmp_path, fake_slack, fake_opentok, fake_vonage, voice_keypair, ext
         "DATABASE_PATH": str(tmp_path / "meetbridge.db"),
         "SLACK_API_URL": fake_slack.api_url, "OPENTOK_API_URL": fake_opentok.url,
         "VONAGE_API_HOST": fake_vonage.host,
+        **database_env,  # DATABASE_URL of a PostgreSQL database with --backend=postgresql
         **extra_env,
     }
 

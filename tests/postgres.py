@@ -11,7 +11,9 @@ costs 0.1-0.4 s, so a database a test is done with is emptied (one TRUNCATE of e
 row triggers run, so pin_counts is emptied rather than counted down) and handed to the next
 test; one that cannot be emptied within a second is dropped.
 
-Fixtures: `postgres_cluster` (session), `postgres_url` (a migrated, empty database per test).
+Fixtures: `postgres_cluster` (session), `postgres_url` (a migrated, empty database per test),
+`database_env` (the app's DATABASE_URL: empty, so DATABASE_PATH's SQLite file, unless pytest runs
+with `--backend=postgresql`, which puts every app the tests build on its own PostgreSQL database).
 """
 
 from __future__ import annotations
@@ -154,3 +156,16 @@ def postgres_url(postgres_cluster: Cluster) -> Iterator[str]:
     url = postgres_cluster.checkout()
     yield url
     postgres_cluster.checkin(url)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--backend", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="database of the apps the tests build (tests/storage runs both either way)")
+
+
+@pytest.fixture
+def database_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """DATABASE_URL for the app under test when --backend=postgresql, else nothing."""
+    if request.config.getoption("--backend") == "postgresql":
+        return {"DATABASE_URL": request.getfixturevalue("postgres_url")}
+    return {}

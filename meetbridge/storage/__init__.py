@@ -55,6 +55,7 @@ class Store:
         self.seen_tokens = SeenTokens(self.database)  # jti of accepted signed webhooks
 
     def transaction(self):
+        """Several table writes committed together (nested use joins the outer one)."""
         return self.database.transaction()
 
     def ping(self) -> bool:
@@ -67,6 +68,7 @@ class Store:
         self.database.checkpoint()
 
     def close(self) -> None:
+        """Write buffered audit rows, then release every connection (shutdown)."""
         self.webhook_log.flush()
         self.database.close()
 

@@ -6,14 +6,16 @@ from typing import Any
 
 from ..errors import BridgeAlreadyActive
 from ..records import BridgeCall
-from .seam import SqlDatabase, UniqueViolation
 from .models import from_row
+from .seam import SqlDatabase, UniqueViolation
 
 ACTIVE_STATES = ("connecting", "connected")
 ALL_ROWS = 1_000_000  # a LIMIT both SQLite and PostgreSQL accept when the caller sets none
 
 
 class BridgeCallsTable:
+    """Rows of `bridge_calls`: one per dial-out of a meeting's voice conversation."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
@@ -30,10 +32,12 @@ class BridgeCallsTable:
             raise BridgeAlreadyActive(meeting_id) from error
 
     def get(self, bridge_id: str) -> BridgeCall | None:
+        """The bridge call with this id, or None."""
         row = self.database.query_one("SELECT * FROM bridge_calls WHERE id = ?", [bridge_id])
         return from_row(BridgeCall, row) if row else None
 
     def latest(self, meeting_id: str) -> BridgeCall | None:
+        """The meeting's newest dial (by time, then by seq), or None."""
         row = self.database.query_one(
             "SELECT * FROM bridge_calls WHERE meeting_id = ? ORDER BY created_at DESC, seq DESC "
             "LIMIT 1", [meeting_id])
@@ -54,6 +58,7 @@ class BridgeCallsTable:
         return row is not None
 
     def by_leg(self, leg_uuid: str) -> BridgeCall | None:
+        """The bridge call whose Vonage leg this is, or None."""
         row = self.database.query_one("SELECT * FROM bridge_calls WHERE leg_uuid = ?", [leg_uuid])
         return from_row(BridgeCall, row) if row else None
 
@@ -63,6 +68,7 @@ class BridgeCallsTable:
         self.database.execute(f"UPDATE bridge_calls SET {assignments} WHERE id = ?", [*values.values(), bridge_id])
 
     def mark_connected(self, bridge_id: str, leg_uuid: str, now: float, idle_since: float | None) -> bool:
+        """A connecting bridge is up; True only for the caller that moved it."""
         return self.database.execute(
             "UPDATE bridge_calls SET state = 'connected', leg_uuid = ?, connected_at = ?, idle_since = ? "
             "WHERE id = ? AND state = 'connecting'", [leg_uuid, now, idle_since, bridge_id]) == 1
@@ -75,6 +81,7 @@ class BridgeCallsTable:
             [state, now, reason, bridge_id, *ACTIVE_STATES]) == 1
 
     def set_idle_since(self, meeting_id: str, idle_since: float | None) -> None:
+        """Start (or with None stop) the connected bridge's idle clock."""
         self.database.execute(
             "UPDATE bridge_calls SET idle_since = ? WHERE meeting_id = ? AND state = 'connected'",
             [idle_since, meeting_id])
@@ -89,12 +96,14 @@ class BridgeCallsTable:
             [idle_since, meeting_id, meeting_id]) == 1
 
     def idle_before(self, cutoff: float, limit: int = ALL_ROWS) -> list[BridgeCall]:
+        """Connected bridges idle since `cutoff` or earlier, the longest idle first."""
         rows = self.database.query(
             "SELECT * FROM bridge_calls WHERE state = 'connected' AND idle_since <= ? "
             "ORDER BY idle_since LIMIT ?", [cutoff, limit])
         return [from_row(BridgeCall, row) for row in rows]
 
     def connecting_before(self, cutoff: float, limit: int = ALL_ROWS) -> list[BridgeCall]:
+        """Dials still connecting since `cutoff` or earlier, the oldest first."""
         rows = self.database.query(
             "SELECT * FROM bridge_calls WHERE state = 'connecting' AND created_at <= ? "
             "ORDER BY created_at LIMIT ?", [cutoff, limit])
@@ -113,5 +122,6 @@ class BridgeCallsTable:
             "UPDATE bridge_calls SET cleanup_pending = 0 WHERE id = ? AND cleanup_pending = 1", [bridge_id]) == 1
 
     def cleanup_pending(self, limit: int = ALL_ROWS) -> list[BridgeCall]:
+        """Bridges whose hang-up must be retried."""
         rows = self.database.query("SELECT * FROM bridge_calls WHERE cleanup_pending = 1 LIMIT ?", [limit])
         return [from_row(BridgeCall, row) for row in rows]

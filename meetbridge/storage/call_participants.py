@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from .seam import SqlDatabase
 
-# Rows listed before the display name was kept (schema migration of issue 12).
+# Rows listed before the display name was kept (migration add_slack_budgets_triggers_and_participant_names).
 UNKNOWN_DISPLAY_NAME = "Phone caller"
 
 
 class CallParticipantsTable:
+    """Rows of `slack_call_participants`: who a meeting's Calls card lists."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def listed(self, meeting_id: str) -> set[str]:
+        """External ids the meeting's Calls card lists."""
         rows = self.database.query(
             "SELECT external_id FROM slack_call_participants WHERE meeting_id = ?", [meeting_id])
         return {row["external_id"] for row in rows}
@@ -45,6 +48,7 @@ class CallParticipantsTable:
             [value for external_id in external_ids for value in (meeting_id, external_id)])
 
     def remove(self, meeting_id: str, external_ids: list[str]) -> None:
+        """No longer listed, in one statement."""
         if not external_ids:
             return
         self.database.execute(

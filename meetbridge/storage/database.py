@@ -121,10 +121,12 @@ class Database:
                 self._tell_waiting_writers()
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Every row of a read, as dicts."""
         conn = self.db.conn
         return self._until_not_busy(lambda: [dict(row) for row in conn.execute(sql, params).fetchall()])
 
     def query_one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        """The first row of a read, or None."""
         conn = self.db.conn
         row = self._until_not_busy(lambda: conn.execute(sql, params).fetchone())
         return dict(row) if row else None

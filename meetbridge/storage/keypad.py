@@ -64,6 +64,8 @@ REFUSAL = (
 
 @dataclass(frozen=True)
 class KeypadFacts:
+    """What /voice-dtmf answers from, read in one query after `enter`."""
+
     attempts: int  # attempts of this leg, the current one included
     caller_number: str | None  # as /voice-answer stored it; None when withheld
     admitted: bool  # `enter` admitted the leg to the meeting below
@@ -76,6 +78,7 @@ class KeypadFacts:
 
     @property
     def bridge_active(self) -> bool:
+        """The meeting's bridge is dialling or up."""
         return self.bridge_id is not None
 
 
@@ -95,6 +98,8 @@ class Refusal:
 
 @dataclass(frozen=True)
 class EntryLimits:
+    """The numbers an entry is checked against."""
+
     attempts: int  # PIN_ATTEMPTS per call
     budget: int  # PIN_FAILURE_BUDGET per window, service-wide
     budget_window_seconds: float
@@ -102,6 +107,8 @@ class EntryLimits:
 
 
 class KeypadQueries:
+    """The two statements of a keyed-in PIN (enter, look_up) and why one was refused."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
@@ -131,6 +138,7 @@ class KeypadQueries:
             "WHERE uuid = ? AND meeting_id IS NULL AND left_at IS NULL", [meeting_id, now, now, uuid])
 
     def refusal(self, uuid: str, budget_since: float) -> Refusal:
+        """Why the leg got no attempt (budget used since `budget_since`, lock-out, state)."""
         row = self.database.query_one(REFUSAL, {"uuid": uuid, "budget_since": budget_since})
         assert row is not None  # FROM (SELECT 1) always yields one row
         return Refusal(known=bool(row["known"]), attempts=int(row["attempts"] or 0),

@@ -8,11 +8,14 @@ from .seam import SqlDatabase
 
 
 class PhoneLegsTable:
+    """Rows of `phone_legs`: one per inbound call."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
         self._skip = database.skip_locked("phone_legs")
 
     def get(self, uuid: str) -> PhoneLeg | None:
+        """The leg with this Vonage uuid, or None."""
         row = self.database.query_one("SELECT * FROM phone_legs WHERE uuid = ?", [uuid])
         return from_row(PhoneLeg, row) if row else None
 
@@ -37,25 +40,29 @@ class PhoneLegsTable:
             [status, now, now, uuid]) == 1
 
     def callers_in(self, meeting_id: str) -> int:
+        """Callers admitted to the meeting and still on the line."""
         row = self.database.query_one(
             "SELECT count(*) AS n FROM phone_legs WHERE meeting_id = ? AND joined_at IS NOT NULL "
             "AND left_at IS NULL", [meeting_id])
         return int(row["n"]) if row else 0
 
     def live_legs(self, meeting_id: str) -> list[PhoneLeg]:
+        """The meeting's legs not yet ended."""
         rows = self.database.query(
             "SELECT * FROM phone_legs WHERE meeting_id = ? AND left_at IS NULL", [meeting_id])
         return [from_row(PhoneLeg, row) for row in rows]
 
     def set_cleanup_pending(self, uuid: str, pending: bool) -> None:
+        """Mark (or clear) a leg whose hang-up must be retried."""
         self.database.execute("UPDATE phone_legs SET cleanup_pending = ? WHERE uuid = ?",
                               [int(pending), uuid])
 
     def cleanup_pending(self) -> list[PhoneLeg]:
+        """Legs whose hang-up must be retried."""
         rows = self.database.query("SELECT * FROM phone_legs WHERE cleanup_pending = 1")
         return [from_row(PhoneLeg, row) for row in rows]
 
-    # -- the sweeper's claims (SPEC §2.7) ---------------------------------------------------
+    # -- the sweeper's claims -----------------------------------------------------------------
     # Each claim is one UPDATE … RETURNING over a bounded sub-select: a row comes back to the one
     # statement that changed it, so sweepers in several processes never take the same leg.
     # On PostgreSQL the sub-select takes FOR UPDATE SKIP LOCKED (database.skip_locked): a sweeper
@@ -87,6 +94,7 @@ class PhoneLegsTable:
         return [row["uuid"] for row in rows]
 
     def count_cleanup_pending(self) -> int:
+        """How many hang-ups wait to be retried."""
         row = self.database.query_one("SELECT count(*) AS n FROM phone_legs WHERE cleanup_pending = 1")
         return int(row["n"]) if row else 0
 

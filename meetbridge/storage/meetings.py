@@ -10,17 +10,22 @@ from .seam import SqlDatabase
 
 
 class MeetingsTable:
+    """Rows of `meetings`."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def insert(self, meeting: Meeting) -> None:
+        """Store a new meeting row."""
         self.database.insert("meetings", dict(meeting.__dict__))
 
     def get(self, meeting_id: str) -> Meeting | None:
+        """The meeting with this id, or None."""
         row = self.database.query_one("SELECT * FROM meetings WHERE id = ?", [meeting_id])
         return from_row(Meeting, row) if row else None
 
     def live_by_session(self, session_id: str) -> Meeting | None:
+        """The live meeting of a video session, or None."""
         row = self.database.query_one(
             "SELECT * FROM meetings WHERE session_id = ? AND ended_at IS NULL", [session_id])
         return from_row(Meeting, row) if row else None
@@ -33,6 +38,7 @@ class MeetingsTable:
         return from_row(Meeting, row) if row else None
 
     def delete(self, meeting_id: str) -> None:
+        """Remove a meeting nobody was told about."""
         self.database.execute("DELETE FROM meetings WHERE id = ?", [meeting_id])
 
     def update(self, meeting_id: str, **values: Any) -> None:
@@ -52,11 +58,13 @@ class MeetingsTable:
             [at, reason, meeting_id]) == 1
 
     def expired_ids(self, now: float) -> list[str]:
+        """Live meetings whose lifetime ran out by `now`."""
         rows = self.database.query(
             "SELECT id FROM meetings WHERE ended_at IS NULL AND expires_at <= ?", [now])
         return [row["id"] for row in rows]
 
     def live_for_creator(self, team_id: str, creator_id: str) -> list[Meeting]:
+        """A starter's live meetings in a workspace, the newest first."""
         rows = self.database.query(
             "SELECT * FROM meetings WHERE team_id = ? AND creator_id = ? AND ended_at IS NULL "
             "ORDER BY created_at DESC", [team_id, creator_id])
@@ -69,6 +77,7 @@ class MeetingsTable:
         return int(row["n"]) if row else 0
 
     def live_ids_for_team(self, team_id: str) -> list[str]:
+        """Ids of a workspace's live meetings."""
         rows = self.database.query(
             "SELECT id FROM meetings WHERE team_id = ? AND ended_at IS NULL", [team_id])
         return [row["id"] for row in rows]

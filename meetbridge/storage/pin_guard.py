@@ -1,7 +1,7 @@
 """The service-wide PIN failure budget, backing-off lock-outs and once-a-minute alerts.
 
 Kept in the database so that every worker process and host draws on the same budget and
-sees the same lock-outs (SPEC §2.5). The policy numbers come from the caller
+sees the same lock-outs: PIN guessing is bounded for the whole service. The policy numbers come from the caller
 (meetbridge/pin_guard.py); this module only reads and writes them.
 
 The budget is not a table of its own: a call leg's attempts are claimed before its PIN is
@@ -82,6 +82,8 @@ RECORD_FAILURE = _record_failure_sql()
 
 
 class PinGuardTable:
+    """Rows of `pin_lockouts` and `alerts_said`, and the failure budget read."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 

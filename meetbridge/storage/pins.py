@@ -6,6 +6,8 @@ from .seam import SqlDatabase
 
 
 class PinsTable:
+    """Rows of `pins` and the live counts `pin_counts` keeps."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
@@ -15,6 +17,7 @@ class PinsTable:
         return int(row["n"]) if row else 0
 
     def longest_live_length(self) -> int | None:
+        """Digits of the longest live PIN (None when none is live)."""
         row = self.database.query_one("SELECT max(length) AS n FROM pin_counts WHERE live > 0")
         return row["n"] if row else None
 
@@ -31,6 +34,7 @@ class PinsTable:
             [meeting_id, pin, released_before]) == 1
 
     def release(self, meeting_id: str, at: float) -> None:
+        """Take the meeting's PIN out of use (it rests before it is handed out again)."""
         self.database.execute(
             "UPDATE pins SET released_at = ? WHERE meeting_id = ? AND released_at IS NULL",
             [at, meeting_id])
@@ -40,6 +44,7 @@ class PinsTable:
         self.database.execute("DELETE FROM pins WHERE meeting_id = ?", [meeting_id])
 
     def live_meeting_id(self, pin: str) -> str | None:
+        """The meeting a live PIN belongs to, or None."""
         row = self.database.query_one(
             "SELECT meeting_id FROM pins WHERE pin = ? AND released_at IS NULL", [pin])
         return row["meeting_id"] if row else None

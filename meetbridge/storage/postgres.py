@@ -62,7 +62,7 @@ class PostgresDatabase:
         self._local = threading.local()
 
     @contextmanager
-    def _connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+    def _connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection[Any]]:
         """The thread's transaction connection, else one borrowed for a single statement."""
         held = getattr(self._local, "connection", None)
         if held is not None:
@@ -84,20 +84,16 @@ class PostgresDatabase:
             return cursor.rowcount
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Every row of a read, as dicts."""
         return self._rows(sql, params, "all")
 
     def query_one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        """The first row of a read, or None."""
         return self._rows(sql, params, "one")
 
     def execute(self, sql: str, params: Any = ()) -> int:
         """Run one write statement; returns the number of rows it changed."""
         return self._rows(sql, params, "count")
-
-    def execute_many(self, sql: str, rows: list[Any]) -> None:
-        """One statement for many parameter rows, pipelined in one round trip."""
-        with self._connection() as conn:
-            with conn.cursor() as cursor:
-                cursor.executemany(translate(sql), rows)
 
     def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
         """One write statement with RETURNING; its first row."""

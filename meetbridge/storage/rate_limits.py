@@ -28,6 +28,8 @@ class Rule:
 
 
 class RateLimitsTable:
+    """Rows of `rate_limit_hits`: one per request a rule allowed."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 

@@ -24,6 +24,8 @@ PRUNE = ("DELETE FROM webhook_tokens_seen WHERE jti IN "
 
 
 class SeenTokens:
+    """Rows of `webhook_tokens_seen`."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
@@ -37,5 +39,6 @@ class SeenTokens:
         return self.database.execute(PRUNE, (before, limit))
 
     def count(self) -> int:
+        """How many jti are remembered (tests, operators)."""
         row = self.database.query_one("SELECT count(*) AS n FROM webhook_tokens_seen")
         return int(row["n"]) if row else 0

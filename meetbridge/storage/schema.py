@@ -1,5 +1,8 @@
-"""Schema migrations, applied at start-up under the write lock so that several worker
-processes starting at once apply each migration exactly once."""
+"""SQLite schema migrations, applied at start-up under the write lock so that several worker
+processes starting at once apply each migration exactly once.
+
+Append only. Every change here gets its PostgreSQL twin appended to pg_schema.MIGRATIONS;
+tests/storage/test_schema_parity.py checks both end with the same tables and columns."""
 
 from __future__ import annotations
 
@@ -190,7 +193,7 @@ def create_webhook_tokens_seen(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def bound_pin_guessing(db: sqlite_utils.Database) -> None:
-    # SPEC §2.5 "PIN guessing is bounded for the whole service" (storage/keypad.py,
+    # PIN guessing is bounded for the whole service (storage/keypad.py,
     # storage/pin_guard.py). A leg's attempts are claimed before its PIN is looked up and
     # count as failures until it is admitted (meeting_id set): the partial index holds exactly
     # the legs with failures, so the service-wide budget over the last hour is a short sum.

@@ -33,6 +33,8 @@ PAUSE = (
 
 
 class SlackBudgetsTable:
+    """Rows of `slack_rate_budgets`: one token bucket per workspace."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 

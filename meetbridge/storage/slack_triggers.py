@@ -14,6 +14,8 @@ REMEMBER_SECONDS = 15 * 60  # Slack's signature window is 5 minutes; the contrac
 
 
 class SlackTriggersTable:
+    """Rows of `slack_seen_triggers`."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 

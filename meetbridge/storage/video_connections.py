@@ -6,10 +6,13 @@ from .seam import SqlDatabase
 
 
 class VideoConnectionsTable:
+    """Rows of `video_connections`: one per OpenTok connection seen."""
+
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
     def joined(self, connection_id: str, meeting_id: str, now: float) -> None:
+        """Record an arrival (a repeated one changes nothing)."""
         self.database.execute(
             "INSERT INTO video_connections (connection_id, meeting_id, joined_at) VALUES (?, ?, ?) "
             "ON CONFLICT (connection_id) DO NOTHING",
@@ -23,6 +26,7 @@ class VideoConnectionsTable:
             [connection_id, meeting_id, now, now])
 
     def present(self, meeting_id: str) -> int:
+        """How many connections are in the meeting now."""
         row = self.database.query_one(
             "SELECT count(*) AS n FROM video_connections WHERE meeting_id = ? AND left_at IS NULL",
             [meeting_id])

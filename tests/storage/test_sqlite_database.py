@@ -1,4 +1,4 @@
-"""Storage (SPEC §5): WAL, idempotent migrations, and PIN uniqueness that holds across processes.
+"""SQLite storage: WAL, idempotent migrations, and PIN uniqueness that holds across processes.
 
 The multi-process tests use the 'spawn' start method, as gunicorn workers on another host
 would be separate interpreters; workers are module-level functions so spawn can import them.
