@@ -24,6 +24,10 @@ from dataclasses import dataclass
 from .pin_guard import FAILURES_SINCE, WITHHELD_KEY
 from .seam import SqlDatabase
 
+# Serialises admissions with the reads they race on other hosts (the failure budget, the caller
+# count, and a bridge's "no caller left" idle clock in storage/bridges.py).
+CALLERS_LOCK = "phone_callers"
+
 # The meeting a keyed PIN admits to, and when: live, not past its lifetime, named, with room.
 ADMISSION = (
     "(SELECT meetings.id, :now FROM pins JOIN meetings ON meetings.id = pins.meeting_id "
@@ -115,7 +119,7 @@ class KeypadQueries:
     def enter(self, uuid: str, pin: str | None, now: float, limits: EntryLimits) -> bool:
         """Count one attempt for the leg and, when its PIN admits it, admit it (one statement).
         False, with nothing written, when the leg may not have an attempt."""
-        with self.database.serialised("pin_entry"):  # the budget and caller count hold across hosts
+        with self.database.serialised(CALLERS_LOCK):  # the budget and caller count hold across hosts
             return self.database.execute(ENTER, {
                 "uuid": uuid, "pin": pin, "now": now, "max_attempts": limits.attempts, "budget": limits.budget,
                 "budget_since": now - limits.budget_window_seconds, "max_callers": limits.callers}) == 1

@@ -45,3 +45,14 @@ def test_connecting_then_connected_once(store, meeting):
     store.bridges.update("b1", cleanup_pending=1)
     assert [b.id for b in store.bridges.cleanup_pending()] == ["b1"]
     assert race(2, lambda _: store.bridges.claim_cleanup("b1")).count(True) == 1
+
+
+def test_a_bridge_starts_idling_only_when_no_caller_is_in(store, meeting):
+    store.bridges.insert_connecting("b1", meeting, "hash", NOW)
+    store.bridges.mark_connected("b1", "leg-b", NOW, idle_since=None)
+    store.legs.ensure("leg-1", "447700900000", NOW)
+    store.database.execute("UPDATE phone_legs SET meeting_id = ?, joined_at = ? WHERE uuid = 'leg-1'", [meeting, NOW])
+    assert not store.bridges.set_idle_since_if_no_callers(meeting, NOW + 1)
+    store.legs.record_status("leg-1", "completed", NOW + 2, terminal=True)
+    assert store.bridges.set_idle_since_if_no_callers(meeting, NOW + 2)
+    assert store.bridges.get("b1").idle_since == NOW + 2
