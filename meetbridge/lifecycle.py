@@ -51,6 +51,8 @@ UNKNOWN_TO_VONAGE = "unknown"  # status of a leg closed because Vonage had no su
 
 
 class Lifecycle:
+    """Ends meetings (by a person, the host link or the sweeper) and runs the time-based rules."""
+
     def __init__(self, settings: Settings, store: Store, bridge: BridgeService, phone_entry: PhoneEntry,
                  voice: VoiceGateway, clock: Clock, changes: ChangeListeners) -> None:
         self.phone_entry = phone_entry

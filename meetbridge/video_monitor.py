@@ -18,6 +18,8 @@ LAST_PARTICIPANT_LEFT = "Phone bridge hung up: everyone on video left"
 
 
 class VideoMonitor:
+    """Applies session-monitoring callbacks to the meeting's video participant count."""
+
     def __init__(self, store: Store, bridge: BridgeService, clock: Clock, changes: ChangeListeners) -> None:
         self.store = store
         self.bridge = bridge

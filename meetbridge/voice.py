@@ -14,6 +14,8 @@ REQUEST_TIMEOUT_SECONDS = 10
 
 
 class VoiceGateway:
+    """The Vonage Voice API as meetbridge uses it: hang up a leg, read a leg's status."""
+
     def __init__(self, application_id: str, private_key: str, api_host: str,
                  timeout: int = REQUEST_TIMEOUT_SECONDS) -> None:
         options = HttpClientOptions(api_host=api_host, timeout=timeout, max_retries=1)

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template
 
 
 def create_home_blueprint() -> Blueprint:
+    """The landing page at /, for anyone who opens the server's address."""
     home = Blueprint("home", __name__, template_folder="templates")
 
     @home.get("/")

@@ -18,6 +18,7 @@ ROUTE_KEY = "meetbridge.route"
 
 
 def install_request_log(app: Flask) -> None:
+    """One log line per request (route, status, time, request id), never a query string."""
     @app.before_request
     def start_timer() -> None:
         given = request.headers.get("X-Request-Id", "")

@@ -24,11 +24,13 @@ OPENTOK_CONNECT = ("https://*.opentok.com", "wss://*.opentok.com", "https://*.to
 
 
 def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, as a CSP source names it."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
 
 
 def content_security_policy(opentok_js_url: str) -> str:
+    """The join page's CSP: our own scripts and the pinned OpenTok.js origin, nothing else."""
     client = origin_of(opentok_js_url)
     directives = {
         "default-src": ["'none'"],

@@ -20,10 +20,13 @@ PURPOSE = b"meetbridge join-page visitor cookie v1"
 
 
 def derive_key(video_api_secret: str) -> bytes:
+    """A key for this cookie alone, so the shared secret itself never signs anything here."""
     return hmac.new(video_api_secret.encode(), PURPOSE, hashlib.sha256).digest()
 
 
 class VisitorCookies:
+    """Issues and checks the signed "has joined" cookie of one meeting's path."""
+
     def __init__(self, video_api_secret: str, secure: bool) -> None:
         self._signer = Signer(derive_key(video_api_secret), salt="visitor", digest_method=hashlib.sha256)
         self._secure = secure
