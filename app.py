@@ -152,6 +152,7 @@ class NestingSafeJSONProvider(DefaultJSONProvider):
     does not catch (only ValueError): turn it into the bad-JSON error every route handles."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse JSON; too deep a nesting is a ValueError like any other bad JSON."""
         try:
             return super().loads(s, **kwargs)
         except RecursionError as error:

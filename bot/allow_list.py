@@ -47,10 +47,12 @@ class AllowListInstallationStore(StoredInstallations):
         self.team_allowed = team_allowed
 
     def save(self, installation: Installation) -> None:
+        """Save an install, unless its workspace is not allowed (then raise)."""
         self._check(installation.team_id, installation.enterprise_id, installation.team_name)
         super().save(installation)
 
     def save_bot(self, bot: Bot) -> None:
+        """Save a bot install, unless its workspace is not allowed (then raise)."""
         self._check(bot.team_id, bot.enterprise_id, bot.team_name)
         super().save_bot(bot)
 

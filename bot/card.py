@@ -26,6 +26,8 @@ MAX_TITLE = 140
 
 @dataclass(frozen=True)
 class CardMessage:
+    """A meeting card as Slack gets it: fallback text and Block Kit blocks."""
+
     text: str
     blocks: list[dict]
 

@@ -67,6 +67,7 @@ class CardPublisher:
 
     @property
     def min_interval(self) -> float:
+        """Seconds at least between two updates of one card."""
         return self.scheduler.min_interval
 
     @min_interval.setter

@@ -26,6 +26,8 @@ SENDERS = 4
 
 
 class UpdateScheduler:
+    """Coalesces update requests per key and sends them on a few threads, at most once per `min_interval` per key."""
+
     def __init__(self, send: Callable[[str], None], min_interval: float, senders: int = SENDERS) -> None:
         self.send = send
         self.min_interval = min_interval

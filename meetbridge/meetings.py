@@ -136,6 +136,7 @@ class MeetingService:
         return {leg.uuid: leg.caller_number for leg in self.store.legs.live_legs(meeting_id)}
 
     def live_meeting(self, meeting_id: str) -> Meeting:
+        """The meeting if it is still live; else MeetingNotFound or MeetingEnded."""
         meeting = self.store.meetings.get(meeting_id)
         if meeting is None:
             raise MeetingNotFound(meeting_id)

@@ -27,10 +27,12 @@ class Meeting:
 
     @property
     def is_live(self) -> bool:
+        """Not ended yet (expiry is checked against the clock elsewhere)."""
         return self.ended_at is None
 
     @property
     def title(self) -> str:
+        """The topic, or a plain name when the starter gave none."""
         return self.topic or "Video meeting"
 
 

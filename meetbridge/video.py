@@ -89,6 +89,7 @@ class VideoGateway:
         _call(lambda: self.client.send_signal(session_id, payload))
 
     def dial(self, session_id: str, token: str, sip: SipDial) -> SipConnection:
+        """Have the video session dial out over SIP (the phone bridge), audio only."""
         options = {"auth": {"username": sip.username, "password": sip.password},
                    "headers": sip.headers, "secure": False, "video": False}
         call = _call(lambda: self.client.dial(session_id, token, sip.uri, options))
