@@ -50,6 +50,7 @@ class RouteAccessLog(Logger):
     """gunicorn's access log with the route pattern (`/rooms/<meeting_id>`) in place of the path."""
 
     def atoms(self, resp, req, environ, request_time):
+        """gunicorn's log fields, with the route pattern in place of the path and the referer left out."""
         atoms = super().atoms(resp, req, environ, request_time)
         route = environ.get(ROUTE_KEY, "(unmatched)")
         if route == "(unmatched)":  # a 404, or never reached Flask: the first path segment only
