@@ -70,6 +70,7 @@ class BridgeService:
         same count) and records the new dial."""
         now = self.clock.now()
         with self.store.transaction():
+            self.store.bridges.hold_dials(meeting_id)  # another host's click waits, then sees this dial
             active = self.store.bridges.active(meeting_id)
             if active is not None:
                 raise BridgeAlreadyActive(meeting_id, active.state)

@@ -32,6 +32,11 @@ class BridgeCallsTable:
         except UniqueViolation as error:
             raise BridgeAlreadyActive(meeting_id) from error
 
+    def hold_dials(self, meeting_id: str) -> None:
+        """Inside a transaction: a dial of this meeting on any host waits here until it ends, so
+        "no bridge is active" is read after the last dial committed."""
+        self.database.hold(f"dials:{meeting_id}")
+
     def get(self, bridge_id: str) -> BridgeCall | None:
         """The bridge call with this id, or None."""
         row = self.database.query_one("SELECT * FROM bridge_calls WHERE id = ?", [bridge_id])

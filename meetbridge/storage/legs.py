@@ -63,34 +63,38 @@ class PhoneLegsTable:
         return [from_row(PhoneLeg, row) for row in rows]
 
     # -- the sweeper's claims -----------------------------------------------------------------
-    # Each claim is one UPDATE … RETURNING over a bounded sub-select: a row comes back to the one
-    # statement that changed it, so sweepers in several processes never take the same leg.
+    # Each claim is one UPDATE … RETURNING over a bounded, materialised pick (a plain IN (sub-select
+    # … LIMIT) may be re-run by PostgreSQL's planner, claiming more than the limit): a row comes
+    # back to the one statement that changed it, so sweepers in several processes never take the
+    # same leg.
     # On PostgreSQL the sub-select takes FOR UPDATE SKIP LOCKED (database.skip_locked): a sweeper
     # on another host skips the rows this one is claiming instead of queueing behind them.
 
     def claim_live(self, meeting_id: str, now: float, status: str, limit: int) -> list[str]:
         """Mark up to `limit` of a meeting's live legs as left; the uuids this caller must hang up."""
         rows = self.database.write_returning_all(
-            "UPDATE phone_legs SET left_at = ?, status = ?, updated_at = ? WHERE uuid IN ("
-            f"SELECT uuid FROM phone_legs WHERE meeting_id = ? AND left_at IS NULL LIMIT ?{self._skip}) "
-            "AND left_at IS NULL RETURNING uuid", [now, status, now, meeting_id, limit])
+            f"WITH picked AS MATERIALIZED (SELECT uuid FROM phone_legs WHERE meeting_id = ? AND left_at IS NULL "
+            f"LIMIT ?{self._skip}) "
+            "UPDATE phone_legs SET left_at = ?, status = ?, updated_at = ? WHERE uuid IN (SELECT uuid FROM picked) "
+            "AND left_at IS NULL RETURNING uuid", [meeting_id, limit, now, status, now])
         return [row["uuid"] for row in rows]
 
     def claim_live_in_ended_meetings(self, now: float, status: str, limit: int) -> list[str]:
         """Legs still live in meetings that ended (admitted as it ended, or an End cut short)."""
         rows = self.database.write_returning_all(
-            "UPDATE phone_legs SET left_at = ?, status = ?, updated_at = ? WHERE uuid IN ("
-            "SELECT phone_legs.uuid FROM phone_legs JOIN meetings ON meetings.id = phone_legs.meeting_id "
+            "WITH picked AS MATERIALIZED (SELECT phone_legs.uuid FROM phone_legs "
+            "JOIN meetings ON meetings.id = phone_legs.meeting_id "
             f"WHERE phone_legs.left_at IS NULL AND meetings.ended_at IS NOT NULL LIMIT ?{self._skip}) "
-            "AND left_at IS NULL RETURNING uuid", [now, status, now, limit])
+            "UPDATE phone_legs SET left_at = ?, status = ?, updated_at = ? WHERE uuid IN (SELECT uuid FROM picked) "
+            "AND left_at IS NULL RETURNING uuid", [limit, now, status, now])
         return [row["uuid"] for row in rows]
 
     def claim_cleanup_batch(self, limit: int) -> list[str]:
         """Take up to `limit` pending hang-up retries."""
         rows = self.database.write_returning_all(
-            "UPDATE phone_legs SET cleanup_pending = 0 WHERE uuid IN ("
-            f"SELECT uuid FROM phone_legs WHERE cleanup_pending = 1 LIMIT ?{self._skip}) AND cleanup_pending = 1 "
-            "RETURNING uuid", [limit])
+            f"WITH picked AS MATERIALIZED (SELECT uuid FROM phone_legs WHERE cleanup_pending = 1 LIMIT ?{self._skip}) "
+            "UPDATE phone_legs SET cleanup_pending = 0 WHERE uuid IN (SELECT uuid FROM picked) "
+            "AND cleanup_pending = 1 RETURNING uuid", [limit])
         return [row["uuid"] for row in rows]
 
     def count_cleanup_pending(self) -> int:
@@ -103,14 +107,14 @@ class PhoneLegsTable:
         Vonage since `checked_before`; callers of meetings whose bridge is up come first.
         Stamps checked_at, so each leg is asked about once per interval across all sweepers."""
         rows = self.database.write_returning_all(
-            "UPDATE phone_legs SET checked_at = ? WHERE uuid IN ("
-            "SELECT l.uuid FROM phone_legs l JOIN meetings m ON m.id = l.meeting_id "
+            "WITH picked AS MATERIALIZED (SELECT l.uuid FROM phone_legs l JOIN meetings m ON m.id = l.meeting_id "
             "WHERE l.left_at IS NULL AND l.joined_at IS NOT NULL AND l.joined_at <= ? "
             "AND coalesce(l.checked_at, 0) <= ? AND m.ended_at IS NULL "
             "ORDER BY EXISTS (SELECT 1 FROM bridge_calls b WHERE b.meeting_id = l.meeting_id "
             f"AND b.state = 'connected') DESC, coalesce(l.checked_at, 0) LIMIT ?{self.database.skip_locked('l')}) "
+            "UPDATE phone_legs SET checked_at = ? WHERE uuid IN (SELECT uuid FROM picked) "
             "AND left_at IS NULL AND coalesce(checked_at, 0) <= ? RETURNING uuid",
-            [now, joined_before, checked_before, limit, checked_before])
+            [joined_before, checked_before, limit, now, checked_before])
         return [row["uuid"] for row in rows]
 
     def last_left(self, meeting_id: str, except_status: str) -> float | None:

@@ -57,3 +57,13 @@ def test_a_leg_is_remembered_once_and_ends_once(store):
     assert store.legs.record_status("leg-1", "completed", NOW + 3, terminal=True)
     assert not store.legs.record_status("leg-1", "completed", NOW + 4, terminal=True)
     assert not store.legs.record_status("never-answered", "completed", NOW, terminal=True)
+
+
+def test_each_claim_takes_no_more_than_its_limit(store):
+    legs_in_meeting(store, 30)  # PostgreSQL re-ran an IN (… LIMIT) sub-select: 30 claimed of 16
+    assert len(store.legs.claim_checks(NOW + 60, NOW, NOW + 30, limit=16)) == 16
+    assert len(store.legs.claim_live("m1", NOW + 1, "ended", limit=7)) == 7
+    store.database.execute("UPDATE phone_legs SET cleanup_pending = 1")
+    assert len(store.legs.claim_cleanup_batch(limit=5)) == 5
+    store.meetings.mark_ended("m1", NOW + 2, "ended")
+    assert len(store.legs.claim_live_in_ended_meetings(NOW + 3, "ended", limit=6)) == 6
