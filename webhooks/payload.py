@@ -56,7 +56,7 @@ def text_field(payload: dict[str, Any], name: str, required: bool = False) -> st
 
 
 def _encodable(value: str) -> bool:
-    """JSON may carry lone surrogates ("\\ud800"), which SQLite cannot store as UTF-8."""
+    """JSON may carry lone surrogates ("\\ud800"), which no database stores as UTF-8 text."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
