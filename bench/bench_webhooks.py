@@ -6,17 +6,19 @@ rate of 200 requests/s (open loop), p99 < 25 ms. Medians over ROUNDS rounds.
 
 Webhooks are signed as Vonage signs them (the JWT check and its `jti` write are on the hot
 path). `--compare-unsigned` also runs the same code with signing off, in the same rounds, to
-show what the check costs. Each /voice-dtmf request is a caller that /voice-answer already saw
+show what the check costs. `--backend postgresql` (or `both`) runs the app on PostgreSQL
+(bench/postgres.py: a throwaway cluster with production durability) instead of (or as well as,
+in the same rounds) the SQLite file. Each /voice-dtmf request is a caller that /voice-answer already saw
 (set up before the measurement, as a real caller is answered before keying the PIN); after each
 round those callers hang up, so meetings never reach MAX_PHONE_CALLERS.
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
 import statistics
-import sys
 import uuid
 from contextlib import ExitStack
 
@@ -57,12 +59,15 @@ def measure(port: int, saturating, paced) -> dict:
 class Server:
     """One app under gunicorn with its own fakes and 200 live meetings whose bridges are up."""
 
-    def __init__(self, stack: ExitStack, signed: bool) -> None:
+    def __init__(self, stack: ExitStack, signed: bool, database_url: str | None = None) -> None:
         """`signed`: the app checks signatures. Requests are always signed, so that the load
-        generators (on the same two cores) do the same work in every mode."""
+        generators (on the same two cores) do the same work in every mode. `database_url`:
+        PostgreSQL's, else a new SQLite file."""
         slack, opentok, vonage, private_pem = stack.enter_context(fakes())
         self.port, self.signed = free_port(), signed
         self.env = app_env(slack, opentok, vonage, private_pem, self.port, temp_database(), signed=signed)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
         stack.enter_context(gunicorn("app:create_app()", self.env))
         self.pins = start_meetings(self.port, slack, MEETINGS)
         connect_bridges(self.port, opentok, vonage, self.pins)
@@ -98,25 +103,39 @@ class LegRequests:
         return answer_request(leg) if self.kind == "answer" else completed_request(leg)
 
 
-def run(compare_unsigned: bool = False) -> dict:
-    """ROUNDS rounds of baseline, answer, dtmf back to back (and the same unsigned, when asked);
-    ratios are taken within a round and the medians reported, so a noisy minute on the host
-    cannot decide the result alone."""
-    modes = ["signed", "unsigned"] if compare_unsigned else ["signed"]
+BACKENDS = ("sqlite", "postgresql")
+PREFIXES = {("sqlite", True): "", ("sqlite", False): "unsigned_", ("postgresql", True): "pg_",
+            ("postgresql", False): "pg_unsigned_"}  # result names: `pg_voice_dtmf`, …
+
+
+def run(compare_unsigned: bool = False, backends: tuple[str, ...] = ("sqlite",),
+        synchronous_commit: str = "on") -> dict:
+    """ROUNDS rounds of baseline, answer, dtmf back to back on each back-end (and the same
+    unsigned, when asked); ratios are taken within a round and the medians reported, so a noisy
+    minute on the host cannot decide the result alone."""
+    modes = [(backend, signed) for backend in backends for signed in ((True, False) if compare_unsigned else (True,))]
     rounds: list[dict] = []
+    result: dict = {"benchmark": "webhook speed", "clients": CLIENTS, "rate": RATE, "signed": True,
+                    "backends": list(backends)}
     with ExitStack() as stack:
-        servers = {mode: Server(stack, signed=mode == "signed") for mode in modes}
-        base_env = dict(servers["signed"].env, PORT=str(free_port()))
+        urls: dict[tuple[str, bool], str] = {}
+        if "postgresql" in backends:
+            from .postgres import durable_cluster, new_database, settings_of
+
+            cluster = stack.enter_context(durable_cluster())
+            urls = {mode: new_database(cluster, synchronous_commit) for mode in modes if mode[0] == "postgresql"}
+            result["postgresql"] = settings_of(next(iter(urls.values())))
+        servers = {mode: Server(stack, signed=mode[1], database_url=urls.get(mode)) for mode in modes}
+        base_env = dict(next(iter(servers.values())).env, PORT=str(free_port()))
         for _ in range(ROUNDS):
             with gunicorn("bench.baseline_app:create_app()", base_env):
                 answers = AnswerRequests()
                 row = {"baseline": measure(int(base_env["PORT"]), answers, answers)}
             for mode, server in servers.items():
-                prefix = "" if mode == "signed" else "unsigned_"
-                row[prefix + "voice_answer"] = server.measure_answer()
-                row[prefix + "voice_dtmf"] = server.measure_dtmf()
+                row[PREFIXES[mode] + "voice_answer"] = server.measure_answer()
+                row[PREFIXES[mode] + "voice_dtmf"] = server.measure_dtmf()
             rounds.append(row)
-    result = {"benchmark": "webhook speed", "clients": CLIENTS, "rate": RATE, "signed": True, "rounds": rounds}
+    result["rounds"] = rounds
     for name in rounds[0]:
         if name == "baseline":
             continue
@@ -130,7 +149,8 @@ def run(compare_unsigned: bool = False) -> dict:
         result[name] = summary
     result["baseline"] = {key: statistics.median(row["baseline"][key] for row in rounds)
                           for key in ("saturation_rps", "rate_200_p99_ms", "cpu_steal_percent")}
-    save("webhooks_compared" if compare_unsigned else "webhooks", result)
+    name = "webhooks_compared" if compare_unsigned else "webhooks"
+    save(name if backends == ("sqlite",) else f"{name}_{'_'.join(backends)}", result)
     return result
 
 
@@ -175,5 +195,16 @@ def start_meeting(port: int, slack) -> str:
     return start_meetings(port, slack, 1)[0]
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Webhook speed against a bare Flask endpoint (bench/README.md).")
+    parser.add_argument("--compare-unsigned", action="store_true", help="also measure with signing off")
+    parser.add_argument("--backend", choices=(*BACKENDS, "both"), default="sqlite")
+    parser.add_argument("--synchronous-commit", choices=("on", "off"), default="on",
+                        help="PostgreSQL's synchronous_commit for the app's database")
+    options = parser.parse_args()
+    backends = BACKENDS if options.backend == "both" else (options.backend,)
+    print(json.dumps(run(options.compare_unsigned, backends, options.synchronous_commit), indent=2))
+
+
 if __name__ == "__main__":
-    print(json.dumps(run(compare_unsigned="--compare-unsigned" in sys.argv), indent=2))
+    main()

@@ -11,10 +11,11 @@ from .harness import save
 
 def main() -> int:
     results = {}
-    for name, module in (("ack", bench_ack), ("webhooks", bench_webhooks), ("growth", bench_growth),
-                         ("memory", bench_memory)):
+    runs = {"ack": bench_ack.run, "webhooks": lambda: bench_webhooks.run(backends=bench_webhooks.BACKENDS),
+            "growth": bench_growth.run, "memory": bench_memory.run}  # webhooks: SQLite and PostgreSQL
+    for name, run in runs.items():
         print(f"running {name}…", flush=True)
-        results[name] = module.run()
+        results[name] = run()
         print(json.dumps(results[name], indent=2), flush=True)
     save("summary", results)
     print(table(results))
@@ -34,7 +35,9 @@ def table(results: dict) -> str:
         ("ack: max / p99 (ms), 20 × /meet, video 2.5 s", f"{ack['ack_ms']['max']:.0f} / {ack['ack_ms']['p99']:.0f}",
          "< 3000 / < 300", ack["targets_met"]),
     ]
-    for name in ("voice_answer", "voice_dtmf"):
+    for name in ("voice_answer", "voice_dtmf", "pg_voice_answer", "pg_voice_dtmf"):
+        if name not in hooks:
+            continue
         row = hooks[name]
         rows.append((f"{name}: saturation vs baseline (median of {len(hooks['rounds'])} rounds)",
                      f"{row['saturation_rps']:.0f} rps = {row['ratio_to_baseline']:.0%} "
