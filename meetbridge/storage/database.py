@@ -194,6 +194,12 @@ class Database:
         marks = ", ".join("?" for _ in row)
         self.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
 
+    def table_names(self) -> list[str]:
+        """The app's tables, sorted (SQLite's own and sqlite-utils' migration record left out)."""
+        return sorted(row["name"] for row in self.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name != '_sqlite_migrations'"))
+
     def hold(self, name: str) -> None:
         """Nothing to do: BEGIN IMMEDIATE already serialises every write transaction."""
         assert self.db.conn.in_transaction, "hold() only means something inside a transaction"

@@ -130,6 +130,11 @@ class PostgresDatabase:
                 finally:
                     self._local.connection = None
 
+    def table_names(self) -> list[str]:
+        """The app's tables in the public schema, sorted (the migrations' record left out)."""
+        return sorted(row["tablename"] for row in self.query(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename != 'meetbridge_migrations'"))
+
     def hold(self, name: str) -> None:
         """Serialise transactions holding `name` (on every host) until this one ends."""
         assert getattr(self._local, "connection", None) is not None, "hold() needs a transaction"

@@ -62,6 +62,10 @@ class SqlDatabase(Protocol):
         """Suffix for a claim's sub-select: rows another transaction is claiming are skipped."""
         ...
 
+    def table_names(self) -> list[str]:
+        """The app's tables, sorted (the back-end's own and the migrations' bookkeeping left out)."""
+        ...
+
     def ping(self) -> bool:
         """True when the database answers; False on any driver or connection error."""
         ...

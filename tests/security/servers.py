@@ -58,12 +58,10 @@ class AppUnderAttack:
             time.sleep(wait)
 
     def row_counts(self, *, without: tuple[str, ...] = ()) -> dict[str, int]:
-        """Rows in every table of the database (SQLite's own tables and `without` left out),
+        """Rows in every table of the database (the back-end's own tables and `without` left out),
         once the audit rows of the webhooks answered so far are written (they are buffered)."""
         self.flush_audit()
-        tables = [row["name"] for row in self.store.database.query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE '%migrations%'")]
+        tables = self.store.database.table_names()
         return {name: self.store.database.query_one(f'SELECT count(*) AS n FROM "{name}"')["n"]
                 for name in sorted(tables) if name not in without}
 

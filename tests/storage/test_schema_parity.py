@@ -36,6 +36,16 @@ def test_both_back_ends_have_the_same_tables_and_columns(tmp_path, postgres_url)
         postgres.close()
 
 
+def test_both_back_ends_list_the_same_table_names(tmp_path, postgres_url):
+    sqlite, postgres = Store(str(tmp_path / "meetbridge.db")), open_store(postgres_url)
+    try:
+        assert postgres.database.table_names() == sqlite.database.table_names()
+        assert {"meetings", "pins", "slack_installations"} <= set(sqlite.database.table_names())
+    finally:
+        sqlite.close()
+        postgres.close()
+
+
 @pytest.mark.parametrize("name", [m.name for m in MIGRATIONS])
 def test_postgres_migration_names_are_unique(name):
     assert [m.name for m in MIGRATIONS].count(name) == 1
