@@ -24,7 +24,7 @@ load_dotenv(Path.cwd() / ".env")
 
 
 def setting(name: str, default: str) -> str:
-    """An empty value counts as unset (SPEC §3)."""
+    """An empty value counts as unset, as everywhere in meetbridge's settings."""
     return os.environ.get(name, "").strip() or default
 
 

@@ -1,4 +1,4 @@
-"""Who may use this server (ALLOWED_TEAM_IDS / ALLOWED_ENTERPRISE_IDS, SPEC §3, §6).
+"""Who may use this server (ALLOWED_TEAM_IDS / ALLOWED_ENTERPRISE_IDS).
 
 Two doors: an OAuth install from a workspace outside the lists is refused with a friendly
 page and nothing is stored (the installation store will not save it; Bolt's failure callback

@@ -1,4 +1,4 @@
-"""The process environment as meetbridge reads it (SPEC §3).
+"""The process environment as meetbridge reads it: `.env` first, empty values unset.
 
 `.env` in the working directory is loaded when present (it never overrides the real
 environment), and an empty value counts as unset everywhere. Our own settings reader already

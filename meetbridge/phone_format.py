@@ -26,7 +26,7 @@ def grouped_pin(pin: str) -> str:
 
 
 def one_tap_dial(digits: str, pin: str) -> str:
-    """tel: URI that dials, waits two pauses, then keys the PIN and # (SPEC §2.2)."""
+    """tel: URI that dials, waits two pauses, then keys the PIN and #."""
     return f"tel:+{digits},,{pin}{quote('#')}"
 
 

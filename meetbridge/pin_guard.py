@@ -1,4 +1,4 @@
-"""How PIN guessing is bounded for the whole service (SPEC §2.5, README "Security model").
+"""How PIN guessing is bounded for the whole service (README "Security model").
 
 - Budget: at most PIN_FAILURE_BUDGET failed entries (wrong, empty or timed out) per sliding
   hour, all callers and workers together. While it is spent, new calls hear BUSY and end, and

@@ -13,7 +13,7 @@ import random
 from typing import Protocol
 
 PIN_REUSE_AFTER_SECONDS = 24 * 3600
-# One random guess must match SOME live meeting less than 1 in this (SPEC §4 asks for 1 in a
+# One random guess must match SOME live meeting less than 1 in this (the product promises 1 in a
 # million; ten million keeps the service-wide expectation over a meeting's life below 1 in
 # 1,000 too: README "PIN guessing: the arithmetic"). 9-digit PINs hold it up to 99 live
 # meetings; from the 100th the allocator hands out 10 digits, and so on.

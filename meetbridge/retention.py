@@ -1,6 +1,7 @@
-"""Keeping the database bounded (SPEC §2.7): what is past its window is deleted in batches.
+"""Keeping the database bounded: what is past its window is deleted in batches.
 
-Forged or merely numerous webhooks used to add rows forever (issue 11: 6,000 events, +11.4 MB).
+Forged or merely numerous webhooks used to add rows forever (6,000 forged events made 6,000
+legs and 6,000 audit rows, +11.4 MB).
 Each kind of row is deleted a small batch per statement, so no DELETE holds the write lock long
 enough to delay a webhook, and the clean-up pass stops between batches when its time is up.
 

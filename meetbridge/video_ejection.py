@@ -1,4 +1,4 @@
-"""Ending a meeting ends its video too (SPEC §2.7).
+"""Ending a meeting ends its video too: nobody stays connected to an ended meeting.
 
 With session monitoring, every connection it recorded is force-disconnected. Without it the
 server knows no connection ids, so it sends a session signal that makes honest pages leave:

@@ -1,4 +1,4 @@
-/* JSON requests to this server, as the routes expect them (SPEC §2.3): the bridge controls
+/* JSON requests to this server, as the routes expect them: the bridge controls
  * need Content-Type: application/json, so every POST sends a JSON body. */
 
 /* POST or GET JSON; resolves {status, body} (body {} when not JSON), rejects on network errors. */

@@ -1,4 +1,4 @@
-/* The join page's video client (SPEC §2.3): ask a name, fetch a per-visitor token, connect
+/* The join page's video client: ask a name, fetch a per-visitor token, connect
  * with OpenTok.js, publish camera and microphone, show every stream (the phone bridge arrives
  * as an audio-only stream), and drive the phone bridge through the JSON routes.
  * Data only ever reaches the page through textContent, never innerHTML. */
