@@ -16,8 +16,9 @@ from .storage import Rule, Store
 from .video import VideoGateway, short_token_expiry, visitor_data
 
 MAX_DISPLAY_NAME = 100
-# Token minting limits per minute (answered 429 with Retry-After beyond them): a whole meeting behind one office address
-# joins and refreshes (every ~14 min) far below them; a script minting hundreds meets them.
+# Token minting limits per minute (429 with Retry-After beyond them): a whole meeting behind
+# one office address joins and refreshes (every ~14 min) far below them; a script minting
+# hundreds meets them.
 TOKENS_PER_ADDRESS_MINUTE = 60
 TOKENS_PER_MEETING_MINUTE = 300
 

@@ -1,8 +1,9 @@
 """A small bounded thread pool for slow platform calls the sweeper makes in bulk.
 
 Hanging up 1,500 legs one after another, each a Vonage round trip, held the sweeper for
-minutes (another meeting's idle bridge was hung up 92 s late). A few workers make many hang-ups quick without letting a backlog open
-hundreds of connections to Vonage at once; the caller waits for its batch (or a budget).
+minutes (another meeting's idle bridge was hung up 92 s late). A few workers make many hang-ups
+quick without letting a backlog open hundreds of connections to Vonage at once; the caller waits
+for its batch (or a budget).
 """
 
 from __future__ import annotations
