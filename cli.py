@@ -13,6 +13,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from slack_sdk.errors import SlackApiError
 
@@ -58,11 +59,22 @@ def online_problems(settings: Settings) -> list[str]:
     return problems
 
 
+def shown_database(settings: Settings) -> str:
+    """The SQLite file, or the server database's URL without its password."""
+    if settings.database_path:
+        return settings.database_path
+    parts = urlsplit(settings.database_url)
+    netloc = f"{parts.username}@{parts.hostname}" if parts.username else parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
 def check(online: bool) -> int:
     """`cli.py check`: the settings, and with `online` one call to each platform; the exit status."""
     settings = settings_or_exit(os.environ)
     mode = "OAuth (multi-workspace)" if settings.oauth_mode else "single workspace (bot token)"
-    print(f"Settings OK. Slack mode: {mode}. Database: {settings.database_path}. Public URL: {settings.server_url}")
+    print(f"Settings OK. Slack mode: {mode}. Database: {shown_database(settings)}. Public URL: {settings.server_url}")
     if not online:
         return 0
     problems = online_problems(settings)

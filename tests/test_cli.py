@@ -78,6 +78,14 @@ def test_check_with_good_single_workspace_settings_exits_0_and_names_the_mode(cl
                              f"Database: {cli_env['DATABASE_PATH']}. Public URL: http://127.0.0.1:9\n")
 
 
+def test_check_names_a_server_database_without_its_password(cli_env):
+    env = dict(cli_env, DATABASE_URL="postgresql://meetbridge:hunter2@db.internal:5433/meetbridge")
+    result = run_cli("check", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Database: postgresql://meetbridge@db.internal:5433/meetbridge. " in result.stdout
+    assert "hunter2" not in result.stdout + result.stderr
+
+
 def test_check_with_oauth_settings_names_the_oauth_mode(cli_env):
     env = {name: value for name, value in cli_env.items() if name != "SLACK_BOT_TOKEN"}
     env.update(SLACK_CLIENT_ID="1111.2222", SLACK_CLIENT_SECRET="oauth-client-secret")
