@@ -19,6 +19,7 @@ from .pin_guard import PinGuardTable
 from .pins import PinsTable
 from .rate_limits import RateLimitsTable, Rule
 from .replays import SeenTokens
+from .saved_numbers import DialLinesTable, SavedNumbersTable
 from .schema import migrate
 from .seam import SqlDatabase, UniqueViolation
 from .slack_budgets import SlackBudgetsTable
@@ -53,6 +54,8 @@ class Store:
         self.slack_triggers = SlackTriggersTable(self.database)
         self.slack_installs = SlackInstallsTable(self.database)  # OAuth installations, bots, states
         self.seen_tokens = SeenTokens(self.database)  # jti of accepted signed webhooks
+        self.saved_numbers = SavedNumbersTable(self.database)  # members' own numbers (personal data)
+        self.dial_lines = DialLinesTable(self.database)  # the card's line per ringing/joined dial-out
 
     def transaction(self):
         """Several table writes committed together (nested use joins the outer one)."""

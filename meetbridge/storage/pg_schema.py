@@ -177,6 +177,15 @@ MIGRATIONS: list[Migration] = [
             expire_at DOUBLE PRECISION NOT NULL);
         CREATE INDEX oauth_states_state ON oauth_states (state);
         """),
+    Migration("keep_member_phone_numbers", """
+        CREATE TABLE member_phone_numbers (
+            workspace_id TEXT NOT NULL, member_id TEXT NOT NULL, number TEXT NOT NULL,
+            saved_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (workspace_id, member_id));
+        CREATE TABLE slack_dial_lines (
+            call_uuid TEXT PRIMARY KEY, meeting_id TEXT NOT NULL, label TEXT NOT NULL, code TEXT NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL);
+        CREATE INDEX slack_dial_lines_meeting ON slack_dial_lines (meeting_id);
+        """),
 ]
 
 

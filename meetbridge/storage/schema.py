@@ -290,3 +290,14 @@ def drop_bridge_call_copies(db: sqlite_utils.Database) -> None:
     # indexes, which transform() would refuse to carry across a dropped column.
     db.execute("ALTER TABLE bridge_calls DROP COLUMN sip_call_id")
     db.execute("ALTER TABLE bridge_calls DROP COLUMN ended_reason")
+
+
+@migrations()
+def keep_member_phone_numbers(db: sqlite_utils.Database) -> None:
+    # A member's own number for "Call my phone" (storage/saved_numbers.py), one per workspace
+    # and user; and the card's short line per outbound call while it rings or is joined.
+    db.execute("CREATE TABLE member_phone_numbers (workspace_id text not null, member_id text not null, "
+               "number text not null, saved_at float not null, primary key (workspace_id, member_id))")
+    db.execute("CREATE TABLE slack_dial_lines (call_uuid text primary key, meeting_id text not null, "
+               "label text not null, code text not null, updated_at float not null)")
+    db.execute("CREATE INDEX slack_dial_lines_meeting ON slack_dial_lines (meeting_id)")
