@@ -94,7 +94,9 @@ class SlackWorkspace:
             "calls.participants.add": self.calls_participants_add,
             "calls.participants.remove": self.calls_participants_remove,
             "views.publish": self.views_publish,
+            "views.open": self.views_open,
         }
+        self.used_triggers: set[str] = set()
 
     def _next(self) -> int:
         self._counter += 1
@@ -276,3 +278,23 @@ class SlackWorkspace:
             "user_id": user_id,
         }
         return {"ok": True, "view": published}
+
+    def views_open(self, params: Payload, token: str | None) -> Payload:
+        """A modal for a trigger_id: each trigger opens one view (Slack's trigger_id works once,
+        for 3 s); a modal needs a title of at most 24 characters and private_metadata of at most
+        3000 (Slack's view object reference)."""
+        trigger_id = required(params, "trigger_id", "invalid_trigger_id")
+        view = required(params, "view")
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            raise SlackError("invalid_arguments")
+        title = (view.get("title") or {}).get("text", "")
+        if not title or len(title) > 24 or len(view.get("private_metadata") or "") > 3000:
+            raise SlackError("invalid_arguments")
+        if trigger_id in self.used_triggers:
+            raise SlackError("exchanged_trigger_id")
+        self.used_triggers.add(trigger_id)
+        n = self._next()
+        opened = {**view, "id": f"V{n:08d}", "team_id": self.TEAM_ID, "state": {"values": {}},
+                  "hash": f"{int(time.time())}.{n:08d}", "app_id": self.APP_ID, "bot_id": self.BOT_ID,
+                  "root_view_id": f"V{n:08d}", "previous_view_id": None}
+        return {"ok": True, "view": opened}

@@ -212,6 +212,19 @@ def test_views_publish_answers_the_published_home_view(web: WebClient) -> None:
     assert answer["ok"] is True and answer["view"]["type"] == "home"
 
 
+def test_views_open_opens_one_modal_per_trigger_id(web: WebClient) -> None:
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Call my phone"}, "blocks": []}
+    answer = web.views_open(trigger_id="1.2.abc", view=modal)
+
+    assert answer["ok"] is True and answer["view"]["type"] == "modal"
+    with pytest.raises(SlackApiError) as reused:
+        web.views_open(trigger_id="1.2.abc", view=modal)
+    assert reused.value.response["error"] == "exchanged_trigger_id"
+    with pytest.raises(SlackApiError) as untitled:
+        web.views_open(trigger_id="1.2.def", view={**modal, "title": {"type": "plain_text", "text": "x" * 25}})
+    assert untitled.value.response["error"] == "invalid_arguments"
+
+
 def test_response_url_answers_ok_text_and_records_the_post(slack: FakeSlack) -> None:
     hook = WebhookClient(slack.response_url("cmd-1"))
 
