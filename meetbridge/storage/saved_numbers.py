@@ -39,12 +39,14 @@ class DialLinesTable:
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
-    def put(self, meeting_id: str, call_uuid: str, label: str, code: str, now: float) -> None:
-        """The call's newest state (`label` is already safe to show: a name or a masked number)."""
-        self.database.execute(
+    def put(self, meeting_id: str, call_uuid: str, label: str, code: str, now: float) -> bool:
+        """The call's newest state (`label` is already safe to show: a name or a masked number);
+        False when the call already had this code (a repeated event changes nothing)."""
+        return self.database.execute(
             "INSERT INTO slack_dial_lines (call_uuid, meeting_id, label, code, updated_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (call_uuid) DO UPDATE SET code = excluded.code, label = excluded.label, "
-            "updated_at = excluded.updated_at", [call_uuid, meeting_id, label, code, now])
+            "updated_at = excluded.updated_at WHERE slack_dial_lines.code <> excluded.code",
+            [call_uuid, meeting_id, label, code, now]) == 1
 
     def drop(self, call_uuid: str) -> bool:
         """The call is over: no line for it any more; True when it had one."""

@@ -21,10 +21,11 @@ def test_a_saved_number_is_kept_per_workspace_and_member_and_replaced_and_forgot
 
 def test_dial_lines_follow_each_call_until_it_is_dropped(store, other_store):
     lines = store.dial_lines
-    lines.put("m1", "call-a", "•••0199", "ringing", NOW)
+    assert lines.put("m1", "call-a", "•••0199", "ringing", NOW) is True
     lines.put("m1", "call-b", "Maria", "ringing", NOW + 1)
     lines.put("m2", "call-c", "•••0777", "ringing", NOW)
-    lines.put("m1", "call-a", "•••0199", "joined", NOW + 2)
+    assert lines.put("m1", "call-a", "•••0199", "ringing", NOW + 1) is False  # a repeated event
+    assert lines.put("m1", "call-a", "•••0199", "joined", NOW + 2) is True
     assert other_store.dial_lines.of_meeting("m1") == [("Maria", "ringing"), ("•••0199", "joined")]
     assert lines.drop("call-b") is True
     assert lines.drop("call-b") is False
