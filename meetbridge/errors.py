@@ -55,3 +55,17 @@ class RateLimited(Exception):
 class DialRateLimited(RateLimited):
     """A phone-bridge dial refused by the spending cap (BRIDGE_DIAL_INTERVAL_SECONDS /
     BRIDGE_DIALS_PER_HOUR); whoever asked is told when the next dial may go."""
+
+
+class DialOutRefused(Exception):
+    """A call the meeting was asked to place and will not: `code` says why in one word the
+    front ends put into plain words; `retry_after` (seconds) when a limit will let it go later.
+
+    Codes: invalid_number, country_not_allowed, number_type_not_allowed, dial_out_off,
+    starter_only, member_hourly_limit, team_hourly_limit, visitor_limit, meeting_ringing_limit,
+    meeting_full, meeting_ended, not_found."""
+
+    def __init__(self, code: str, retry_after: float | None = None) -> None:
+        self.code = code
+        self.retry_after = None if retry_after is None else max(1, math.ceil(retry_after))
+        super().__init__(code)

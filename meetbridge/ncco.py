@@ -62,3 +62,17 @@ def say_goodbye(text: str) -> list[dict]:
 @lru_cache(maxsize=16)
 def _say_goodbye(text: str) -> tuple[dict, ...]:
     return tuple(_dump(Talk(text=text)))
+
+
+INVITE_DECLINED = "No problem. Goodbye."
+INVITE_TEXT_LIMIT = 120  # characters of a meeting title or a name read out to the callee
+
+
+def dial_out_invitation(who: str, title: str, dtmf_url: str, timeout_seconds: int) -> list[dict]:
+    """What a dialled person hears: who invites them to which meeting, then one key (1 joins).
+    No PIN, no link, no secret: the key press comes back to `dtmf_url` with the leg's uuid."""
+    text = (f"{who[:INVITE_TEXT_LIMIT]} invites you to {title[:INVITE_TEXT_LIMIT]}. "
+            "Press 1 to join.")
+    collect = Input(type=["dtmf"], dtmf=Dtmf(maxDigits=1, timeOut=timeout_seconds),
+                    eventUrl=[dtmf_url], eventMethod="POST")
+    return _dump(Talk(text=text, bargeIn=True), collect)

@@ -65,3 +65,5 @@ class PhoneLeg:
     attempts: int = 0
     joined_at: float | None = None
     left_at: float | None = None
+    caller_name: str | None = None  # a dialled invitee's name, shown instead of the masked number
+    slack_member_id: str | None = None  # a dialled member ("Call my phone"): the leg is that member

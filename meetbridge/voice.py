@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 from vonage import Auth, HttpClientOptions, Vonage
+from vonage_voice.models import Phone
 from vonage_http_client.errors import AuthenticationError, NotFoundError
 from vonage_utils import VonageError
 
@@ -36,6 +37,27 @@ class VoiceGateway:
         except VonageError as error:
             raise UpstreamError(SERVICE, "the voice service could not hang up the call", transient=True) from error
         return True
+
+    def create_call(self, to: str, from_number: str, ncco_actions: list[dict], event_url: str,
+                    ringing_timer: int, length_timer: int) -> str:
+        """Place an outbound call (POST /v1/calls) running `ncco_actions`, with Advanced Machine
+        Detection hanging up on voicemail; the new leg's uuid."""
+        from vonage_voice.models import AdvancedMachineDetection, CreateCallRequest, ToPhone
+
+        request = CreateCallRequest(
+            to=[ToPhone(number=to)], from_=Phone(number=from_number.removeprefix("+")), ncco=ncco_actions,
+            event_url=[event_url], event_method="POST", ringing_timer=ringing_timer, length_timer=length_timer,
+            advanced_machine_detection=AdvancedMachineDetection(behavior="hangup"))
+        try:
+            return self.client.voice.create_call(request).uuid
+        except AuthenticationError as error:
+            raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
+        except requests.Timeout as error:
+            raise UpstreamError(SERVICE, "the voice service did not answer in time", transient=True) from error
+        except requests.RequestException as error:
+            raise UpstreamError(SERVICE, "the voice service could not be reached", transient=True) from error
+        except VonageError as error:
+            raise UpstreamError(SERVICE, "the voice service could not place the call") from error
 
     def call_status(self, uuid: str) -> str | None:
         """A leg's current status ('answered', 'completed', …); None when Vonage no longer knows it."""

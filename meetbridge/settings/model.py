@@ -41,6 +41,10 @@ class Settings:
     bridge_dial_interval_seconds: float = declared("BRIDGE_DIAL_INTERVAL_SECONDS")
     bridge_dials_per_hour: int = declared("BRIDGE_DIALS_PER_HOUR")
     bridge_max_hours: float | None = declared("BRIDGE_MAX_HOURS")  # None: the meeting TTL
+    dial_out: str = declared("DIAL_OUT")  # off | starter | members
+    dial_out_countries: tuple[str, ...] = declared("DIAL_OUT_COUNTRIES")  # empty: the conference number's
+    dial_out_per_member_hour: int = declared("DIAL_OUT_PER_MEMBER_HOUR")
+    dial_out_per_team_hour: int = declared("DIAL_OUT_PER_TEAM_HOUR")
     allowed_team_ids: frozenset[str] = declared("ALLOWED_TEAM_IDS")  # empty: any workspace
     allowed_enterprise_ids: frozenset[str] = declared("ALLOWED_ENTERPRISE_IDS")
     max_live_meetings_per_team: int = declared("MAX_LIVE_MEETINGS_PER_TEAM")

@@ -65,6 +65,24 @@ def id_list(text: str) -> frozenset[str]:
     return ids
 
 
+def country_list(text: str) -> tuple[str, ...]:
+    """ISO 3166 alpha-2 country codes, comma-separated (`US,CA`), upper-cased, in the order given."""
+    codes = tuple(dict.fromkeys(part.strip().upper() for part in text.split(",") if part.strip()))
+    if not codes or not all(re.fullmatch(r"[A-Z]{2}", code) for code in codes):
+        raise ValueError(text)
+    return codes
+
+
+def one_of(*choices: str) -> Callable[[str], str]:
+    """A converter that keeps one of a few words, lower-cased."""
+    def convert(text: str) -> str:
+        word = text.strip().lower()
+        if word not in choices:
+            raise ValueError(text)
+        return word
+    return convert
+
+
 def starting_with(prefix: str) -> Callable[[str], str]:
     """A converter that keeps only tokens of one kind, told apart by their prefix."""
     def convert(text: str) -> str:

@@ -12,6 +12,7 @@ from .audit import WebhookLog
 from .bridges import BridgeCallsTable
 from .call_participants import CallParticipantsTable
 from .database import Database
+from .dial_outs import DialOutsTable
 from .keypad import KeypadQueries
 from .legs import PhoneLegsTable
 from .meetings import MeetingsTable
@@ -49,6 +50,7 @@ class Store:
         self.video_connections = VideoConnectionsTable(self.database)
         self.call_participants = CallParticipantsTable(self.database)
         self.rate_limits = RateLimitsTable(self.database)
+        self.dial_outs = DialOutsTable(self.database, self.rate_limits)  # calls the meeting placed
         self.slack_budgets = SlackBudgetsTable(self.database)
         self.slack_cards = SlackCardsTable(self.database)  # the Slack side's card state
         self.slack_triggers = SlackTriggersTable(self.database)

@@ -186,6 +186,17 @@ MIGRATIONS: list[Migration] = [
             updated_at DOUBLE PRECISION NOT NULL);
         CREATE INDEX slack_dial_lines_meeting ON slack_dial_lines (meeting_id);
         """),
+    Migration("keep_dial_outs", """
+        CREATE TABLE dial_outs (
+            id TEXT PRIMARY KEY, call_uuid TEXT, meeting_id TEXT NOT NULL, team_id TEXT NOT NULL,
+            requester_kind TEXT NOT NULL, member_id TEXT, visitor_id TEXT, invitee_name TEXT,
+            for_requester BIGINT NOT NULL DEFAULT 0, masked TEXT NOT NULL, leg_name TEXT, slack_member_id TEXT,
+            code TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION, buckets TEXT);
+        CREATE UNIQUE INDEX dial_outs_call ON dial_outs (call_uuid);
+        CREATE INDEX dial_outs_meeting ON dial_outs (meeting_id, code, created_at);
+        CREATE INDEX dial_outs_age ON dial_outs (created_at);
+        ALTER TABLE phone_legs ADD COLUMN caller_name TEXT, ADD COLUMN slack_member_id TEXT;
+        """),
 ]
 
 

@@ -50,6 +50,10 @@ class RateLimitsTable:
             self._prune(now)
         return None
 
+    def give_back(self, bucket: str, at: float) -> None:
+        """Forget one request recorded in `bucket` at `at` (it was never carried out)."""
+        self.database.execute("DELETE FROM rate_limit_hits WHERE bucket = ? AND at = ?", [bucket, at])
+
     def _wait(self, rule: Rule, now: float) -> float | None:
         rows = self.database.query(
             "SELECT at FROM rate_limit_hits WHERE bucket = ? AND at > ? ORDER BY at DESC LIMIT ?",

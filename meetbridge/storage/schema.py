@@ -301,3 +301,20 @@ def keep_member_phone_numbers(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE slack_dial_lines (call_uuid text primary key, meeting_id text not null, "
                "label text not null, code text not null, updated_at float not null)")
     db.execute("CREATE INDEX slack_dial_lines_meeting ON slack_dial_lines (meeting_id)")
+
+
+@migrations()
+def keep_dial_outs(db: sqlite_utils.Database) -> None:
+    # Calls the meeting placed (storage/dial_outs.py): who asked, the masked number, the progress
+    # code, and the hourly-limit buckets the call took (given back when Vonage would not place it).
+    # A placed call's leg is a phone_legs row like a caller's, with the name it is shown by.
+    db.execute("CREATE TABLE dial_outs (id TEXT PRIMARY KEY, call_uuid TEXT, meeting_id TEXT NOT NULL, "
+               "team_id TEXT NOT NULL, requester_kind TEXT NOT NULL, member_id TEXT, visitor_id TEXT, "
+               "invitee_name TEXT, for_requester INTEGER NOT NULL DEFAULT 0, masked TEXT NOT NULL, "
+               "leg_name TEXT, slack_member_id TEXT, code TEXT NOT NULL, created_at REAL NOT NULL, "
+               "updated_at REAL, buckets TEXT)")
+    db.execute("CREATE UNIQUE INDEX dial_outs_call ON dial_outs (call_uuid)")
+    db.execute("CREATE INDEX dial_outs_meeting ON dial_outs (meeting_id, code, created_at)")
+    db.execute("CREATE INDEX dial_outs_age ON dial_outs (created_at)")
+    db["phone_legs"].add_column("caller_name", str)
+    db["phone_legs"].add_column("slack_member_id", str)
