@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
@@ -40,7 +42,9 @@ def meeting_rows(meeting: Meeting, server_url: str, number: str) -> list:
     ]
 
 
-def home_view(meetings: list[Meeting], server_url: str, number_digits: str, note: str | None = None) -> dict:
+def home_view(meetings: list[Meeting], server_url: str, number_digits: str, note: str | None = None,
+              phone: list | None = None) -> dict:
+    """The Home tab; `phone` is the "My phone number" section, when dial-out is on."""
     number = human_number(number_digits)
     blocks: list = [HeaderBlock(text="Your live meetings")]
     if note:
@@ -50,17 +54,22 @@ def home_view(meetings: list[Meeting], server_url: str, number_digits: str, note
         blocks.append(SectionBlock(text=MarkdownTextObject(text=none_yet)))
     for meeting in meetings:
         blocks.extend(meeting_rows(meeting, server_url, number))
+    if phone:
+        blocks += [DividerBlock(), *phone]
     blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=messages.HELP))]
     return View(type="home", blocks=blocks).to_dict()
 
 
 def register_app_home(app: App, meetings: MeetingService, lifecycle: Lifecycle, server_url: str,
-                      conference_number: str) -> None:
-    """The Home tab (a user's live meetings) and its End buttons."""
+                      conference_number: str,
+                      phone_section: Callable[[str, str], list] | None = None) -> Callable[..., None]:
+    """The Home tab (a user's live meetings) and its End buttons; returns how to republish it.
+    `phone_section(team_id, user_id)`: the member's "My phone number" blocks."""
 
     def publish(client: WebClient, team_id: str, user_id: str, note: str | None = None) -> None:
         live = meetings.live_for_starter(team_id, user_id)
-        client.views_publish(user_id=user_id, view=home_view(live, server_url, conference_number, note))
+        phone = phone_section(team_id, user_id) if phone_section else None
+        client.views_publish(user_id=user_id, view=home_view(live, server_url, conference_number, note, phone))
 
     def home_opened(event: dict, client: WebClient, context) -> None:
         """Refresh the Home tab whenever the user opens it."""
@@ -87,3 +96,4 @@ def register_app_home(app: App, meetings: MeetingService, lifecycle: Lifecycle, 
 
     app.event("app_home_opened")(home_opened)
     app.action("end_meeting_home")(end_from_home)
+    return publish

@@ -80,8 +80,11 @@ def lasted(status: MeetingStatus) -> str:
 
 
 def meeting_card(status: MeetingStatus, server_url: str, number_digits: str,
-                 calls_id: str | None = None) -> CardMessage:
-    """Blocks and fallback text for a live or ended meeting (with its Slack Calls card, if any)."""
+                 calls_id: str | None = None, *, phone_buttons: bool = False,
+                 dialling: tuple[str, ...] | list[str] = ()) -> CardMessage:
+    """Blocks and fallback text for a live or ended meeting (with its Slack Calls card, if any);
+    `phone_buttons` adds "Call my phone" / "Add by phone", `dialling` the lines of calls the
+    meeting placed that ring or were joined (already safe mrkdwn)."""
     meeting = status.meeting
     title = short_title(meeting.title)
     header = HeaderBlock(text=f"📹 {title}")
@@ -99,8 +102,9 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str,
     dial_in = SectionBlock(text=MarkdownTextObject(
         text=f"*Dial in:* {number}  ·  *PIN:* `{grouped_pin(meeting.pin)}`\n"
              f"<{one_tap_dial(number_digits, meeting.pin)}|📞 Tap to dial in with the PIN>"))
-    live = ContextBlock(elements=[MarkdownTextObject(text=status_line(status))])
-    blocks = [header, intro, *call_block(calls_id), dial_in, live, bridge_buttons(meeting.id)]
+    live = ContextBlock(elements=[MarkdownTextObject(text="\n".join([status_line(status), *dialling]))])
+    blocks = [header, intro, *call_block(calls_id), dial_in, live, bridge_buttons(meeting.id),
+              *([phone_buttons_block(meeting.id)] if phone_buttons else [])]
     # The fallback text is mrkdwn (and drives notifications): a topic must not mention or link.
     text = f"{escape_mrkdwn(title)}: join {url} or dial {number}, PIN {grouped_pin(meeting.pin)}"
     return CardMessage(text=text, blocks=[b.to_dict() for b in blocks])
@@ -123,4 +127,12 @@ def bridge_buttons(meeting_id: str) -> ActionsBlock:
                                             text="Everyone is disconnected, phone callers included, "
                                                  "and the link and PIN stop working.",
                                             confirm="End meeting", deny="Cancel", style="danger")),
+    ])
+
+
+def phone_buttons_block(meeting_id: str) -> ActionsBlock:
+    """The meeting calls a phone: the member's own, or someone else's."""
+    return ActionsBlock(block_id="phone_actions", elements=[
+        ButtonElement(text="📞 Call my phone", action_id="call_me", value=meeting_id),
+        ButtonElement(text="Add by phone", action_id="add_phone", value=meeting_id),
     ])

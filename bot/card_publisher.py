@@ -44,8 +44,11 @@ class CardPublisher:
 
     def __init__(self, settings: Settings, meetings: MeetingService, cards: CardStore, budget: WorkspaceBudget,
                  client_for_team: Callable[..., WebClient], calls: SlackCalls,
-                 min_interval: float = MIN_UPDATE_INTERVAL_SECONDS) -> None:
+                 min_interval: float = MIN_UPDATE_INTERVAL_SECONDS,
+                 dialling: Callable[[str], list[str]] | None = None) -> None:
+        """`dialling`: a meeting's lines of calls it placed that ring or were joined."""
         self.settings = settings
+        self.dialling = dialling
         self.meetings = meetings
         self.cards = cards
         self.budget = budget
@@ -57,8 +60,10 @@ class CardPublisher:
 
     def render(self, meeting: Meeting, calls_id: str | None = None) -> CardMessage:
         """The card as the meeting stands now (with its Calls card, when it has one)."""
+        dialling = self.dialling(meeting.id) if self.dialling and meeting.is_live else []
         return meeting_card(self.meetings.status(meeting), self.settings.server_url,
-                            self.settings.conference_number, calls_id)
+                            self.settings.conference_number, calls_id,
+                            phone_buttons=self.settings.dial_out != "off", dialling=dialling)
 
     def remember_response_url(self, meeting_id: str, response_url: str | None) -> None:
         """A button click's response_url: the only way to edit a fallback card later."""

@@ -88,3 +88,87 @@ def host_link(room_url: str, host_key: str) -> str:
 
 def only_creator(creator_id: str) -> str:
     return f"Only <@{creator_id}>, who started this meeting, can end it."
+
+
+# -- "Call my phone" / "Add by phone" --------------------------------------------------------
+
+def in_minutes(seconds: float | None) -> str:
+    """A wait in words: "in 1 minute", "in 12 minutes" ("later" when unknown)."""
+    if seconds is None:
+        return "later"
+    minutes = max(1, round(seconds / 60))
+    return f"in {minutes} minute{'' if minutes == 1 else 's'}"
+
+
+# Refusals about the number itself: shown as an error under the modal's phone field.
+NUMBER_FIELD_ERRORS = {
+    "invalid_number": "That isn't a phone number I can call. Type it with its country code, e.g. +1 555 010 0199.",
+    "country_not_allowed": "Calls to that country aren't allowed here (a cap on phone costs).",
+    "number_type_not_allowed": ("I can't call that kind of number: premium-rate, shared-cost, personal and "
+                                "unknown numbers are never dialled (they can cost a lot)."),
+}
+
+
+def dial_refused(code: str, retry_after: float | None = None, starter_id: str | None = None) -> str:
+    """Why the meeting did not call a phone, in plain words (a DialOutRefused code)."""
+    if code in NUMBER_FIELD_ERRORS:
+        return f"I didn't call: {NUMBER_FIELD_ERRORS[code]}"
+    starter = f"<@{starter_id}>" if starter_id and SLACK_USER_ID.fullmatch(starter_id) else "the person who started it"
+    words = {
+        "dial_out_off": "Calling phones from meetings is switched off here. Dial in with the number and PIN instead.",
+        "starter_only": f"Only {starter}, who started this meeting, can have it call phones here.",
+        "member_hourly_limit": ("You've had the meeting call phones as often as one person may in an hour "
+                                f"(a cap on phone costs). Try again {in_minutes(retry_after)}."),
+        "team_hourly_limit": ("This workspace's meetings have called phones as often as they may in an hour "
+                              f"(a cap on phone costs). Try again {in_minutes(retry_after)}."),
+        "visitor_limit": f"Too many calls were asked for from this page. Try again {in_minutes(retry_after)}.",
+        "meeting_ringing_limit": ("Too many phones are ringing for this meeting right now. Try again once "
+                                  "some have answered."),
+        "meeting_full": "This meeting already has as many phone callers as it may have, so I didn't call.",
+        "meeting_ended": MEETING_OVER,
+        "not_found": UNKNOWN_MEETING,
+    }
+    return words.get(code, "I couldn't place that call. Please try again in a minute.")
+
+
+def dial_failed(error: UpstreamError) -> str:
+    return f"I couldn't place the call: {error.reason}. Nothing was dialled; please try again in a minute."
+
+
+def calling(masked: str) -> str:
+    return f"Calling {masked}…"
+
+
+def calling_invitee(name: str | None, masked: str) -> str:
+    return f"Calling {invitee(name, masked)}…"
+
+
+def invitee(name: str | None, masked: str) -> str:
+    """Who is being called, as the requester reads it: the name they typed and the masked number."""
+    return f"{escape_mrkdwn(name)} ({masked})" if name else masked
+
+
+def dial_progress(code: str, name: str | None, masked: str) -> str | None:
+    """A call's progress for whoever asked for it; None for a code nobody is told about."""
+    who = invitee(name, masked) if name else f"your phone ({masked})"
+    words = {
+        "ringing": f"Ringing {who}…",
+        "joined": (f"{who} joined the meeting by phone." if name else
+                   "You joined the meeting by phone."),
+        "no_answer": f"No answer from {who}. Nobody picked up before it stopped ringing.",
+        "busy": f"{who[0].upper()}{who[1:]} was busy, so the call didn't go through.",
+        "declined": f"The call to {who} was declined.",
+        "voicemail": f"Voicemail answered at {who}, so I hung up (nobody was asked to join).",
+        "failed": f"The call to {who} failed: the phone network didn't connect it.",
+    }
+    return words.get(code)
+
+
+DIAL_LINE_WORDS = {"ringing": "ringing", "joined": "joined by phone"}
+SAVED_NUMBER_NONE = "No number saved. Save one and *Call my phone* on a meeting card rings it at once."
+SAVED_NUMBER_REMOVED = "Your phone number was removed."
+SAVED_NUMBER_SAVED = "Your phone number was saved."
+
+
+def saved_number(masked: str) -> str:
+    return f"*My phone number:* {masked}\n*Call my phone* on a meeting card rings this number at once."

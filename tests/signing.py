@@ -43,13 +43,15 @@ def slash_command_body(text: str = "", user_id: str = "U0ADA", channel_id: str =
 def block_action_body(action_id: str, value: str, user_id: str = "U0ADA", team_id: str = "T0001",
                       channel_id: str = "C0GENERAL", message_ts: str = "1700000000.000100",
                       response_url: str = "https://hooks.slack.invalid/x") -> str:
+    """A card button press; each press has its own trigger_id, as Slack gives it (a modal opens
+    once per trigger_id)."""
     payload = {
         "type": "block_actions", "team": {"id": team_id, "domain": "acme"},
         "user": {"id": user_id, "username": "ada", "team_id": team_id},
         "api_app_id": "A0MEET", "token": "legacy-verification-token",
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
                       "is_ephemeral": False},
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "trigger_id": new_trigger_id(),
         "channel": {"id": channel_id, "name": "general"},
         "message": {"type": "message", "ts": message_ts, "text": "card"},
         "response_url": response_url,

@@ -1,0 +1,194 @@
+"""Card buttons "Call my phone" (`call_me`) and "Add by phone" (`add_phone`), and their modals.
+
+`call_me` rings the member's saved number at once; without one it opens `call_me_modal`.
+`add_phone` opens `add_phone_modal`. A submission's number is checked with DialOut.normalise
+before the modal closes, so a bad number is an error under its field, never a failed call;
+then the modal closes and the call is placed. Every other refusal reaches the member as an
+ephemeral in plain words. Modals need the click's trigger_id within 3 s: every listener acks
+first. Numbers are personal data: never logged, and shown back only masked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import NamedTuple, Protocol
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from meetbridge.dial_out import DialRequest, DialStarted, Requester
+from meetbridge.errors import DialOutRefused, UpstreamError
+from meetbridge.meetings import MeetingService
+from meetbridge.records import Meeting
+from meetbridge.saved_numbers import SavedNumbers
+
+from . import messages
+from .card_publisher import CardPublisher
+from .meeting_actions import clicked_meeting, tell
+from .phone_modals import (
+    ADD_PHONE_MODAL,
+    CALL_ME_MODAL,
+    NAME,
+    PHONE,
+    REMEMBER,
+    ModalContext,
+    add_phone_modal,
+    call_me_modal,
+    field,
+    ticked,
+)
+
+log = logging.getLogger(__name__)
+NAME_MISSING = "Type the name of the person to call: they hear who invites them."
+
+
+class Dialler(Protocol):
+    """What the buttons need of meetbridge.dial_out.DialOut."""
+
+    def normalise(self, number: str, region: str | None) -> str:
+        """E.164 for a typed number, or DialOutRefused."""
+
+    def call(self, request: DialRequest) -> DialStarted:
+        """Place the call, or DialOutRefused / UpstreamError."""
+
+
+class Submission(NamedTuple):
+    """A modal's meeting, the member who submitted it, and how to tell them something."""
+
+    meeting: Meeting
+    who: Requester
+    say: Callable[[str], None]
+
+
+def member(body: dict) -> Requester:
+    """The Slack member of a signed payload, as the domain names who asks."""
+    user = body.get("user") or {}
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id") or ""
+    return Requester(kind="member", workspace_id=team_id, member_id=user.get("id"))
+
+
+def ephemeral(client: WebClient, channel_id: str, user_id: str) -> Callable[[str], None]:
+    """Tell one member something in the meeting's channel, seen by them only."""
+    def say(text: str) -> None:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+        except SlackApiError as error:
+            log.warning("dial-out ephemeral not delivered: %s", error.response.get("error"))
+    return say
+
+
+def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dialler, saved: SavedNumbers,
+                              cards: CardPublisher) -> None:
+    """The two card buttons and the two modals' submissions."""
+
+    def place(meeting: Meeting, request: DialRequest, say: Callable[[str], None]) -> None:
+        """Place the call and tell the member how it went (the number only masked)."""
+        try:
+            started = dial_out.call(request)
+        except DialOutRefused as refused:
+            return say(messages.dial_refused(refused.code, refused.retry_after, meeting.creator_id))
+        except UpstreamError as error:
+            return say(messages.dial_failed(error))
+        say(messages.calling_invitee(request.invitee_name, started.masked) if request.invitee_name
+            else messages.calling(started.masked))
+
+    def live_meeting(body: dict, respond: Respond) -> Meeting | None:
+        meeting = clicked_meeting(meetings, body)
+        if meeting is None:
+            tell(respond, messages.UNKNOWN_MEETING)
+            return None
+        cards.remember_response_url(meeting.id, body.get("response_url"))
+        if not meeting.is_live:
+            cards.changed(meeting.id)
+            tell(respond, messages.MEETING_OVER)
+            return None
+        return meeting
+
+    def channel_of(body: dict, meeting: Meeting) -> str:
+        return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") \
+            or meeting.channel_id
+
+    def call_me(ack: Ack, body: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        meeting = live_meeting(body, respond)
+        if meeting is None:
+            return
+        who = member(body)
+        number = saved.get(who.workspace_id, who.member_id or "")
+        if number is None:
+            context = ModalContext(meeting.id, channel_of(body, meeting))
+            client.views_open(trigger_id=body["trigger_id"], view=call_me_modal(context, meeting.title))
+            return
+        request = DialRequest(meeting_id=meeting.id, number=number, requester=who, invitee_name=None,
+                              for_requester=True)
+        place(meeting, request, lambda text: tell(respond, text))
+
+    def add_phone(ack: Ack, body: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        meeting = live_meeting(body, respond)
+        if meeting is not None:
+            context = ModalContext(meeting.id, channel_of(body, meeting))
+            client.views_open(trigger_id=body["trigger_id"], view=add_phone_modal(context, meeting.title))
+
+    def checked_number(ack: Ack, view: dict, say: Callable[[str], None], meeting: Meeting) -> str | None:
+        """The typed number in E.164, or None once the modal was answered with why not."""
+        try:
+            return dial_out.normalise(field(view, PHONE), None)
+        except DialOutRefused as refused:
+            if refused.code in messages.NUMBER_FIELD_ERRORS:
+                ack(response_action="errors", errors={PHONE: messages.NUMBER_FIELD_ERRORS[refused.code]})
+            else:
+                ack()
+                say(messages.dial_refused(refused.code, refused.retry_after, meeting.creator_id))
+            return None
+
+    def submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> Submission | None:
+        """The meeting a modal was opened from and how to tell its member; None (acked, and the
+        member told when possible) when the meeting is not theirs to call from."""
+        who = member(body)
+        context = ModalContext.load(view.get("private_metadata", ""))
+        if context is None:
+            ack()
+            return None
+        say = ephemeral(client, context.channel_id, who.member_id or "")
+        meeting = meetings.find(context.meeting_id)
+        if meeting is None or meeting.team_id != who.workspace_id:
+            ack()
+            say(messages.UNKNOWN_MEETING)
+            return None
+        return Submission(meeting, who, say)
+
+    def call_me_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        if (sent := submitted(ack, body, view, client)) is None:
+            return
+        meeting, who, say = sent
+        number = checked_number(ack, view, say, meeting)
+        if number is None:
+            return
+        ack()
+        if ticked(view, REMEMBER):
+            saved.save(who.workspace_id, who.member_id or "", number)
+        place(meeting, DialRequest(meeting_id=meeting.id, number=number, requester=who, invitee_name=None,
+                                   for_requester=True), say)
+
+    def add_phone_submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        if (sent := submitted(ack, body, view, client)) is None:
+            return
+        meeting, who, say = sent
+        name = " ".join(field(view, NAME).split())
+        if not name:
+            ack(response_action="errors", errors={NAME: NAME_MISSING})
+            return
+        number = checked_number(ack, view, say, meeting)
+        if number is None:
+            return
+        ack()
+        place(meeting, DialRequest(meeting_id=meeting.id, number=number, requester=who, invitee_name=name,
+                                   for_requester=False), say)
+
+    app.action("call_me")(call_me)
+    app.action("add_phone")(add_phone)
+    app.view(CALL_ME_MODAL)(call_me_submitted)
+    app.view(ADD_PHONE_MODAL)(add_phone_submitted)
