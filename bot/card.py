@@ -103,8 +103,7 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str,
         text=f"*Dial in:* {number}  ·  *PIN:* `{grouped_pin(meeting.pin)}`\n"
              f"<{one_tap_dial(number_digits, meeting.pin)}|📞 Tap to dial in with the PIN>"))
     live = ContextBlock(elements=[MarkdownTextObject(text="\n".join([status_line(status), *dialling]))])
-    blocks = [header, intro, *call_block(calls_id), dial_in, live, bridge_buttons(meeting.id),
-              *([phone_buttons_block(meeting.id)] if phone_buttons else [])]
+    blocks = [header, intro, *call_block(calls_id), dial_in, live, bridge_buttons(meeting.id, phone_buttons)]
     # The fallback text is mrkdwn (and drives notifications): a topic must not mention or link.
     text = f"{escape_mrkdwn(title)}: join {url} or dial {number}, PIN {grouped_pin(meeting.pin)}"
     return CardMessage(text=text, blocks=[b.to_dict() for b in blocks])
@@ -115,13 +114,17 @@ def call_block(calls_id: str | None) -> list[CallBlock]:
     return [CallBlock(call_id=calls_id)] if calls_id else []
 
 
-def bridge_buttons(meeting_id: str) -> ActionsBlock:
+def bridge_buttons(meeting_id: str, phone_buttons: bool = False) -> ActionsBlock:
+    """The card's buttons; with `phone_buttons`, the meeting calls a phone: the member's own
+    ("Call my phone") or someone else's ("Add by phone")."""
     return ActionsBlock(block_id="meeting_actions", elements=[
         ButtonElement(text="Connect phone bridge", action_id="dial_out", value=meeting_id),
         ButtonElement(text="Hang up phone bridge", action_id="hang_up", value=meeting_id,
                       confirm=ConfirmObject(title="Hang up the phone bridge?",
                                             text="Phone callers will no longer hear the video participants.",
                                             confirm="Hang up", deny="Cancel")),
+        *([ButtonElement(text="📞 Call my phone", action_id="call_me", value=meeting_id),
+           ButtonElement(text="Add by phone", action_id="add_phone", value=meeting_id)] if phone_buttons else []),
         ButtonElement(text="End meeting", action_id="end_meeting", value=meeting_id, style="danger",
                       confirm=ConfirmObject(title="End this meeting?",
                                             text="Everyone is disconnected, phone callers included, "
@@ -129,10 +132,3 @@ def bridge_buttons(meeting_id: str) -> ActionsBlock:
                                             confirm="End meeting", deny="Cancel", style="danger")),
     ])
 
-
-def phone_buttons_block(meeting_id: str) -> ActionsBlock:
-    """The meeting calls a phone: the member's own, or someone else's."""
-    return ActionsBlock(block_id="phone_actions", elements=[
-        ButtonElement(text="📞 Call my phone", action_id="call_me", value=meeting_id),
-        ButtonElement(text="Add by phone", action_id="add_phone", value=meeting_id),
-    ])
