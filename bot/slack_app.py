@@ -53,5 +53,6 @@ def build_bolt_app(settings: Settings, install: SlackInstall, cards: CardPublish
     if dial_out is not None and phones is not None:
         register_dial_out_actions(app, meetings, dial_out, phones, cards)
         register_phone_home(app, phones, dial_out, publish_home)
-    register_uninstall(app, meetings, lifecycle, install.installation_store)
+    register_uninstall(app, meetings, lifecycle, install.installation_store,
+                       saved_numbers.forget_workspace if saved_numbers is not None else None)
     return app

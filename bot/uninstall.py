@@ -4,6 +4,7 @@ so no phone leg keeps running for a workspace that can no longer see or stop it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import App
 from slack_sdk.oauth.installation_store import InstallationStore
@@ -23,13 +24,17 @@ def end_team_meetings(meetings: MeetingService, lifecycle: Lifecycle, team_id: s
 
 
 def register_uninstall(app: App, meetings: MeetingService, lifecycle: Lifecycle,
-                       installations: InstallationStore | None) -> None:
-    """app_uninstalled and tokens_revoked: forget the tokens, end the workspace's meetings."""
+                       installations: InstallationStore | None,
+                       forget_numbers: Callable[[str], int] | None = None) -> None:
+    """app_uninstalled and tokens_revoked: forget the tokens, end the workspace's meetings;
+    on app_uninstalled also its members' saved phone numbers (`forget_numbers`)."""
     # Tokens go first: the cards of a workspace that removed us cannot be updated anyway,
     # and the card updater then skips them quietly instead of failing on each one.
     def uninstalled(context) -> None:
         if installations is not None:
             installations.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        if forget_numbers is not None:
+            forget_numbers(context.team_id)  # personal data of people who no longer use the app
         count = end_team_meetings(meetings, lifecycle, context.team_id)
         log.info("app uninstalled from %s: %d meetings ended", context.team_id, count)
 

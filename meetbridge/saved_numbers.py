@@ -22,6 +22,9 @@ class SavedNumbersRows(Protocol):
     def forget(self, workspace_id: str, member_id: str) -> bool:
         """Remove it; True when there was one."""
 
+    def forget_workspace(self, workspace_id: str) -> int:
+        """Remove every member's number of a workspace; how many."""
+
 
 def masked(number: str) -> str:
     """All but the last four digits hidden: "•••0199"."""
@@ -48,3 +51,7 @@ class SavedNumbers:
     def forget(self, workspace_id: str, member_id: str) -> bool:
         """Remove the member's number; True when there was one."""
         return self.rows.forget(workspace_id, member_id)
+
+    def forget_workspace(self, workspace_id: str) -> int:
+        """The app left a workspace: none of its members' numbers is kept; how many were."""
+        return self.rows.forget_workspace(workspace_id)

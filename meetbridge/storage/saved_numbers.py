@@ -32,6 +32,10 @@ class SavedNumbersTable:
             "DELETE FROM member_phone_numbers WHERE workspace_id = ? AND member_id = ?",
             [workspace_id, member_id]) > 0
 
+    def forget_workspace(self, workspace_id: str) -> int:
+        """Every member's number of a workspace (the app was uninstalled there); how many."""
+        return self.database.execute("DELETE FROM member_phone_numbers WHERE workspace_id = ?", [workspace_id])
+
 
 class DialLinesTable:
     """Rows of `slack_dial_lines`: one per outbound call of a meeting that rings or was joined."""

@@ -98,3 +98,12 @@ def test_single_workspace_app_uninstalled_ends_the_meetings(client, start_meetin
     assert post_event(client, UNINSTALLED).status_code == 200
     wait_until(lambda: not services.store.meetings.get(meeting.id).is_live)
     assert services.store.meetings.get(meeting.id).ended_reason == "app uninstalled"
+
+
+@pytest.mark.parametrize("oauth_mode", [False], indirect=True)
+def test_app_uninstalled_forgets_the_workspaces_saved_phone_numbers(client, services):
+    services.store.saved_numbers.save("T0001", "U0ADA", "+12015550123", 0.0)
+    services.store.saved_numbers.save("T0002", "U0ADA", "+12015550177", 0.0)
+    assert post_event(client, UNINSTALLED).status_code == 200
+    wait_until(lambda: services.store.saved_numbers.get("T0001", "U0ADA") is None)
+    assert services.store.saved_numbers.get("T0002", "U0ADA") == "+12015550177"

@@ -30,3 +30,12 @@ def test_dial_lines_follow_each_call_until_it_is_dropped(store, other_store):
     assert lines.drop("call-b") is True
     assert lines.drop("call-b") is False
     assert other_store.dial_lines.of_meeting("m1") == [("•••0199", "joined")]
+
+
+def test_forgetting_a_workspace_removes_only_its_members_numbers(store):
+    rows = store.saved_numbers
+    rows.save("T1", "U1", "+15550100199", NOW)
+    rows.save("T1", "U2", "+15550100177", NOW)
+    rows.save("T2", "U1", "+442071234567", NOW)
+    assert rows.forget_workspace("T1") == 2
+    assert (rows.get("T1", "U1"), rows.get("T1", "U2"), rows.get("T2", "U1")) == (None, None, "+442071234567")
