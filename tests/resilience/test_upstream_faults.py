@@ -14,7 +14,6 @@ import pytest
 from meetbridge import ncco
 from meetbridge.phone_format import grouped_pin
 from meetbridge.settings import load_settings
-from tests.bridge.visitor import dial_allowed_again, joined, press
 from tests.cards import card_of
 from tests.lifecycle.bridge_setup import admit_caller, connect_bridge, enter_pin, is_re_prompt, status_line
 from tests.resilience.upstreams import (
@@ -25,6 +24,7 @@ from tests.resilience.upstreams import (
     video_upstream,
     voice_upstream,
 )
+from tests.visitor import dial_allowed_again, joined, press
 from tests.vonage_calls import bridge_leg_answer, dialled, new_uuid
 from tests.waiting import wait_until
 

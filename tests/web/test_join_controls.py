@@ -11,7 +11,7 @@ import pytest
 from app import create_app
 from meetbridge.meetings import MeetingRequest
 from meetbridge.settings import load_settings
-from tests.bridge.visitor import joined, press
+from tests.visitor import joined, press
 from tests.vonage_calls import bridge_leg_answer, dialled, new_uuid
 from web.visitor_cookie import COOKIE_NAME
 

@@ -10,7 +10,7 @@ import pytest
 from app import create_app
 from meetbridge.bridge import DIAL_LIMIT_NOTICE
 from meetbridge.errors import DialRateLimited
-from tests.bridge.visitor import joined, press
+from tests.visitor import joined, press
 from tests.vonage_calls import answer, dtmf, new_uuid
 from tests.waiting import wait_until
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from tests.bridge.visitor import dial_allowed_again, joined, press
 from tests.conftest import VIDEO_KEY, VIDEO_SECRET, VOICE_KEY, VOICE_SECRET, SlackUser
+from tests.visitor import dial_allowed_again, joined, press
 from tests.vonage_calls import bridge_leg_answer, dialled, new_uuid, status_lines, wait_for_status
 from tests.waiting import wait_until
 

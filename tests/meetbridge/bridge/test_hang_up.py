@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bridge.visitor import dial_allowed_again, joined, press
+from tests.visitor import dial_allowed_again, joined, press
 from tests.vonage_calls import bridge_leg_answer, dialled, new_uuid, status_lines, wait_for_status
 from tests.waiting import wait_until
 
