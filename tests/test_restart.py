@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import requests
 
+from tests.bridge_setup import answer_query, bridge_answer_query, dtmf_body, event_body, new_uuid
 from tests.conftest import SIGNING_SECRET
 from tests.fakes import unused_port
-from tests.lifecycle.bridge_setup import answer_query, bridge_answer_query, dtmf_body, event_body, new_uuid
 from tests.signing import block_action_body, slack_headers, slash_command_body
 from tests.waiting import wait_until
 

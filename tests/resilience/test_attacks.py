@@ -23,8 +23,8 @@ from app import MAX_REQUEST_BYTES
 from meetbridge import ncco
 from meetbridge.meetings import MeetingRequest
 from meetbridge.pins import GUESS_ODDS
+from tests.bridge_setup import admit_caller, connect_bridge, disconnected, hung_up_legs
 from tests.conftest import SIGNING_SECRET
-from tests.lifecycle.bridge_setup import admit_caller, connect_bridge, disconnected, hung_up_legs
 from tests.signing import block_action_body, slack_headers, slash_command_body
 from tests.vonage_calls import MEETING_HEADER, TOKEN_HEADER, answer, bridge_leg_answer, dialled, dtmf, new_uuid
 from tests.waiting import wait_until

@@ -18,8 +18,8 @@ from bench.harness import app_env, fakes, free_port, gunicorn, worker_pids
 from bench.meet_client import SIGNATURE_SECRET
 from meetbridge.phone_format import grouped_pin
 from meetbridge.storage import Store
+from tests.bridge_setup import status_line
 from tests.conftest import SIGNING_SECRET
-from tests.lifecycle.bridge_setup import status_line
 from tests.resilience.upstreams import inconsistencies
 from tests.signing import slack_headers, slash_command_body
 from tests.vonage_calls import answer, dtmf, event, new_uuid

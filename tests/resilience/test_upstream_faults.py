@@ -14,8 +14,8 @@ import pytest
 from meetbridge import ncco
 from meetbridge.phone_format import grouped_pin
 from meetbridge.settings import load_settings
+from tests.bridge_setup import admit_caller, connect_bridge, enter_pin, is_re_prompt, status_line
 from tests.cards import card_of
-from tests.lifecycle.bridge_setup import admit_caller, connect_bridge, enter_pin, is_re_prompt, status_line
 from tests.resilience.upstreams import (
     FAULTS,
     inconsistencies,

@@ -13,8 +13,8 @@ import threading
 import time
 
 from meetbridge.lifecycle import CHECKS_PER_PASS
+from tests.bridge_setup import status_line
 from tests.cards import card_of
-from tests.lifecycle.bridge_setup import status_line
 from tests.security.measurements import record
 from tests.security.steps import call_in, connect_bridge, joined, start_meeting
 from tests.vonage_calls import event

@@ -2,7 +2,7 @@
 end to end: gunicorn's two workers with their own sweeper threads, the crowded meeting ended by
 its starter's button, the quiet meeting's bridge connected over HTTP, Vonage slow to hang up.
 
-tests/lifecycle/test_sweeper_backlog.py proves the same rule in depth (both ways a backlog
+tests/meetbridge/lifecycle/test_sweeper_backlog.py proves the same rule in depth (both ways a backlog
 arises, timings); this is the thin version through real ports and processes. The legs are
 written into the database file as the old code left them: MAX_PHONE_CALLERS refuses that many
 through the webhooks now, and 3,000 webhooks would only slow the suite.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.settings import load_settings
-from tests.lifecycle.bridge_setup import (
+from tests.bridge_setup import (
     admit_caller,
     answer_query,
     connect_bridge,

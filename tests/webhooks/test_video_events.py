@@ -10,7 +10,7 @@ import pytest
 from app import create_app
 from meetbridge.settings import load_settings
 from meetbridge.video import SIP_CONNECTION_DATA
-from tests.lifecycle.bridge_setup import connect_bridge, disconnected, hung_up_legs, wait_for_status
+from tests.bridge_setup import connect_bridge, disconnected, hung_up_legs, wait_for_status
 from tests.signing import vonage_bearer
 
 SECRET = "video-events-secret-0123456789abcdef"

@@ -18,7 +18,7 @@ import pytest
 from app import create_app
 from meetbridge.clock import SystemClock
 from meetbridge.settings import load_settings
-from tests.lifecycle.bridge_setup import connect_bridge, hung_up_legs
+from tests.bridge_setup import connect_bridge, hung_up_legs
 from tests.waiting import wait_until
 
 PHANTOMS = 1500

@@ -15,8 +15,8 @@ import pytest
 from bot.workspace_budget import WorkspaceBudget
 from meetbridge.phone_entry import CallerLeg
 from meetbridge.settings import load_settings
+from tests.bridge_setup import card_updates, new_uuid, status_line, wait_for_status
 from tests.cards import card_of
-from tests.lifecycle.bridge_setup import card_updates, new_uuid, status_line, wait_for_status
 from tests.waiting import wait_until
 
 COALESCE_WINDOW = 1.0

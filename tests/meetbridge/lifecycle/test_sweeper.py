@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.settings import load_settings
-from tests.lifecycle.bridge_setup import (
+from tests.bridge_setup import (
     admit_caller,
     bridge_answer_query,
     connect_bridge,
@@ -26,7 +26,7 @@ from tests.lifecycle.bridge_setup import (
     wait_for_card,
     wait_for_status,
 )
-from tests.lifecycle.sweeper_process import sweep_in_two_processes
+from tests.meetbridge.lifecycle.sweeper_process import sweep_in_two_processes
 from tests.waiting import wait_until
 
 TTL_MINUTES = 30

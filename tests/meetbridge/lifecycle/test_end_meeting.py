@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.settings import load_settings
-from tests.conftest import SlackUser
-from tests.lifecycle.bridge_setup import (
+from tests.bridge_setup import (
     admit_caller,
     block_types,
     connect_bridge,
@@ -22,6 +21,7 @@ from tests.lifecycle.bridge_setup import (
     new_uuid,
     wait_for_card,
 )
+from tests.conftest import SlackUser
 from tests.waiting import wait_until
 
 ADA, BOB = "447700900101", "447700900102"
