@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.test_dial_out_buttons import GOOD_E164, eventually, ephemerals, replies
+from tests.bot.test_dial_out_buttons import GOOD_E164, ephemerals, eventually, replies
 from tests.vonage_calls import CONFERENCE_NUMBER, TIMESTAMP, dialled, post_json, status_lines
 from tests.waiting import wait_until
 
