@@ -24,6 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.card_poster import CardPoster
 from bot.card_publisher import CardPublisher
+from bot.dial_progress import DialProgressNotices, dial_lines_text
 from bot.install import slack_install
 from bot.routes import create_slack_blueprint
 from bot.slack_app import LISTENER_THREADS, build_bolt_app
@@ -38,6 +39,7 @@ from meetbridge.meetings import MeetingService
 from meetbridge.periodic import Periodic
 from meetbridge.phone_entry import PhoneEntry
 from meetbridge.rooms import Rooms
+from meetbridge.saved_numbers import SavedNumbers
 from meetbridge.settings import Settings, SettingsError, load_settings
 from meetbridge.status import ChangeListeners
 from meetbridge.storage import Store, open_store
@@ -184,7 +186,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     calls = SlackCalls(settings.server_url, services.meetings, store.slack_cards, store.call_participants,
                        install.client_for_team)
     cards = CardPublisher(settings, services.meetings, store.slack_cards, WorkspaceBudget(store.slack_budgets),
-                          install.client_for_team, calls)
+                          install.client_for_team, calls, dialling=dial_lines_text(store.dial_lines))
     poster = CardPoster(cards.render, store.slack_cards, calls, install.client_for_team)
     services.changes.add(cards.changed)
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
@@ -192,7 +194,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     with sdk_variables_hidden(os.environ):  # Bolt's values come from Settings, never from SLACK_*
         bolt_app = build_bolt_app(settings, install, cards, listeners, poster=poster, meetings=services.meetings,
                                   bridge=services.bridge, lifecycle=services.lifecycle,
-                                  triggers=store.slack_triggers, clock=services.clock)
+                                  triggers=store.slack_triggers, clock=services.clock,
+                                  dial_out=services.dial_out, saved_numbers=SavedNumbers(store.saved_numbers,
+                                                                                         services.clock))
+    services.dial_out.add_progress_listener(DialProgressNotices(
+        services.meetings, store.dial_lines, cards.changed, install.client_for_team, listeners, services.clock))
 
     app = Flask(__name__)
     app.json = NestingSafeJSONProvider(app)
