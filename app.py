@@ -33,6 +33,7 @@ from bot.workspace_budget import WorkspaceBudget
 from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock, SystemClock
+from meetbridge.dial_out import DialOut
 from meetbridge.environment import forget_empty_sdk_variables, load_environment, sdk_variables_hidden
 from meetbridge.lifecycle import Lifecycle
 from meetbridge.meetings import MeetingService
@@ -94,6 +95,7 @@ class Wired:
     lifecycle: Lifecycle
     video_monitor: VideoMonitor
     voice_calls: VoiceCalls
+    dial_out: DialOut
     rooms: Rooms
     audit: WebhookAudit
 
@@ -109,11 +111,12 @@ def build_services(settings: Settings, clock: Clock, rng: random.Random) -> Wire
     bridge = BridgeService(settings, store, meetings, video, voice, clock, changes)
     phone_entry = PhoneEntry(settings, store, bridge, clock, changes, background)
     lifecycle = Lifecycle(settings, store, bridge, phone_entry, voice, clock, changes)
+    dial_out = DialOut(settings, store, voice, clock, changes, background, connect_bridge=bridge.connect)
     return Wired(settings=settings, store=store, clock=clock, rng=rng, video=video, voice=voice,
                  changes=changes, background=background, meetings=meetings, bridge=bridge,
                  phone_entry=phone_entry, lifecycle=lifecycle,
                  video_monitor=VideoMonitor(store, bridge, clock, changes),
-                 voice_calls=VoiceCalls(phone_entry, bridge, changes),
+                 voice_calls=VoiceCalls(phone_entry, bridge, changes, dial_out), dial_out=dial_out,
                  rooms=Rooms(store, meetings, bridge, lifecycle, clock),
                  audit=WebhookAudit(store.webhook_log, clock))
 

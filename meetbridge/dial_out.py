@@ -201,8 +201,11 @@ class DialOut:
             self.changes.changed(row.meeting_id)
             self._tell(row, "joined")
             if self.settings.auto_bridge and not admitted.bridge_active and self.connect_bridge is not None:
-                connect = self.connect_bridge
-                self.start_in_background(lambda: connect(row.meeting_id))
+                connect, meeting_id = self.connect_bridge, row.meeting_id
+
+                def dial_bridge() -> None:
+                    connect(meeting_id)
+                self.start_in_background(dial_bridge)
         return DtmfOutcome(ncco.join_conversation(admitted.conversation_name), joined=True,
                            meeting_id=row.meeting_id)
 

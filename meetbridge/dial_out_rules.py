@@ -24,7 +24,7 @@ def country_of(e164: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     region = phonenumbers.region_code_for_number(parsed) or \
-        phonenumbers.region_code_for_country_code(parsed.country_code)  # a number in a reserved range
+        phonenumbers.region_code_for_country_code(parsed.country_code or 0)  # a number in a reserved range
     return region if region and region != "ZZ" else None
 
 

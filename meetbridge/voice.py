@@ -1,12 +1,13 @@
-"""Vonage Voice gateway: hanging up call legs by uuid (PUT /v1/calls/{uuid})."""
+"""Vonage Voice gateway: placing outbound calls (POST /v1/calls), hanging up call legs by uuid
+(PUT /v1/calls/{uuid}), reading a leg's status."""
 
 from __future__ import annotations
 
 import requests
 from vonage import Auth, HttpClientOptions, Vonage
-from vonage_voice.models import Phone
 from vonage_http_client.errors import AuthenticationError, NotFoundError
 from vonage_utils import VonageError
+from vonage_voice.models import Phone
 
 from .errors import UpstreamError
 
@@ -15,7 +16,7 @@ REQUEST_TIMEOUT_SECONDS = 10
 
 
 class VoiceGateway:
-    """The Vonage Voice API as meetbridge uses it: hang up a leg, read a leg's status."""
+    """The Vonage Voice API as meetbridge uses it: place a call, hang up a leg, read a leg's status."""
 
     def __init__(self, application_id: str, private_key: str, api_host: str,
                  timeout: int = REQUEST_TIMEOUT_SECONDS) -> None:

@@ -7,20 +7,27 @@ call the card hears of changes once, after every write.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import ncco
 from .bridge import BridgeService
 from .outcomes import AnswerOutcome, DtmfOutcome, EventOutcome, LegKind
 from .phone_entry import TERMINAL_STATUSES, CallerLeg, PhoneEntry
 from .status import ChangeListeners
 
+if TYPE_CHECKING:
+    from .dial_out import DialOut
+
 
 class VoiceCalls:
     """Answer, keypad input and call events for both the phone bridge's leg and callers."""
 
-    def __init__(self, phone_entry: PhoneEntry, bridge: BridgeService, changes: ChangeListeners) -> None:
+    def __init__(self, phone_entry: PhoneEntry, bridge: BridgeService, changes: ChangeListeners,
+                 dial_out: DialOut | None = None) -> None:
         self.phone_entry = phone_entry
         self.bridge = bridge
         self.changes = changes
+        self.dial_out = dial_out  # calls the meeting placed: their key press and progress
 
     def answer(self, leg: CallerLeg, meeting_id: str | None, token: str | None) -> AnswerOutcome:
         """A call with our signed bridge headers joins its meeting's conversation (or is sent
@@ -36,8 +43,13 @@ class VoiceCalls:
             return AnswerOutcome(self.phone_entry.answer_caller(leg), LegKind.CALLER, verdict)
 
     def enter_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> DtmfOutcome:
-        """The caller's keypad input: joined on a live PIN, else re-prompted or sent away."""
+        """The caller's keypad input: joined on a live PIN, else re-prompted or sent away. A
+        call the meeting placed answers its invitation instead (1 joins; it never enters a PIN)."""
         with self.changes.held():
+            if self.dial_out is not None:
+                pressed = self.dial_out.press(leg.uuid, digits, timed_out)
+                if pressed is not None:
+                    return pressed
             return self.phone_entry.enter_pin(leg, digits, timed_out)
 
     def call_event(self, uuid: str, status: str) -> EventOutcome:
@@ -47,6 +59,8 @@ class VoiceCalls:
             bridge = self.bridge.by_leg(uuid)
             if bridge is None:
                 known = self.phone_entry.call_status(uuid, status)
+                if self.dial_out is not None and self.dial_out.call_event(uuid, status):
+                    known = True
                 return EventOutcome(LegKind.CALLER if known else LegKind.UNKNOWN)
         if status not in TERMINAL_STATUSES:
             return EventOutcome(LegKind.BRIDGE)

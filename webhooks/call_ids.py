@@ -25,3 +25,15 @@ def leg_uuid(payload: dict[str, Any], required: bool) -> str | None:
     if conversation is not None and not CONVERSATION_UUID.fullmatch(conversation):
         raise BadPayload("'conversation_uuid' must be a UUID or CON-<uuid>")
     return uuid
+
+
+# Machine detection's event (`human` or `machine`) names its leg `call_uuid`, not `uuid`.
+MACHINE_DETECTION = frozenset({"human", "machine"})
+
+
+def detected_leg_uuid(payload: dict[str, Any]) -> str | None:
+    """The leg of a machine-detection event: its `call_uuid`, which must be a UUID."""
+    uuid = text_field(payload, "call_uuid")
+    if uuid is not None and not UUID.fullmatch(uuid):
+        raise BadPayload("'call_uuid' must be a UUID")
+    return uuid

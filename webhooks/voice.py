@@ -18,7 +18,7 @@ from meetbridge.phone_entry import CallerLeg, lockout_key
 from meetbridge.storage.replays import SeenTokens
 from meetbridge.voice_calls import VoiceCalls
 
-from .call_ids import leg_uuid
+from .call_ids import MACHINE_DETECTION, detected_leg_uuid, leg_uuid
 from .payload import BadPayload, dtmf_digits, read_payload, text_field
 from .signature import check_request, refusal, voice_verifier
 
@@ -86,11 +86,13 @@ def create_voice_blueprint(*, calls: VoiceCalls, audit: Audit, seen_tokens: Seen
     @voice.route("/voice-events", methods=["GET", "POST"])
     def voice_events():
         """Call status by uuid; duplicates and out-of-order events are harmless. Events with no
-        leg `uuid` (record, error, machine detection's `call_uuid`) are acknowledged; events for
-        legs never answered change and store nothing."""
+        leg `uuid` (record, error) are acknowledged; machine detection's `human` / `machine`
+        name their leg `call_uuid` instead; events for legs never answered change and store nothing."""
         payload = read_payload(request)
         uuid = leg_uuid(payload, required=False)
         status = text_field(payload, "status")
+        if uuid is None and status in MACHINE_DETECTION:
+            uuid = detected_leg_uuid(payload)  # machine detection names the leg `call_uuid`
         if uuid is None or status is None:
             return acknowledged()
         if calls.call_event(uuid, status).known:

@@ -26,7 +26,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from ._server import FakeServer, Incoming, Parsed, Reply, Route, match_route
 
 _CALL_PATH = re.compile(r"/v1/calls/(?P<uuid>[^/]+)")
-_ROUTES: list[Route] = [("PUT", _CALL_PATH, "update_call"), ("GET", _CALL_PATH, "get_call")]
+_CALLS_PATH = re.compile(r"/v1/calls/?")
+_ROUTES: list[Route] = [("POST", _CALLS_PATH, "create_call"), ("PUT", _CALL_PATH, "update_call"),
+                        ("GET", _CALL_PATH, "get_call")]
+# voice.yml (Voice API 1.3.7) › components.schemas.AddressE164: pattern "\d{7,15}" (digits, no '+').
+_E164 = re.compile(r"\d{7,15}")
+_MACHINE_DETECTION = {"continue", "hangup"}
 _ACTIONS = {"hangup", "mute", "unmute", "earmuff", "unearmuff", "transfer"}
 _ERRORS = {
     400: ("bad-request", "Bad Request"),
@@ -77,7 +82,8 @@ def _endpoint(address: str) -> dict[str, str]:
 
 
 class FakeVonage(FakeServer):
-    """Fake api.nexmo.com Voice calls. Kinds: hangup, update_call (other actions), get_call."""
+    """Fake api.nexmo.com Voice calls. Kinds: create_call (POST /v1/calls, the request body
+    recorded as sent), hangup, update_call (other actions), get_call."""
 
     use_tls = True
 
@@ -167,6 +173,8 @@ class FakeVonage(FakeServer):
             return _error(400, "The request body did not contain valid JSON")
         if not isinstance(body, dict):
             return _error(400, "The request body must be a JSON object")
+        if kind == "create_call":
+            return kind, body
         kind = "hangup" if body.get("action") == "hangup" else "update_call"
         return kind, {"uuid": path_params["uuid"], **body}
 
@@ -189,6 +197,8 @@ class FakeVonage(FakeServer):
         return None
 
     def _handle(self, kind: str, entry: dict[str, Any], incoming: Incoming) -> Reply:
+        if kind == "create_call":
+            return self._create_call(entry)
         call = self._calls.get(entry["uuid"])
         if kind == "get_call":
             if call is None:
@@ -208,6 +218,27 @@ class FakeVonage(FakeServer):
             self._complete(call)
         return Reply.empty(204)
 
+    def _create_call(self, body: dict[str, Any]) -> Reply:
+        """voice.yml › createCall: `to` (required) and `from` phone endpoints, exactly one of
+        `ncco` / `answer_url`, `from` or `random_from_number`; 201 with CreateCallResponse
+        (uuid, status, direction, conversation_uuid). The call is then known as `started`."""
+        problem = _create_call_problem(body)
+        if problem:
+            return _error(400, problem)
+        to = body["to"][0]
+        call_uuid = str(uuidlib.uuid4())
+        conversation_uuid = f"CON-{uuidlib.uuid4()}"
+        self._calls[call_uuid] = {
+            "uuid": call_uuid, "conversation_uuid": conversation_uuid,
+            "to": {"type": "phone", "number": to["number"]},
+            "from": {"type": "phone", "number": body["from"]["number"]} if "from" in body else {"type": "phone"},
+            "status": "started", "direction": "outbound",
+            "start_time": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+            "_links": {"self": {"href": f"/v1/calls/{call_uuid}"}},
+        }
+        return Reply.json(201, {"uuid": call_uuid, "status": "started", "direction": "outbound",
+                                "conversation_uuid": conversation_uuid})
+
     @staticmethod
     def _complete(call: dict[str, Any]) -> None:
         call["status"] = "completed"
@@ -216,3 +247,36 @@ class FakeVonage(FakeServer):
 
     def _error_reply(self, kind: str, status: int) -> Reply:
         return _error(status, _DETAILS.get(status, "The request failed"))
+
+
+def _create_call_problem(body: dict[str, Any]) -> str | None:
+    """Why Vonage would refuse this createCall body (400), or None."""
+    to = body.get("to")
+    if not isinstance(to, list) or not to or not all(isinstance(one, dict) for one in to):
+        return "to must be a non-empty array of endpoints"
+    for endpoint in to:
+        if endpoint.get("type") == "phone" and not _E164.fullmatch(str(endpoint.get("number", ""))):
+            return "to.number must be an E.164 number without '+'"
+    if ("ncco" in body) == ("answer_url" in body):
+        return "exactly one of ncco and answer_url is required"
+    if "ncco" in body and (not isinstance(body["ncco"], list) or not body["ncco"]):
+        return "ncco must be a non-empty array"
+    if ("from" in body) == bool(body.get("random_from_number")):
+        return "exactly one of from and random_from_number is required"
+    sender = body.get("from")
+    if sender is not None and (not isinstance(sender, dict) or sender.get("type") != "phone"
+                               or not _E164.fullmatch(str(sender.get("number", "")))):
+        return "from must be a phone endpoint with an E.164 number without '+'"
+    if "machine_detection" in body and body["machine_detection"] not in _MACHINE_DETECTION:
+        return "machine_detection must be continue or hangup"
+    detection = body.get("advanced_machine_detection")
+    if detection is not None and (not isinstance(detection, dict)
+                                  or detection.get("behavior") not in _MACHINE_DETECTION):
+        return "advanced_machine_detection.behavior must be continue or hangup"
+    timer = body.get("ringing_timer")
+    if timer is not None and not (isinstance(timer, int) and 1 <= timer <= 120):
+        return "ringing_timer must be from 1 to 120"
+    urls = body.get("event_url")
+    if urls is not None and (not isinstance(urls, list) or not all(isinstance(url, str) for url in urls)):
+        return "event_url must be an array of URLs"
+    return None

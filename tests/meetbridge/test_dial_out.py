@@ -7,7 +7,7 @@ import pytest
 
 from meetbridge.dial_out import RINGING_PER_MEETING, VISITOR_CALLS_PER_HOUR, DialStarted
 from meetbridge.errors import DialOutRefused, UpstreamError
-from tests.meetbridge.dial_out_domain import GOOD_US, GOOD_US_E164, add_phone, call_me, dialling, member, visitor
+from tests.meetbridge.dial_out_domain import GOOD_US_E164, add_phone, call_me, dialling, member, visitor
 
 
 def refusal(call) -> DialOutRefused:
