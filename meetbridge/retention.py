@@ -60,6 +60,7 @@ class Retention:
             ("finished legs", lambda: store.legs.prune_finished(retained, PRUNE_BATCH)),
             ("never-admitted legs",
              lambda: store.legs.prune_never_admitted(now - NEVER_ADMITTED_SECONDS, PRUNE_BATCH)),
+            ("dial-out calls", lambda: store.dial_outs.prune(retained, PRUNE_BATCH)),
         ]
         return batches + self._other_owners(now)
 
