@@ -26,7 +26,7 @@ from tests.fakes import unused_port
 from tests.signing import block_action_body, slack_headers, slash_command_body
 from tests.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SERVE = """
 import os
 from werkzeug.serving import make_server
