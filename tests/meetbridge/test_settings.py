@@ -22,7 +22,7 @@ from meetbridge.settings import (
 )
 from meetbridge.settings import readme as readme_table
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {
     "SLACK_SIGNING_SECRET": "signing-secret-5f1e2d",
     "SLACK_BOT_TOKEN": "xoxb-42-bot-token-9a8b7c",
