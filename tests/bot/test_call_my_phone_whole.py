@@ -4,6 +4,8 @@ connects, and End hangs their leg up. Vonage's webhooks arrive as Vonage posts t
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests.bot.test_dial_out_buttons import GOOD_E164, ephemerals, eventually, replies
@@ -28,7 +30,8 @@ def quick_cards(app, monkeypatch):
 
 
 def test_call_my_phone_rings_joins_on_1_shows_the_member_connects_the_bridge_and_end_hangs_up(
-        quick_cards, client, start_meeting, slack_user, services, fake_slack, fake_vonage, fake_opentok):
+        quick_cards, client, start_meeting, slack_user, services, fake_slack, fake_vonage, fake_opentok, caplog):
+    caplog.set_level(logging.DEBUG)
     meeting = start_meeting("All hands")
     services.store.saved_numbers.save("T0001", "U0ADA", GOOD_E164, 0.0)
     slack_user.click("call_me", meeting.id, response_key="call")
@@ -54,4 +57,6 @@ def test_call_my_phone_rings_joins_on_1_shows_the_member_connects_the_bridge_and
     wait_until(lambda: any(hung["uuid"] == leg.uuid for hung in fake_vonage.requests("hangup")))
     wait_until(lambda: "Meeting ended" in str(fake_slack.requests("chat.update")[-1]["blocks"]))
     assert "📞" not in str(fake_slack.requests("chat.update")[-1]["blocks"])
-    assert GOOD_E164 not in str(fake_slack.requests("chat.update")) + str(fake_slack.requests("chat.postEphemeral"))
+    shown = str(fake_slack.requests("chat.update")) + str(fake_slack.requests("chat.postEphemeral"))
+    assert "dial_out placed" in caplog.text  # the logs were read
+    assert CALLEE not in shown and CALLEE not in caplog.text and "555-0123" not in caplog.text  # personal data
