@@ -66,7 +66,7 @@ def vonage_bearer(secret: str | None, body: bytes = b"", iat: float | str | None
                   method: str | None = None, query: Sequence[tuple[str, str]] | Mapping[str, str] | None = None,
                   application_id: str | None = None, api_key: str = "abcd1234", jti: str | int | None = None,
                   algorithm: str = "HS256", without: Sequence[str] = (), **extra: Any) -> str:
-    """The Authorization header of a signed Vonage webhook (notes-vonage §5): HS256 over `iat`,
+    """The Authorization header of a signed Vonage webhook (Vonage's signed webhooks): HS256 over `iat`,
     a fresh `jti`, `iss`, `api_key`, `application_id` when given, and `payload_hash`: the SHA-256
     hex of a POST's body (`method` "POST", or any non-empty body), or for a GET given its
     `query`, of its parameters as a JSON object in their order with no whitespace. `iat`

@@ -1,4 +1,4 @@
-"""create_app(): the one composition root registers SPEC §6's routes and answers errors in JSON."""
+"""create_app(): the one composition root registers every public route and answers errors in JSON."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import requests
 from app import MAX_REQUEST_BYTES, create_app
 from meetbridge.settings import load_settings
 
-SPEC_ROUTES = {
+PUBLIC_ROUTES = {
     ("/slack/events", "POST"),
     ("/voice-answer", "GET"), ("/voice-answer", "POST"),
     ("/voice-dtmf", "GET"), ("/voice-dtmf", "POST"),
@@ -28,7 +28,7 @@ def routes_of(app) -> set[tuple[str, str]]:
 
 
 def test_factory_registers_every_route_of_the_spec(app):
-    assert SPEC_ROUTES - routes_of(app) == set()
+    assert PUBLIC_ROUTES - routes_of(app) == set()
 
 
 def test_factory_wires_the_services_it_was_given(app, settings, clock):

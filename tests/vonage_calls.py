@@ -1,4 +1,4 @@
-"""Vonage Voice webhook requests, built the way Vonage sends them (notes-vonage §4, §5).
+"""Vonage Voice webhook requests, built the way Vonage sends them.
 
 The answer webhook comes as GET with a query string (Vonage's default) or POST with JSON;
 DTMF input in the current (`{"dtmf": {"digits", "timed_out"}}`) or legacy (`"dtmf": "1234"`)
@@ -90,7 +90,7 @@ def _caller_fields(leg_uuid: str, from_: str | None) -> dict[str, str]:
 
 def answer_payload(leg_uuid: str, from_: str | None = CALLER_NUMBER,
                    sip_headers: dict[str, str] | None = None) -> dict[str, str]:
-    """Answer fields; X- SIP headers arrive as SipHeader_<name> (notes-vonage §4.1)."""
+    """Answer fields; X- SIP headers arrive as SipHeader_<name>."""
     payload = {**_caller_fields(leg_uuid, from_), "region_url": "https://api-us-3.vonage.com"}
     for name, value in (sip_headers or {}).items():
         payload[f"SipHeader_{name}"] = value

@@ -1,4 +1,4 @@
-"""ALLOWED_TEAM_IDS / ALLOWED_ENTERPRISE_IDS (SPEC §3, §6; issue 12): in OAuth mode an install
+"""ALLOWED_TEAM_IDS / ALLOWED_ENTERPRISE_IDS: in OAuth mode an install
 from a workspace outside the lists is refused with a friendly page and nothing is stored, and
 any request from such a workspace — command, button, event — is acknowledged and acted on not
 at all. Here T0002 is allowed and T0001 (the workspace the fake Slack installs) is not."""

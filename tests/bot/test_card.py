@@ -1,4 +1,4 @@
-"""The meeting card (SPEC §2.2): a pure function of a meeting's status, valid Block Kit."""
+"""The meeting card: a pure function of a meeting's status, valid Block Kit."""
 
 from __future__ import annotations
 

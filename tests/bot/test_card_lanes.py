@@ -1,4 +1,4 @@
-"""Card updates in one lane per workspace (issue 12): Slack's 429 for workspace B defers only
+"""Card updates in one lane per workspace: Slack's 429 for workspace B defers only
 B's cards by its Retry-After, while workspace A's cards go at once; nothing sleeps it out.
 
 Two workspaces installed through OAuth, so each has its own bot token and the fake Slack can

@@ -1,6 +1,6 @@
-"""The live card (issue #4 §6): coalesced chat.update (at most one per card per second, always
-the newest state), Slack's 429 answered by waiting Retry-After in that workspace's lane only
-(issue 12), lost updates repaired.
+"""The live card: coalesced chat.update (at most one per card per second, always
+the newest state), Slack's 429 answered by waiting Retry-After in that workspace's lane only,
+lost updates repaired.
 
 Coalescing runs on the real monotonic clock (Slack's rate limit is real time), so these tests
 wait for real seconds; each wait is bounded and named for what it proves.

@@ -1,4 +1,4 @@
-"""`/meet` (SPEC §2.1) through Bolt with signed requests, the real SDKs against the fake Slack and OpenTok."""
+"""`/meet` through Bolt with signed requests, the real SDKs against the fake Slack and OpenTok."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_meet_creates_a_routed_video_session(slack_user, fake_slack, fake_opento
 
 
 def test_meet_takes_a_live_pin_of_nine_digits_for_the_meeting(slack_user, fake_slack, services):
-    """SPEC §4: 9 digits by default (6 before issue 11), shown in groups of three."""
+    """9 digits by default (6 before the PIN guard), shown in groups of three."""
     slack_user.meet("")
     posted = fake_slack.wait_for("chat.postMessage")[0]
     meeting = services.store.meetings.get(meeting_id_of(posted))

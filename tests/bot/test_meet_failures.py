@@ -1,4 +1,4 @@
-"""`/meet` when something fails (SPEC §2.1 step 5, §8): the user is told in plain words, nothing is
+"""`/meet` when something fails: the user is told in plain words, nothing is
 left behind (no meeting row, no PIN, no card); forged, stale or garbage requests create nothing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`/meet` starts one meeting per delivery Slack made (SPEC §2.1, issue 12): a signed command
+"""`/meet` starts one meeting per delivery Slack made: a signed command
 replayed inside Slack's 5-minute window — to the same worker or another — is acknowledged and
 starts nothing."""
 

@@ -1,4 +1,4 @@
-"""Slack Calls card (SPEC §2.8): `/meet` registers the call and the card carries a `call`
+"""Slack Calls card: `/meet` registers the call and the card carries a `call`
 block; phone callers come and go as participants with masked numbers; `calls.end` with the
 duration; without the `calls:write` scope the meeting keeps the plain card and still works."""
 
@@ -108,7 +108,7 @@ def test_without_the_calls_scope_the_meeting_gets_the_plain_card_and_works(
 
 
 @pytest.mark.parametrize("users", [
-    [{"external_id": "leg-1"}],  # what meetbridge sent to remove a caller before issue 12
+    [{"external_id": "leg-1"}],  # what meetbridge once sent to remove a caller (a bare external_id)
     [{"display_name": "Phone •••0123"}],
     ["leg-1"],
 ])

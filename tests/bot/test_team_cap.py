@@ -1,4 +1,4 @@
-"""At most MAX_LIVE_MEETINGS_PER_TEAM live meetings per workspace (SPEC §2.1, issue 12): over
+"""At most MAX_LIVE_MEETINGS_PER_TEAM live meetings per workspace: over
 it `/meet` tells the user so and creates nothing — no video session, no PIN, no card."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Use `opentok.Client(api_key, api_secret, api_url=fake.url)`. It checks the
 X-OPENTOK-AUTH project JWT on every call and answers like api.opentok.com
-(notes-vonage §1 and the appendix): JSON list from /session/create with the exact
+(Vonage's Video REST API): JSON list from /session/create with the exact
 `application/json` content type, 409 on dialling a relayed session, 204/404 on
 force-disconnect.
 """

@@ -23,7 +23,7 @@ from ._slack_workspace import SlackError, SlackWorkspace, check_message_content
 SLACK_JSON = "application/json; charset=utf-8"
 # Form-encoded bodies carry these as JSON strings; Slack decodes them.
 JSON_FIELDS = ("blocks", "attachments", "users", "view", "metadata")
-RESPONSE_URL_USES = 5  # a response_url works up to 5 times (notes-slack §6)
+RESPONSE_URL_USES = 5  # Slack lets a response_url be used up to 5 times
 _RESPONSE_PREFIX = "response:"
 _RESPONSE_URL_ERRORS = {
     400: "invalid_payload",

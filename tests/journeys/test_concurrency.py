@@ -1,4 +1,4 @@
-"""Ack timing and concurrency (SPEC §2.1 step 1, §8): the real server, many `/meet` at once.
+"""Ack timing and concurrency: the real server, many `/meet` at once.
 
 Slack allows 3 s for the ack. With the video API taking 2.5 s, an ack that waited for it would
 take at least 2.5 s, so acks below 2.5 s prove the ack does not wait for the video API.

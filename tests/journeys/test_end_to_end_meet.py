@@ -1,4 +1,4 @@
-"""End to end (SPEC §8): the real app on a real port, driven over HTTP as Slack and a browser would."""
+"""End to end: the real app on a real port, driven over HTTP as Slack and a browser would."""
 
 from __future__ import annotations
 

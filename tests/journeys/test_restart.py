@@ -1,4 +1,4 @@
-"""Restart safety (SPEC §5): everything needed to hang up, end or update a meeting is in SQLite,
+"""Restart safety: everything needed to hang up, end or update a meeting is in SQLite,
 so killing the server mid-meeting and starting it again on the same database loses nothing.
 
 The server runs in a real subprocess on a real port, pointed at the test's fakes, and is

@@ -1,4 +1,4 @@
-"""A whole call over real HTTP, driven the way Slack and Vonage drive the app (issue #3):
+"""A whole call over real HTTP, driven the way Slack and Vonage drive the app:
 /meet → Connect → the bridge leg joins the conversation → a phone caller keys the PIN →
 the card follows the callers → Hang up drops both sides. Also measures webhook answer times."""
 
@@ -136,7 +136,7 @@ def timed(call: WebhookCall, base_url: str) -> tuple[float, requests.Response]:
 
 
 def test_webhooks_answer_well_under_a_second_over_real_http(live_server, fake_slack):
-    """SPEC §2.5: Vonage gives the answer webhook 1 s to connect and 5 s to answer."""
+    """Vonage gives the answer webhook 1 s to connect and 5 s to answer."""
     base_url = live_server.url
     meeting_id, pin = start_meeting_over_http(SlackOverHttp(base_url, fake_slack), fake_slack, "Timing")
     answer_times, dtmf_times = [], []

@@ -1,4 +1,4 @@
-"""What an attacker can send (issue #6, attack): replayed or foreign Slack signatures, a bridge
+"""What an attacker can send: replayed or foreign Slack signatures, a bridge
 header lifted from another meeting's dial, PIN guessing across many calls and numbers,
 oversized and deeply nested JSON, path traversal, and markup in the topic.
 

@@ -1,4 +1,4 @@
-"""Every inbound route fed generated requests (issue #6, fuzz): any method, content type, body
+"""Every inbound route fed generated requests (fuzzing): any method, content type, body
 (binary, text, JSON of any shape, Slack- and Vonage-shaped forms), query string and headers,
 Slack requests signed and unsigned. Never a 5xx, never a traceback in the answer, and the app
 serves as before afterwards.

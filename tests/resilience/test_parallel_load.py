@@ -1,4 +1,4 @@
-"""Many requests at once (issue #6, concurrency): 50 parallel `/meet` over real HTTP, and two
+"""Many requests at once: 50 parallel `/meet` over real HTTP, and two
 gunicorn worker processes taking a meeting's DTMF and call events interleaved.
 
 Counts must come out exact and SQLite must never answer "database is locked": PINs are

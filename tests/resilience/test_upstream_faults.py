@@ -1,4 +1,4 @@
-"""Every flow against every way its upstream can fail (issue #6, faults): a 5xx, a timeout, a
+"""Every flow against every way its upstream can fail: a 5xx, a timeout, a
 refused connection, a 429 and a malformed JSON answer, held until the upstream recovers.
 
 For each: the person is told in plain words (an ephemeral Slack message or the join page's

@@ -1,4 +1,4 @@
-"""The security suite (issue 11): every attack the issue lists, replayed against the real app on
+"""The security suite: every attack of the README's "Security model", replayed against the real app on
 a real port (werkzeug's threaded server, or gunicorn with two workers where the attack needs
 several processes), with Slack, OpenTok and Vonage faked at the HTTP boundary on 127.0.0.1.
 

@@ -44,7 +44,7 @@ def two_workers(tmp_path_factory) -> Iterator[AppUnderAttack]:
 
 def pytest_terminal_summary(terminalreporter) -> None:
     if MEASURED:
-        terminalreporter.section("security suite measurements (issue 11: before → now)")
+        terminalreporter.section("security suite measurements (before the guards → now)")
         for line in summary_lines():
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"Vonage's NCCO schema: {ncco_schema.summary()}")

@@ -1,4 +1,4 @@
-"""A visitor named after the bridge's marker (issue 11, ninth attack): "sip=true" was the phone
+"""A visitor named after the bridge's marker: "sip=true" was the phone
 bridge's connection data, so such a visitor was drawn as the phone tile and left out of the
 video count, and when the only other visitor left the bridge was hung up "because everyone
 left". Connection data is structured now: no visitor can mint the bridge's."""

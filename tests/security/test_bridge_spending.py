@@ -1,4 +1,4 @@
-"""Running up the bill with a join link (issue 11, sixth attack): dial-out and hang-up in a loop
+"""Running up the bill with a join link: dial-out and hang-up in a loop
 from the page, the card's buttons and auto-bridge callers, into two gunicorn workers; page
 controls without the joined-visitor cookie or without JSON; publisher tokens minted in bulk.
 """

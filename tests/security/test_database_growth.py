@@ -1,4 +1,4 @@
-"""Forged call events growing the database (issue 11, eighth attack): 6,000 events for calls
+"""Forged call events growing the database: 6,000 events for calls
 nobody answered, half unsigned and half validly signed, into two gunicorn workers; and a
 512-character "uuid". No rows are added but the replay records of the signed ones (one per
 accepted `jti`, pruned once past the signature window). And what honest webhooks leave behind

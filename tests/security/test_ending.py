@@ -1,4 +1,4 @@
-"""An ended meeting stays ended (issue 11, seventh attack): End force-disconnects every video
+"""An ended meeting stays ended: End force-disconnects every video
 connection the app knows (session monitoring on), a visitor's token lives at most 15 minutes,
 afterwards the page, the token route and the page's controls answer 410 and do nothing, and a
 guest who comes back with the token they still hold is put out again.

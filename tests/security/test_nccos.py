@@ -1,4 +1,4 @@
-"""What the phone side is told (issue 11, first and last attacks).
+"""What the phone side is told: never an empty NCCO, never a hint of the join link.
 
 - Never an empty NCCO: a second bridge leg with a used dial token, and a bridge leg answered
   after the bridge was hung up, were answered `[]`, which Vonage's NCCO schema refuses. Every

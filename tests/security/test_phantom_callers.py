@@ -1,4 +1,4 @@
-"""Phantom callers (issue 11, fifth attack): answer and DTMF webhooks, validly signed, for calls
+"""Phantom callers: answer and DTMF webhooks, validly signed, for calls
 Vonage never placed (the fake Vonage answers 404 for them), 60 of them with the meeting's PIN,
 kept "fresh" by a forged `answered` event every half second.
 
@@ -28,7 +28,7 @@ SLACK_SECONDS = 6.0  # busy test machines (2 shared cores): measured 8.5-13.7 s 
 
 
 def longest_bridge_life(phantoms: int) -> float:
-    """By design (SPEC §2.7) phantoms can hold a bridge up for one idle period, until they are
+    """By design phantoms can hold a bridge up for one idle period, until they are
     asked about, plus the passes it takes to ask about all of them (CHECKS_PER_PASS each), then
     the idle rule runs from the moment the last one is closed."""
     passes = -(-phantoms // CHECKS_PER_PASS)

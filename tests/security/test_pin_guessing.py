@@ -1,4 +1,4 @@
-"""PIN guessing with valid signatures (issue 11, first, second and fourth attacks).
+"""PIN guessing with valid signatures: many lines, a fresh uuid per call, two workers.
 
 The attacker here holds the signature secret: that models real phone calls, which Vonage itself
 signs and forwards, from as many lines as the attacker can pay for. Each call has a fresh uuid

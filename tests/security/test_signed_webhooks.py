@@ -1,4 +1,4 @@
-"""Forged voice webhooks (issue 11, first and third attacks), against gunicorn with two workers:
+"""Forged voice webhooks, against gunicorn with two workers:
 unsigned, replayed (one captured JWT sent again to both workers), too old or from the future,
 from another Vonage application or account, signed with another secret, with a tampered body or
 query, a POST whose payload hides in the query string. Each gets 401 (or a 4xx that acts on

@@ -1,4 +1,4 @@
-"""A backlog of phantom legs cannot stall the sweeper (issue 11, the "1,500 phantom legs" attack),
+"""A backlog of phantom legs cannot stall the sweeper (1,500 phantom legs),
 end to end: gunicorn's two workers with their own sweeper threads, the crowded meeting ended by
 its starter's button, the quiet meeting's bridge connected over HTTP, Vonage slow to hang up.
 
@@ -19,7 +19,7 @@ from tests.waiting import wait_until
 
 BACKLOG = 1500
 SLOW_HANG_UP_SECONDS = 0.1
-A_FEW_SECONDS = 3.0  # SPEC §2.7: "SWEEP_SECONDS + a few seconds" (2 shared cores)
+A_FEW_SECONDS = 3.0  # a rule is kept within SWEEP_SECONDS + a few seconds (2 shared cores)
 
 
 def seed_live_legs(app, meeting_id: str, count: int) -> set[str]:

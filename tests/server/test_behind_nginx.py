@@ -1,4 +1,4 @@
-"""Production behind the buffering proxy the repository ships (deploy/nginx.conf, SPEC §7).
+"""Production behind the buffering proxy the repository ships (deploy/nginx.conf).
 
 64 clients send complete headers with `Content-Length: 200000`, then a byte every 2 s. Straight
 at gunicorn they hold every request thread, so nothing else is answered; through nginx, which

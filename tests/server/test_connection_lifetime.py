@@ -1,4 +1,4 @@
-"""`python app.py` survives any number of connections (SPEC §7): Werkzeug serves each TCP
+"""`python app.py` survives any number of connections: Werkzeug serves each TCP
 connection on a new thread, and that thread's database connection must close with it."""
 
 from __future__ import annotations

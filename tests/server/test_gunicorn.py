@@ -1,5 +1,5 @@
 """gunicorn as README › Run starts it: it reads `.env` like `python app.py`, and its access log
-never writes a path that holds a meeting id (SPEC §7: meeting ids are join credentials)."""
+never writes a path that holds a meeting id (meeting ids are join credentials)."""
 
 from __future__ import annotations
 

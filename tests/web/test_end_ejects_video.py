@@ -1,4 +1,4 @@
-"""Ending ends everything on video too (SPEC §2.7): every connection session monitoring knows
+"""Ending ends everything on video too: every connection session monitoring knows
 is force-disconnected, and a session signal tells pages without monitoring to leave; an ended
 meeting's token route says 410, so a removed guest cannot come back."""
 

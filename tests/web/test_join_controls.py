@@ -1,4 +1,4 @@
-"""The page's bridge controls act only for a visitor who joined (SPEC §2.3): the token route
+"""The page's bridge controls act only for a visitor who joined: the token route
 sets a signed, HttpOnly, SameSite=Strict cookie scoped to the meeting, and dial-out / hang-up
 need it and a JSON request. Otherwise 403 / 415 and nothing happens."""
 

@@ -1,4 +1,4 @@
-"""OpenTok.js is pinned (SPEC §2.3): an exact release on Vonage's CDN with its SRI hash, and
+"""OpenTok.js is pinned: an exact release on Vonage's CDN with its SRI hash, and
 `python cli.py check --online` tells the admin when the file there differs from the hash."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The join page and its token route through the Flask test client (SPEC §2.3).
+"""The join page and its token route through the Flask test client.
 
 Tokens are minted by the real opentok SDK and decoded here with the project secret.
 """

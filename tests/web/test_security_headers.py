@@ -1,4 +1,4 @@
-"""Browser security headers (SPEC §2.3): nosniff and no-referrer on every response; HTML also
+"""Browser security headers: nosniff and no-referrer on every response; HTML also
 gets a Content-Security-Policy (scripts only from this server and the pinned OpenTok.js origin,
 no framing) and X-Frame-Options; /rooms/* is never cached. The page has no inline script, and
 OpenTok.js is loaded with Subresource Integrity after the same-origin host-key script."""

@@ -1,4 +1,4 @@
-"""Visitor tokens (SPEC §2.3): at most 15 minutes and never past the meeting's end, structured
+"""Visitor tokens: at most 15 minutes and never past the meeting's end, structured
 connection data no visitor can turn into the bridge's marker, and minting rate-limited per
 meeting and per client address in the database (429 + Retry-After)."""
 

@@ -1,1 +1,1 @@
-"""Tests of the Vonage Voice webhooks (SPEC §2.5)."""
+"""Tests of the Vonage Voice webhooks: answer, DTMF, events."""

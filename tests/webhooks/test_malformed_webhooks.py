@@ -1,5 +1,5 @@
 """Every voice webhook fed 500 generated malformed requests: 2xx or a short 4xx JSON error,
-never a 5xx or a traceback, and the app keeps serving good requests afterwards (SPEC §2.5)."""
+never a 5xx or a traceback, and the app keeps serving good requests afterwards."""
 
 from __future__ import annotations
 

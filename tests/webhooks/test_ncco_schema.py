@@ -1,5 +1,5 @@
-"""Every NCCO the product answers validates against Vonage's NCCO schema (SPEC §2.5 "Never an
-empty NCCO"): the real routes are driven into every branch and each answer is checked with
+"""Every NCCO the product answers validates against Vonage's NCCO schema, and none is
+empty: the real routes are driven into every branch and each answer is checked with
 tests/specs/vonage/ncco-schema.json (copied from Vonage's OpenAPI repository, MIT)."""
 
 from __future__ import annotations

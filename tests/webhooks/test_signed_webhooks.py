@@ -1,8 +1,8 @@
-"""Signed webhooks on (VONAGE_SIGNATURE_SECRET, SPEC §2.5): only requests Vonage signed, once,
+"""Signed webhooks on (VONAGE_SIGNATURE_SECRET): only requests Vonage signed, once,
 recently and for this deployment are acted on; a refused one writes nothing and logs one event
 without the token, the body or the query string.
 
-Tokens are built as Vonage builds them (tests.signing.vonage_bearer, notes-vonage §5): HS256
+Tokens are built as Vonage builds them (tests.signing.vonage_bearer): HS256
 with the signature secret; `iat`, `jti`, `iss`, `api_key`, `application_id`; `payload_hash` of a
 POST's raw body or, for a GET, of its query parameters as a JSON object in their original order
 with no whitespace (Vonage support article "How do I verify that the Voice API Webhook request

@@ -1,4 +1,4 @@
-"""POST /video-events (SPEC §2.6): OpenTok session monitoring counts who is on video; when the
+"""POST /video-events: OpenTok session monitoring counts who is on video; when the
 last one leaves, nobody can hear the phone callers, so the bridge is hung up."""
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from tests.vonage_calls import (
 
 
 def pin_prompt(settings, text: str = ncco.PROMPT) -> list[dict]:
-    """The NCCO every caller without our bridge header must get (SPEC §2.5)."""
+    """The NCCO every caller without our bridge header must get."""
     return [
         {"action": "talk", "text": text, "bargeIn": True},
         {"action": "input", "type": ["dtmf"],
@@ -66,7 +66,7 @@ def test_phone_caller_answered_by_post_form_gets_the_pin_prompt(client, settings
 def test_pin_prompt_asks_for_at_least_as_many_digits_as_the_pin(client, start_meeting):
     meeting = start_meeting("Digits")
     dtmf_options = answer(new_uuid()).send(client).get_json()[1]["dtmf"]
-    # Vonage cuts input at 4 digits unless told otherwise (notes-vonage §4.4).
+    # Vonage cuts input at 4 digits unless told otherwise.
     assert dtmf_options["maxDigits"] >= len(meeting.pin) > 4
 
 
@@ -141,7 +141,7 @@ def test_second_answer_of_the_same_bridge_token_cannot_take_over_the_bridge(
     ("conversation_uuid", "CONV-aaaaaaaa-0000-4000-8000-000000000001"),
 ])
 def test_call_ids_that_are_not_uuids_are_refused_and_nothing_is_stored(client, services, field, value):
-    """Any 512-character string used to be taken as a leg (issue 11)."""
+    """Any 512-character string used to be taken as a leg."""
     payload = {**answer_payload(new_uuid()), field: value}
     response = client.get("/voice-answer", query_string=payload)
     assert response.status_code == 400

@@ -1,5 +1,5 @@
 """/voice-dtmf: the PIN admits a caller to the meeting's conversation, nothing else does, and
-guessing is bounded for the whole service (SPEC §2.5)."""
+guessing is bounded for the whole service."""
 
 from __future__ import annotations
 

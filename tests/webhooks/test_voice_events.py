@@ -78,7 +78,7 @@ def test_late_answered_after_completed_does_not_bring_a_caller_back(start_meetin
 
 
 def test_events_for_a_call_never_answered_create_nothing(start_meeting, client, services):
-    """6,000 forged events used to make 6,000 legs and 6,000 audit rows (issue 11)."""
+    """6,000 forged events used to make 6,000 legs and 6,000 audit rows."""
     start_meeting()
     for status in ("started", "ringing", "answered", "completed"):
         for _ in range(25):
@@ -150,7 +150,7 @@ def test_bridge_leg_progress_events_keep_it_connected(start_meeting, slack_user,
     {},
 ])
 def test_events_without_a_leg_uuid_or_status_are_acknowledged_with_200(client, services, payload):
-    """SPEC §2.5: record, error and machine-detection events (only `call_uuid`) are acknowledged."""
+    """Record, error and machine-detection events (only `call_uuid`) are acknowledged."""
     response = post_json("/voice-events", payload).send(client)
     assert (response.status_code, response.data) == (200, b"")
     assert services.store.legs.get("aaaaaaaa-0000-4000-8000-000000000001") is None

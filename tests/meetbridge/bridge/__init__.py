@@ -1,1 +1,1 @@
-"""Tests of the phone bridge: dial-out and hang-up (SPEC §2.4)."""
+"""Tests of the phone bridge: dial-out and hang-up, each capped in spending."""

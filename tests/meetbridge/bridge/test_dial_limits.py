@@ -1,4 +1,4 @@
-"""Dial spending is capped whoever asks (SPEC §2.4): at most one dial per meeting every
+"""Dial spending is capped whoever asks: at most one dial per meeting every
 BRIDGE_DIAL_INTERVAL_SECONDS and BRIDGE_DIALS_PER_HOUR, counted in the database so every worker
 sees the same count. Over it: the page gets 429 + Retry-After, Slack an ephemeral explanation,
 the card a line. Issue 11: one client made 1,126 OpenTok dials in 10 s looping dial/hang-up."""

@@ -1,4 +1,4 @@
-"""Connecting the phone bridge from the card and the join page (SPEC §2.4)."""
+"""Connecting the phone bridge from the card and the join page."""
 
 from __future__ import annotations
 

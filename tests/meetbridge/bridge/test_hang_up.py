@@ -1,4 +1,4 @@
-"""Hanging up the phone bridge: both sides are dropped, OpenTok's and Vonage's (SPEC §2.4)."""
+"""Hanging up the phone bridge: both sides are dropped, OpenTok's and Vonage's."""
 
 from __future__ import annotations
 

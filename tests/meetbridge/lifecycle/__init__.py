@@ -1,1 +1,1 @@
-"""Meeting lifecycle and the cost guard (issue #4): ending, expiry, idle bridges, the live card."""
+"""Meeting lifecycle and the cost guard: ending, expiry, idle bridges, the live card."""

@@ -1,4 +1,4 @@
-"""End meeting (SPEC §2.7): only its starter ends it, and ending leaves no leg running.
+"""End meeting: only its starter ends it, and ending leaves no leg running.
 
 Hang-ups are counted where they land: force-disconnects at the fake OpenTok, call hang-ups at
 the fake Vonage. Auto-bridge is off here so the only bridge is the one each test connects.

@@ -1,4 +1,4 @@
-"""The sweeper (SPEC §2.4 cost guard, §2.7): expiry, idle bridges, stuck dials, retries.
+"""The sweeper, the cost guard: expiry, idle bridges, stuck dials, retries.
 
 The FakeClock is moved and `Lifecycle.sweep()` called directly, so every time rule is tested
 to the second without sleeping. Two real processes sweeping one database file show that the

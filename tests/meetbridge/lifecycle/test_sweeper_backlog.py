@@ -1,4 +1,4 @@
-"""The sweeper cannot be stalled (issue 11, SPEC §2.7): another meeting's idle bridge is hung up
+"""The sweeper cannot be stalled: another meeting's idle bridge is hung up
 on time behind 1,500 caller legs of an ended meeting still to hang up, with Vonage slow.
 
 Unlike test_sweeper.py this runs the server's real sweeper threads on the real clock, with the
@@ -24,7 +24,7 @@ from tests.waiting import wait_until
 PHANTOMS = 1500
 SWEEP_SECONDS, IDLE_SECONDS = 0.5, 3.0
 SLOW_HANG_UP_SECONDS = 0.1
-A_FEW_SECONDS = 2.5  # SPEC §2.7: "SWEEP_SECONDS + a few seconds" (2 shared CPU cores here)
+A_FEW_SECONDS = 2.5  # a rule is kept within SWEEP_SECONDS + a few seconds (2 shared CPU cores here)
 BACKLOG_ENV = {"SWEEP_SECONDS": str(SWEEP_SECONDS), "BRIDGE_IDLE_MINUTES": str(IDLE_SECONDS / 60),
                "AUTO_BRIDGE": "false"}
 

@@ -1,4 +1,4 @@
-"""What the sweeper guards besides expiry (issue 11, SPEC §2.4, §2.7): callers Vonage does not
+"""What the sweeper guards besides expiry: callers Vonage does not
 know never keep a bridge up, a bridge is hung up after BRIDGE_MAX_HOURS whatever else happens,
 and the database keeps only what is inside its window.
 
