@@ -124,7 +124,7 @@ def test_pin_length_grows_at_the_boundary_of_the_guessing_odds(live, minimum, le
 
 
 def test_one_guess_matches_some_live_meeting_less_than_one_in_a_million():
-    """A guess must be at worst 1 in ten million (the old bound was 1 in 10,000); the allocator keeps 1 in ten million."""
+    """A guess matches under 1 in a million (the old bound: 1 in 10,000); the allocator keeps 1 in ten million."""
     assert GUESS_ODDS >= 10_000_000
     for live in [0, 1, 50, 99, 100, 500, 999, 1000, 12_345, 99_999]:
         length = pin_length_for(live, 9)
