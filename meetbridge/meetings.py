@@ -133,8 +133,10 @@ class MeetingService:
         return active.state if active else None
 
     def phone_callers(self, meeting_id: str) -> dict[str, str | None]:
-        """The meeting's phone callers now in: leg id → caller number (never logged)."""
-        return {leg.uuid: leg.caller_number for leg in self.store.legs.live_legs(meeting_id)}
+        """The meeting's phone callers now in: leg id → caller number (never logged). A call the
+        meeting placed is in once the callee pressed 1, not while it rings."""
+        return {leg.uuid: leg.caller_number for leg in self.store.legs.live_legs(meeting_id)
+                if leg.joined_at is not None}
 
     def live_meeting(self, meeting_id: str) -> Meeting:
         """The meeting if it is still live; else MeetingNotFound or MeetingEnded."""

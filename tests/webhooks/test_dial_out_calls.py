@@ -11,6 +11,7 @@ the answer is 201 with uuid, status, direction and conversation_uuid."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from jsonschema import Draft4Validator, FormatChecker
 
 from meetbridge import ncco
 from meetbridge.dial_out import KEY_TIMEOUT_SECONDS, RINGING_TIMER_SECONDS, DialRequest, Requester
-from meetbridge.errors import UpstreamError
+from meetbridge.errors import DialOutRefused, UpstreamError
 from tests.vonage_calls import CONFERENCE_NUMBER, TIMESTAMP, answer, dtmf, new_uuid, post_json
 from tests.waiting import wait_until
 
@@ -142,7 +143,9 @@ def test_press_1_joins_the_meeting_as_a_counted_named_caller(client, services, s
     status(client, uuid, "ringing")
     status(client, uuid, "answered")
     machine(client, uuid, "human")
+    assert services.meetings.phone_callers(meeting.id) == {}  # ringing is not in (nor on the Calls card)
     assert press(client, uuid, "1") == ncco.join_conversation(meeting.conversation_name)
+    assert services.meetings.phone_callers(meeting.id) == {uuid: DIGITS}
     leg = services.store.legs.get(uuid)
     assert leg.joined_at is not None and leg.caller_name == "Maria"
     assert services.store.legs.callers_in(meeting.id) == 1
@@ -273,3 +276,19 @@ def test_simultaneous_requests_never_pass_the_ringing_limit(services, start_meet
         thread.join(20)
     assert len(fake_vonage.requests("create_call")) == 10
     assert refused == ["meeting_ringing_limit"] * 10
+
+
+def test_the_number_never_reaches_the_logs(client, services, start_meeting, caplog):
+    caplog.set_level(logging.DEBUG)
+    meeting = start_meeting()
+    uuid = services.dial_out.call(add_phone(meeting)).call_uuid
+    status(client, uuid, "ringing")
+    press(client, uuid, "1")
+    status(client, uuid, "completed")
+    with pytest.raises(DialOutRefused):
+        services.dial_out.call(DialRequest(meeting_id=meeting.id, number="+1 900 555 0199", requester=requester(),
+                                           invitee_name="Maria", for_requester=False))
+    logged = " ".join(str(vars(record)) for record in caplog.records)
+    assert "dial_out placed" in logged and "•••0143" in logged
+    for secret in ("2025550143", "555-0143", "9005550199", "Maria"):
+        assert secret not in logged
