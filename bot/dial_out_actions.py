@@ -132,17 +132,27 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
             context = ModalContext(meeting.id, channel_of(body, meeting))
             client.views_open(trigger_id=body["trigger_id"], view=add_phone_modal(context, meeting.title))
 
-    def checked_number(ack: Ack, view: dict, say: Callable[[str], None], meeting: Meeting) -> str | None:
-        """The typed number in E.164, or None once the modal was answered with why not."""
+    def checked_number(view: dict) -> tuple[str | None, DialOutRefused | None]:
+        """The typed number in E.164, or why it cannot be called."""
         try:
-            return dial_out.normalise(field(view, PHONE), None)
+            return dial_out.normalise(field(view, PHONE), None), None
         except DialOutRefused as refused:
-            if refused.code in messages.NUMBER_FIELD_ERRORS:
-                ack(response_action="errors", errors={PHONE: messages.NUMBER_FIELD_ERRORS[refused.code]})
-            else:
-                ack()
-                say(messages.dial_refused(refused.code, refused.retry_after, meeting.creator_id))
-            return None
+            return None, refused
+
+    def answered(ack: Ack, errors: dict[str, str], refused: DialOutRefused | None, meeting: Meeting,
+                 say: Callable[[str], None]) -> bool:
+        """Close the modal, or keep it open with errors under its fields; True when the
+        submission goes no further. A refusal that is not about the number is told in words."""
+        if refused is not None and refused.code in messages.NUMBER_FIELD_ERRORS:
+            errors = {PHONE: messages.NUMBER_FIELD_ERRORS[refused.code], **errors}
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return True
+        ack()
+        if refused is not None:
+            say(messages.dial_refused(refused.code, refused.retry_after, meeting.creator_id))
+            return True
+        return False
 
     def submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> Submission | None:
         """The meeting a modal was opened from and how to tell its member; None (acked, and the
@@ -164,10 +174,9 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
         if (sent := submitted(ack, body, view, client)) is None:
             return
         meeting, who, say = sent
-        number = checked_number(ack, view, say, meeting)
-        if number is None:
+        number, refused = checked_number(view)
+        if answered(ack, {}, refused, meeting, say) or number is None:
             return
-        ack()
         if ticked(view, REMEMBER):
             saved.save(who.workspace_id, who.member_id or "", number)
         place(meeting, DialRequest(meeting_id=meeting.id, number=number, requester=who, invitee_name=None,
@@ -178,13 +187,9 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
             return
         meeting, who, say = sent
         name = " ".join(field(view, NAME).split())
-        if not name:
-            ack(response_action="errors", errors={NAME: NAME_MISSING})
+        number, refused = checked_number(view)
+        if answered(ack, {} if name else {NAME: NAME_MISSING}, refused, meeting, say) or number is None:
             return
-        number = checked_number(ack, view, say, meeting)
-        if number is None:
-            return
-        ack()
         place(meeting, DialRequest(meeting_id=meeting.id, number=number, requester=who, invitee_name=name,
                                    for_requester=False), say)
 

@@ -170,3 +170,35 @@ def test_a_button_of_an_ended_meeting_says_it_is_over_and_opens_nothing(start_me
     slack_user.click("add_phone", meeting.id)
     assert eventually(lambda: replies(fake_slack)) == [messages.MEETING_OVER]
     assert fake_slack.requests("views.open") == []
+
+
+def test_a_missing_name_and_a_bad_number_are_both_shown_at_once(start_meeting, slack_user, fake_slack, client,
+                                                                fake_vonage):
+    meeting = start_meeting()
+    slack_user.click("add_phone", meeting.id)
+    answer = submit(client, opened_view(fake_slack), {"phone": {"phone": typed("12")}, "name": {"name": typed("")}})
+    assert answer.get_json() == {"response_action": "errors", "errors": {
+        "phone": messages.NUMBER_FIELD_ERRORS["invalid_number"],
+        "name": "Type the name of the person to call: they hear who invites them."}}
+    assert placed_calls(fake_vonage) == []
+
+
+def test_when_vonage_fails_the_member_is_told_nothing_was_dialled(start_meeting, slack_user, fake_slack, client,
+                                                                 fake_vonage):
+    meeting = start_meeting()
+    fake_vonage.http_status("create_call", 500)
+    slack_user.click("call_me", meeting.id)
+    answer = submit(client, opened_view(fake_slack), {"phone": {"phone": typed(GOOD)}})
+    assert answer.get_data(as_text=True) == ""
+    [told] = eventually(lambda: ephemerals(fake_slack))
+    assert told.startswith("I couldn't place the call: the voice service ")
+    assert told.endswith("Nothing was dialled; please try again in a minute.")
+
+
+def test_a_modal_naming_another_workspaces_meeting_calls_nobody(start_meeting, slack_user, fake_slack, client,
+                                                                fake_vonage):
+    meeting = start_meeting()
+    slack_user.click("call_me", meeting.id)
+    submit(client, opened_view(fake_slack), {"phone": {"phone": typed(GOOD)}}, team_id="T0002")
+    assert eventually(lambda: ephemerals(fake_slack)) == [messages.UNKNOWN_MEETING]
+    assert placed_calls(fake_vonage) == []
