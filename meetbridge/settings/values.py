@@ -67,8 +67,10 @@ def id_list(text: str) -> frozenset[str]:
 
 def country_list(text: str) -> tuple[str, ...]:
     """ISO 3166 alpha-2 country codes, comma-separated (`US,CA`), upper-cased, in the order given."""
+    from phonenumbers import SUPPORTED_REGIONS  # the countries a number can be parsed for
+
     codes = tuple(dict.fromkeys(part.strip().upper() for part in text.split(",") if part.strip()))
-    if not codes or not all(re.fullmatch(r"[A-Z]{2}", code) for code in codes):
+    if not codes or not all(code in SUPPORTED_REGIONS for code in codes):
         raise ValueError(text)
     return codes
 

@@ -344,3 +344,19 @@ def test_a_custom_opentok_js_url_without_a_hash_gets_none_not_the_default_releas
     assert settings.opentok_js_integrity == ""
     assert problems_of(dict(valid_env, OPENTOK_JS_INTEGRITY="md5-abc")) == [
         "OPENTOK_JS_INTEGRITY='md5-abc' is not an SRI hash like sha384-…"]
+
+
+def test_dial_out_settings(valid_env):
+    settings = load_settings(dict(valid_env, DIAL_OUT="Starter", DIAL_OUT_COUNTRIES="us, ca,US",
+                                  DIAL_OUT_PER_MEMBER_HOUR="3", DIAL_OUT_PER_TEAM_HOUR="30"))
+    assert (settings.dial_out, settings.dial_out_countries) == ("starter", ("US", "CA"))
+    assert (settings.dial_out_per_member_hour, settings.dial_out_per_team_hour) == (3, 30)
+    defaults = load_settings(valid_env)
+    assert (defaults.dial_out, defaults.dial_out_countries) == ("members", ())  # () → CONFERENCE_NUMBER's
+    assert (defaults.dial_out_per_member_hour, defaults.dial_out_per_team_hour) == (10, 100)
+    assert problems_of(dict(valid_env, DIAL_OUT="everyone", DIAL_OUT_COUNTRIES="US,XX",
+                            DIAL_OUT_PER_TEAM_HOUR="0")) == [
+        "DIAL_OUT='everyone' is not off, starter or members",
+        "DIAL_OUT_COUNTRIES='US,XX' is not a comma-separated list of two-letter country codes",
+        "DIAL_OUT_PER_TEAM_HOUR='0' is not a positive whole number",
+    ]
