@@ -29,6 +29,7 @@ from .card import escape_mrkdwn, join_url
 
 
 def meeting_rows(meeting: Meeting, server_url: str, number: str) -> list:
+    """One live meeting on the Home tab: title, dial-in, Join and End buttons."""
     url = join_url(server_url, meeting.id)
     return [
         SectionBlock(text=MarkdownTextObject(
@@ -67,6 +68,7 @@ def register_app_home(app: App, meetings: MeetingService, lifecycle: Lifecycle, 
     `phone_section(team_id, user_id)`: the member's "My phone number" blocks."""
 
     def publish(client: WebClient, team_id: str, user_id: str, note: str | None = None) -> None:
+        """Publish the user's Home tab with their live meetings (and a note, if any)."""
         live = meetings.live_for_starter(team_id, user_id)
         phone = phone_section(team_id, user_id) if phone_section else None
         client.views_publish(user_id=user_id, view=home_view(live, server_url, conference_number, note, phone))
@@ -77,6 +79,7 @@ def register_app_home(app: App, meetings: MeetingService, lifecycle: Lifecycle, 
             publish(client, context.team_id, event["user"])
 
     def end_from_home(ack: Ack, body: dict, client: WebClient, context) -> None:
+        """End meeting on the Home tab: end it, then republish with what happened."""
         ack()
         user_id = body["user"]["id"]
         meeting = meetings.find(body["actions"][0].get("value") or "")

@@ -42,14 +42,17 @@ def escape_mrkdwn(text: str) -> str:
 
 
 def join_url(server_url: str, meeting_id: str) -> str:
+    """The meeting's join page."""
     return f"{server_url}/rooms/{meeting_id}"
 
 
 def short_title(title: str) -> str:
+    """The title cut to fit the card's header."""
     return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
 
 
 def bridge_line(status: MeetingStatus) -> str:
+    """The bridge's state in words; a failed bridge says why."""
     state = status.bridge_state
     if state == "failed":
         reason = status.bridge.reason if status.bridge else None
@@ -58,6 +61,7 @@ def bridge_line(status: MeetingStatus) -> str:
 
 
 def status_line(status: MeetingStatus) -> str:
+    """The card's live line: bridge state, phone callers, video count and any notice."""
     callers = status.phone_callers
     parts = [f"Phone bridge: *{bridge_line(status)}*",
              f"{callers} phone caller{'' if callers == 1 else 's'}"]
@@ -72,6 +76,7 @@ def status_line(status: MeetingStatus) -> str:
 
 
 def lasted(status: MeetingStatus) -> str:
+    """How long an ended meeting lasted, in minutes or hours and minutes."""
     meeting = status.meeting
     minutes = max(0, round(((meeting.ended_at or meeting.created_at) - meeting.created_at) / 60))
     if minutes < 60:

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def is_help(text: str) -> bool:
+    """Whether `/meet <text>` asks for help rather than a meeting titled so."""
     return text.strip().lower() in {"help", "?", "-h", "--help"}
 
 

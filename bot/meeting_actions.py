@@ -36,6 +36,7 @@ def clicked_meeting(meetings: MeetingService, body: dict) -> Meeting | None:
 
 
 def tell(respond: Respond, text: str) -> None:
+    """Answer a click with an ephemeral message, leaving the card as it is."""
     respond(response_type="ephemeral", replace_original=False, text=text)
 
 
@@ -53,6 +54,7 @@ def register_meeting_actions(app: App, meetings: MeetingService, bridge: BridgeS
         ack()
 
     def dial_out(ack: Ack, body: dict, respond: Respond) -> None:
+        """Connect phone bridge: dial it, or say why not."""
         ack()
         meeting = clicked_meeting(meetings, body)
         if meeting is None:
@@ -70,6 +72,7 @@ def register_meeting_actions(app: App, meetings: MeetingService, bridge: BridgeS
             tell(respond, messages.bridge_failed(error))
 
     def hang_up(ack: Ack, body: dict, respond: Respond) -> None:
+        """Hang up: drop the bridge on both sides, noting who did."""
         ack()
         meeting = clicked_meeting(meetings, body)
         if meeting is None:
@@ -80,6 +83,7 @@ def register_meeting_actions(app: App, meetings: MeetingService, bridge: BridgeS
             tell(respond, messages.NOT_CONNECTED)
 
     def end_meeting(ack: Ack, body: dict, respond: Respond) -> None:
+        """End meeting: only its starter may; an ended one resends its card."""
         ack()
         meeting = clicked_meeting(meetings, body)
         if meeting is None:

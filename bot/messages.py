@@ -31,25 +31,30 @@ def clean_topic(text: str) -> str | None:
 
 
 def start_failed(error: UpstreamError) -> str:
+    """Ephemeral: the meeting could not start, and nothing was created."""
     return (f"Sorry, I couldn't start the meeting: {error.reason}. "
             "Nothing was created. Please try `/meet` again in a minute.")
 
 
 def card_failed(slack_error: str) -> str:
+    """Ephemeral: the card could not be posted (Slack's error), and nothing was created."""
     return (f"Sorry, I couldn't post the meeting card here (Slack said `{slack_error}`). "
             "Nothing was created. Please try again, or invite me to this channel.")
 
 
 def bridge_busy(state: str) -> str:
+    """Ephemeral: the bridge is already dialling or up, so Connect did nothing."""
     return f"The phone bridge is already {state}. Nothing to do."
 
 
 def bridge_failed(error: UpstreamError) -> str:
+    """Ephemeral: the bridge could not be dialled, and how to try again."""
     return (f"Couldn't connect the phone bridge: {error.reason}. "
             "Press *Connect phone bridge* to try again.")
 
 
 def dial_rate_limited(retry_after: int) -> str:
+    """Ephemeral: the dial cap refused this dial, and when to try again."""
     return (f"The phone bridge was dialled too often lately, so it wasn't dialled now (a cap on phone "
             f"costs). Try again in {retry_after} s.")
 
@@ -62,6 +67,7 @@ NOT_ENABLED = ("meetbridge is not enabled for this workspace. "
 
 
 def too_many_live_meetings(limit: int) -> str:
+    """Ephemeral: the workspace is at its live-meeting cap, so nothing started."""
     return (f"This workspace already has {limit} live meetings, the most it may have at once, so no "
             "meeting was started. End one that is over (your App Home lists yours) and try again.")
 
@@ -76,6 +82,7 @@ def hung_up_by(user_id: str) -> str:
 
 
 def starting(topic: str | None) -> str:
+    """The first answer to `/meet`, before the meeting exists."""
     return f"Starting *{escape_mrkdwn(topic)}*…" if topic else "Starting a video meeting…"
 
 
@@ -87,6 +94,7 @@ def host_link(room_url: str, host_key: str) -> str:
 
 
 def only_creator(creator_id: str) -> str:
+    """Ephemeral: only the meeting's starter may end it."""
     return f"Only <@{creator_id}>, who started this meeting, can end it."
 
 
@@ -132,14 +140,17 @@ def dial_refused(code: str, retry_after: float | None = None, starter_id: str | 
 
 
 def dial_failed(error: UpstreamError) -> str:
+    """Ephemeral: Vonage would not place the call, and nothing was dialled."""
     return f"I couldn't place the call: {error.reason}. Nothing was dialled; please try again in a minute."
 
 
 def calling(masked: str) -> str:
+    """Ephemeral to a member whose own phone is being called."""
     return f"Calling {masked}…"
 
 
 def calling_invitee(name: str | None, masked: str) -> str:
+    """Ephemeral to a member who had the meeting call someone else."""
     return f"Calling {invitee(name, masked)}…"
 
 
@@ -171,4 +182,5 @@ SAVED_NUMBER_SAVED = "Your phone number was saved."
 
 
 def saved_number(masked: str) -> str:
+    """The App Home line showing the member's saved number (masked)."""
     return f"*My phone number:* {masked}\n*Call my phone* on a meeting card rings this number at once."

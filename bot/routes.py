@@ -10,6 +10,7 @@ from slack_bolt.adapter.flask.handler import to_bolt_request, to_flask_response
 
 
 def create_slack_blueprint(bolt_app: App) -> Blueprint:
+    """The blueprint of Slack's routes, all handed to `bolt_app`."""
     slack = Blueprint("slack", __name__)
     handler = SlackRequestHandler(bolt_app)
 

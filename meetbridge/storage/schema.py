@@ -16,6 +16,7 @@ migrations = Migrations("meetbridge")
 
 @migrations()
 def create_meetings(db: sqlite_utils.Database) -> None:
+    """Creates meetings, one row per `/meet`."""
     db["meetings"].create({
         "id": str, "team_id": str, "channel_id": str, "creator_id": str, "topic": str,
         "session_id": str, "pin": str, "created_at": float, "expires_at": float,
@@ -32,6 +33,7 @@ def create_meetings(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def create_pins(db: sqlite_utils.Database) -> None:
+    """Creates pins, every PIN handed out and when it was released."""
     # One row per PIN ever handed out. The primary key makes live PINs unique across
     # processes; released_at keeps a released PIN out of circulation for a day.
     db["pins"].create({"pin": str, "meeting_id": str, "released_at": float}, pk="pin")
@@ -40,6 +42,7 @@ def create_pins(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def create_bridge_calls(db: sqlite_utils.Database) -> None:
+    """Creates bridge_calls, each dial of the phone bridge; one active per meeting."""
     db["bridge_calls"].create({
         "id": str, "meeting_id": str, "state": str, "reason": str, "token_hash": str,
         "sip_call_id": str, "connection_id": str, "leg_uuid": str, "created_at": float,
@@ -57,6 +60,7 @@ def create_bridge_calls(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def create_phone_legs(db: sqlite_utils.Database) -> None:
+    """Creates phone_legs (each caller's call) and pin_failures."""
     db["phone_legs"].create({
         "uuid": str, "meeting_id": str, "caller_number": str, "status": str,
         "attempts": int, "joined_at": float, "left_at": float, "created_at": float,
@@ -69,6 +73,7 @@ def create_phone_legs(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def create_webhook_log(db: sqlite_utils.Database) -> None:
+    """Creates webhook_log, the audit log of voice webhooks."""
     db["webhook_log"].create({
         "id": int, "at": float, "route": str, "uuid": str, "status": str, "detail": str,
     }, pk="id")
@@ -76,6 +81,7 @@ def create_webhook_log(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def create_video_connections(db: sqlite_utils.Database) -> None:
+    """Creates video_connections, one row per OpenTok connection seen."""
     # One row per OpenTok connection seen by session monitoring: duplicates and
     # out-of-order callbacks cannot skew the participant count.
     db["video_connections"].create({
@@ -86,6 +92,7 @@ def create_video_connections(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def create_slack_call_participants(db: sqlite_utils.Database) -> None:
+    """Creates slack_call_participants and adds meetings.calls_ended."""
     # Which phone legs Slack's Calls card already lists, so each change sends only the
     # difference and a restart resends nothing.
     db["slack_call_participants"].create({"meeting_id": str, "external_id": str},
@@ -95,6 +102,7 @@ def create_slack_call_participants(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def add_lookup_indexes(db: sqlite_utils.Database) -> None:
+    """Adds the indexes that keep every webhook and sweeper lookup an index search."""
     # Every lookup the webhooks and the sweeper make stays an index search however many
     # ended meetings, released PINs and old legs pile up (bench/bench_growth.py).
     db.execute("CREATE INDEX pins_meeting ON pins(meeting_id)")
@@ -109,6 +117,7 @@ def add_lookup_indexes(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def count_live_pins_by_length(db: sqlite_utils.Database) -> None:
+    """Adds pin_counts, live PINs per length kept by triggers."""
     # The PIN allocator reads the number of live PINs on every /meet and the longest live
     # PIN on every prompt. Triggers keep those counts exact in every process, so both reads
     # are O(1) instead of scanning every live PIN.
@@ -131,6 +140,7 @@ def count_live_pins_by_length(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def add_host_keys(db: sqlite_utils.Database) -> None:
+    """Adds meetings.host_key_hash, the starter's host-link secret, hashed."""
     # Hash of the secret in the starter's host link: lets them end the meeting from the
     # join page, where there is no Slack identity.
     db["meetings"].add_column("host_key_hash", str)
@@ -138,6 +148,7 @@ def add_host_keys(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def add_card_lease(db: sqlite_utils.Database) -> None:
+    """Adds meetings.card_lease_until, one card sender at a time."""
     # Only one process at a time sends a meeting's card; each send reads the state inside its
     # lease, so the last send to reach Slack is never older than the last change.
     db["meetings"].add_column("card_lease_until", float)
@@ -145,12 +156,14 @@ def add_card_lease(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def drop_unused_live_pin_index(db: sqlite_utils.Database) -> None:
+    """Drops the pins_live index, which pin_counts made unused."""
     # pin_counts answers the counting queries it served; one index less on every claim.
     db.execute("DROP INDEX IF EXISTS pins_live")
 
 
 @migrations()
 def add_card_digest(db: sqlite_utils.Database) -> None:
+    """Adds meetings.card_digest, so an unchanged card is not sent again."""
     # Digest of the card as Slack last received it: an update that would change nothing is
     # not sent (it would only spend the workspace's chat.update budget).
     db["meetings"].add_column("card_digest", str)
@@ -158,6 +171,7 @@ def add_card_digest(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def add_sweeper_bookkeeping(db: sqlite_utils.Database) -> None:
+    """Adds phone_legs.checked_at and the indexes retention prunes by."""
     # checked_at: when Vonage last confirmed a caller's leg (GET /v1/calls/{uuid}), kept apart
     # from updated_at, which any webhook (a forged one too) refreshes. The indexes let the
     # sweeper find what retention prunes in small batches without scanning the tables.
@@ -175,6 +189,7 @@ def migrate(database: Database) -> None:
 
 @migrations()
 def create_rate_limit_hits(db: sqlite_utils.Database) -> None:
+    """Creates rate_limit_hits, sliding-window limits every worker shares."""
     # Sliding-window rate limits shared by every worker (storage/rate_limits.py): bridge dials
     # per meeting, join-page tokens per meeting and per client address.
     db["rate_limit_hits"].create({"bucket": str, "at": float, "expires_at": float},
@@ -185,6 +200,7 @@ def create_rate_limit_hits(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def create_webhook_tokens_seen(db: sqlite_utils.Database) -> None:
+    """Creates webhook_tokens_seen, so a signed webhook's token is accepted once."""
     # The jti of each signed webhook accepted in the last few minutes (storage/replays.py): a
     # captured token is accepted once, whichever worker or host it is replayed to.
     db.execute("CREATE TABLE webhook_tokens_seen (jti TEXT PRIMARY KEY, seen_at REAL NOT NULL) WITHOUT ROWID")
@@ -193,6 +209,7 @@ def create_webhook_tokens_seen(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def bound_pin_guessing(db: sqlite_utils.Database) -> None:
+    """Adds the PIN-guessing budget: attempt times, pin_lockouts, alerts_said, conversation names."""
     # PIN guessing is bounded for the whole service (storage/keypad.py,
     # storage/pin_guard.py). A leg's attempts are claimed before its PIN is looked up and
     # count as failures until it is admitted (meeting_id set): the partial index holds exactly
@@ -214,6 +231,7 @@ def bound_pin_guessing(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def add_slack_budgets_triggers_and_participant_names(db: sqlite_utils.Database) -> None:
+    """Creates slack_rate_budgets and slack_seen_triggers; adds participants' display names."""
     # Slack counts rate limits per workspace whatever process calls: one token-bucket row per
     # workspace (storage/slack_budgets.py). /meet deliveries already acted on, by trigger_id
     # (storage/slack_triggers.py). The Calls user object sent when a participant was added,
@@ -227,6 +245,7 @@ def add_slack_budgets_triggers_and_participant_names(db: sqlite_utils.Database) 
 
 @migrations()
 def number_bridge_calls(db: sqlite_utils.Database) -> None:
+    """Adds bridge_calls.seq, a meeting's dials in order."""
     # seq numbers a meeting's dials in order (storage/bridges.py `latest`), so two dials with the
     # same timestamp are still told apart on every back-end; existing rows keep their old order.
     db["bridge_calls"].add_column("seq", int)
@@ -235,6 +254,7 @@ def number_bridge_calls(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def move_slack_card_state_to_slack_cards(db: sqlite_utils.Database) -> None:
+    """Moves the Slack card state out of meetings into slack_cards."""
     # The Slack side keeps its card and Calls card state in a table of its own
     # (storage/slack_cards.py): a meeting row holds the domain's state only. The write-only
     # card_via_response_url goes (a card without ts went out through the response_url).
@@ -256,6 +276,7 @@ def move_slack_card_state_to_slack_cards(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def keep_slack_installations(db: sqlite_utils.Database) -> None:
+    """Creates the OAuth tables (installations, bots, states) unless already there."""
     # OAuth installations, bots and states (storage/slack_installs.py), in the layout slack_sdk's
     # SQLite stores gave them when those stores kept them in this same file: files that already
     # hold them keep their rows (IF NOT EXISTS).
@@ -285,6 +306,7 @@ def keep_slack_installations(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def drop_bridge_call_copies(db: sqlite_utils.Database) -> None:
+    """Drops bridge_calls.sip_call_id and ended_reason (never read, or equal to reason)."""
     # bridge_calls.ended_reason was always written equal to reason, and sip_call_id was never
     # read: one reason column stays. DROP COLUMN (SQLite 3.35+) keeps the table's partial
     # indexes, which transform() would refuse to carry across a dropped column.
@@ -294,6 +316,7 @@ def drop_bridge_call_copies(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def keep_member_phone_numbers(db: sqlite_utils.Database) -> None:
+    """Creates member_phone_numbers and slack_dial_lines."""
     # A member's own number for "Call my phone" (storage/saved_numbers.py), one per workspace
     # and user; and the card's short line per outbound call while it rings or is joined.
     db.execute("CREATE TABLE member_phone_numbers (workspace_id text not null, member_id text not null, "
@@ -305,6 +328,7 @@ def keep_member_phone_numbers(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def keep_dial_outs(db: sqlite_utils.Database) -> None:
+    """Creates dial_outs and adds phone_legs.caller_name and slack_member_id."""
     # Calls the meeting placed (storage/dial_outs.py): who asked, the masked number, the progress
     # code, and the hourly-limit buckets the call took (given back when Vonage would not place it).
     # A placed call's leg is a phone_legs row like a caller's, with the name it is shown by.
