@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot import messages
 from tests.bot.slack_events import post_event
 from tests.bot.slack_modals import click_in_home, input_blocks, opened_view, submit, typed
@@ -78,3 +80,9 @@ def test_each_member_sees_only_their_own_number(client, fake_slack, services):
     services.store.saved_numbers.save("T0001", "U0ADA", E164, 0.0)
     post_event(client, home_opened("U0BOB"))
     assert phone_section(published(fake_slack)["view"])["text"] == messages.SAVED_NUMBER_NONE
+
+
+@pytest.mark.parametrize("extra_env", [{"DIAL_OUT": "off"}])
+def test_with_dial_out_off_home_has_no_phone_section(client, fake_slack):
+    post_event(client, home_opened("U0ADA"))
+    assert "My phone number" not in json.dumps(published(fake_slack)["view"])
