@@ -184,7 +184,7 @@ class DialOut:
         if row is None:
             return None
         now = self.clock.now()
-        if digits != "1":
+        if digits != "1" and row.code != "joined":  # a leg already in stays in whatever comes again
             if self.store.dial_outs.finish(uuid, "no_answer" if timed_out or not digits else "declined", now):
                 self._tell(row, "no_answer" if timed_out or not digits else "declined")
             return DtmfOutcome(ncco.say_goodbye(ncco.INVITE_DECLINED), joined=False)

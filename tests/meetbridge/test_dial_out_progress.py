@@ -87,3 +87,14 @@ def test_dialled_calls_are_forgotten_after_the_retention_period(domain):
     domain.clock.advance(domain.settings.retention_seconds + 1)
     assert retention.prune()["dial-out calls"] == 1
     assert domain.store.database.query("SELECT id FROM dial_outs") == []
+
+
+def test_input_again_for_a_joined_leg_keeps_it_in(domain):
+    domain.live_meeting()
+    dialled = dialling(domain)
+    uuid = dialled.dial_out.call(add_phone()).call_uuid
+    dialled.dial_out.press(uuid, "1", timed_out=False)
+    again = dialled.dial_out.press(uuid, "2", timed_out=False)
+    assert again is not None and again.joined and again.ncco == ncco.join_conversation("conv-m1")
+    assert domain.store.legs.callers_in("m1") == 1
+    assert [p.code for p in dialled.progress] == ["ringing", "joined"]
