@@ -80,8 +80,9 @@ def ephemeral(client: WebClient, channel_id: str, user_id: str) -> Callable[[str
 
 
 def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dialler, saved: SavedNumbers,
-                              cards: CardPublisher) -> None:
-    """The two card buttons and the two modals' submissions."""
+                              cards: CardPublisher, starter_only: bool = False) -> None:
+    """The two card buttons and the two modals' submissions. `starter_only` (DIAL_OUT=starter):
+    anyone else is told at the click, before typing a number (DialOut refuses them anyway)."""
 
     def place(meeting: Meeting, request: DialRequest, say: Callable[[str], None]) -> None:
         """Place the call and tell the member how it went (the number only masked)."""
@@ -103,6 +104,9 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
         if not meeting.is_live:
             cards.changed(meeting.id)
             tell(respond, messages.MEETING_OVER)
+            return None
+        if starter_only and (body.get("user") or {}).get("id") != meeting.creator_id:
+            tell(respond, messages.dial_refused("starter_only", starter_id=meeting.creator_id))
             return None
         return meeting
 

@@ -51,7 +51,7 @@ def build_bolt_app(settings: Settings, install: SlackInstall, cards: CardPublish
     publish_home = register_app_home(app, meetings, lifecycle, settings.server_url, settings.conference_number,
                                      phone_section=my_number_section(phones) if phones else None)
     if dial_out is not None and phones is not None:
-        register_dial_out_actions(app, meetings, dial_out, phones, cards)
+        register_dial_out_actions(app, meetings, dial_out, phones, cards, starter_only=settings.dial_out == "starter")
         register_phone_home(app, phones, dial_out, publish_home)
     register_uninstall(app, meetings, lifecycle, install.installation_store,
                        saved_numbers.forget_workspace if saved_numbers is not None else None)

@@ -123,16 +123,17 @@ def test_add_by_phone_calls_the_named_person_and_says_so(start_meeting, slack_us
 
 
 @pytest.mark.parametrize("extra_env", [{"DIAL_OUT": "starter"}])
-def test_when_only_the_starter_may_dial_anyone_else_is_told_why_and_nobody_is_called(
-        start_meeting, fake_slack, fake_vonage, client):
+def test_when_only_the_starter_may_dial_anyone_else_is_told_why_at_the_click(
+        start_meeting, slack_user, fake_slack, fake_vonage, client):
     meeting = start_meeting()
     bob = SlackUser(client, fake_slack, user_id="U0BOB")
-    bob.click("add_phone", meeting.id)
-    submit(client, opened_view(fake_slack), {"phone": {"phone": typed(OTHER)}, "name": {"name": typed("Maria")}},
-           user_id="U0BOB")
-    assert eventually(lambda: ephemerals(fake_slack, "U0BOB")) == [
+    bob.click("add_phone", meeting.id, response_key="bob")
+    assert eventually(lambda: replies(fake_slack, "bob")) == [
         "Only <@U0ADA>, who started this meeting, can have it call phones here."]
-    assert placed_calls(fake_vonage) == []
+    assert fake_slack.requests("views.open") == []
+    slack_user.click("add_phone", meeting.id)  # the starter may
+    submit(client, opened_view(fake_slack), {"phone": {"phone": typed(OTHER)}, "name": {"name": typed("Maria")}})
+    wait_until(lambda: len(placed_calls(fake_vonage)) == 1)
 
 
 @pytest.mark.parametrize("extra_env", [{"DIAL_OUT_PER_MEMBER_HOUR": "1"}])
