@@ -95,12 +95,12 @@ class BridgeCallsTable:
     def set_idle_since_if_no_callers(self, meeting_id: str, idle_since: float) -> bool:
         """Start the connected bridge's idle clock at `idle_since`, unless a caller is in by now
         (one statement, serialised with admissions: a caller admitted meanwhile keeps the bridge)."""
-        with self.database.serialised(CALLERS_LOCK):
-            return self.database.execute(
-                "UPDATE bridge_calls SET idle_since = ? WHERE meeting_id = ? AND state = 'connected' "
-                "AND NOT EXISTS (SELECT 1 FROM phone_legs WHERE phone_legs.meeting_id = ? "
-                "AND phone_legs.joined_at IS NOT NULL AND phone_legs.left_at IS NULL)",
-                [idle_since, meeting_id, meeting_id]) == 1
+        return self.database.execute_serialised(
+            CALLERS_LOCK,
+            "UPDATE bridge_calls SET idle_since = ? WHERE meeting_id = ? AND state = 'connected' "
+            "AND NOT EXISTS (SELECT 1 FROM phone_legs WHERE phone_legs.meeting_id = ? "
+            "AND phone_legs.joined_at IS NOT NULL AND phone_legs.left_at IS NULL)",
+            [idle_since, meeting_id, meeting_id]) == 1
 
     def idle_before(self, cutoff: float, limit: int = ALL_ROWS) -> list[BridgeCall]:
         """Connected bridges idle since `cutoff` or earlier, the longest idle first."""

@@ -26,7 +26,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import sqlite_utils
@@ -204,9 +204,9 @@ class Database:
         """Nothing to do: BEGIN IMMEDIATE already serialises every write transaction."""
         assert self.db.conn.in_transaction, "hold() only means something inside a transaction"
 
-    def serialised(self, name: str) -> AbstractContextManager[Any]:
-        """Nothing to add: SQLite runs write statements one at a time, each seeing the last."""
-        return nullcontext()
+    def execute_serialised(self, name: str, sql: str, params: Any = ()) -> int:
+        """A plain `execute`: SQLite runs write statements one at a time, each seeing the last."""
+        return self.execute(sql, params)
 
     def skip_locked(self, table: str) -> str:
         """Empty: SQLite runs one write statement at a time, so claims never overlap."""

@@ -9,9 +9,9 @@ and one read, as before the attempts were counted first:
    failure budget is not spent; only then does SQLite evaluate its SET, which counts the attempt
    and looks the PIN up, admitting the leg when the PIN is a live meeting's with room
    (MAX_PHONE_CALLERS). A granted attempt counts as a failure until the leg is admitted, and
-   SQLite runs write statements one at a time (PostgreSQL: `serialised`, a transaction holding one
-   advisory lock, so every host's statement reads what the last one wrote), so concurrent guesses
-   cannot overshoot the budget.
+   SQLite runs write statements one at a time (PostgreSQL: `execute_serialised`, the statement in a
+   transaction holding one advisory lock, sent in one round trip, so every host's statement reads
+   what the last one wrote), so concurrent guesses cannot overshoot the budget.
 2. `look_up` reads what happened: the leg, the meeting behind the PIN and its bridge.
 
 A refused attempt is explained by `refusal` (a cold path: refused calls end).
@@ -119,10 +119,9 @@ class KeypadQueries:
     def enter(self, uuid: str, pin: str | None, now: float, limits: EntryLimits) -> bool:
         """Count one attempt for the leg and, when its PIN admits it, admit it (one statement).
         False, with nothing written, when the leg may not have an attempt."""
-        with self.database.serialised(CALLERS_LOCK):  # the budget and caller count hold across hosts
-            return self.database.execute(ENTER, {
-                "uuid": uuid, "pin": pin, "now": now, "max_attempts": limits.attempts, "budget": limits.budget,
-                "budget_since": now - limits.budget_window_seconds, "max_callers": limits.callers}) == 1
+        return self.database.execute_serialised(CALLERS_LOCK, ENTER, {  # budget and caller cap hold across hosts
+            "uuid": uuid, "pin": pin, "now": now, "max_attempts": limits.attempts, "budget": limits.budget,
+            "budget_since": now - limits.budget_window_seconds, "max_callers": limits.callers}) == 1
 
     def look_up(self, uuid: str, pin: str | None) -> KeypadFacts | None:
         """The leg after `enter`, and the live meeting behind `pin` (None finds no meeting)."""

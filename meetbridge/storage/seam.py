@@ -53,9 +53,9 @@ class SqlDatabase(Protocol):
         """Inside a transaction: serialise every transaction holding `name` until it ends."""
         ...
 
-    def serialised(self, name: str) -> AbstractContextManager[Any]:
-        """Run the statements inside alone among those serialised under `name` (one read-then-write
-        statement whose reads must see every earlier one's write, on any host)."""
+    def execute_serialised(self, name: str, sql: str, params: Any = ()) -> int:
+        """One read-then-write statement run alone among those serialised under `name`, its reads
+        seeing every earlier one's write on any host; the number of rows it changed."""
         ...
 
     def skip_locked(self, table: str) -> str:

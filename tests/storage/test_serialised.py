@@ -46,3 +46,24 @@ def test_workspace_cap_holds_when_hosts_start_meetings_at_once(store, stores):
 
     assert race(RACERS, start).count(True) == TEAM_CAP
     assert store.meetings.live_count_for_team("T1") == TEAM_CAP
+
+
+def test_hosts_keying_right_and_wrong_pins_at_once_spend_the_budget_exactly_and_fill_no_more_than_the_cap(
+        store, stores):
+    limits = EntryLimits(attempts=3, budget=5, budget_window_seconds=3600, callers=2)
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    racers = 2 * RACERS
+    for n in range(racers):
+        store.legs.ensure(f"leg-{n}", f"4477009{n:05d}", NOW)
+    hosts = stores(racers)
+
+    def key_in(index: int) -> list[bool]:  # even legs guess, odd legs key the right PIN of a meeting soon full
+        pin = "123456" if index % 2 else "999999"
+        return [hosts[index].keypad.enter(f"leg-{index}", pin, NOW, limits) for _ in range(limits.attempts)]
+
+    granted = sum(entries.count(True) for entries in race(racers, key_in))
+    admitted = [n for n in range(racers) if store.keypad.look_up(f"leg-{n}", "123456").admitted]
+    assert len(admitted) == limits.callers
+    assert granted - len(admitted) == limits.budget  # every granted attempt that did not admit is a failure
+    assert store.keypad.refusal("leg-0", NOW - 3600).budget_used == limits.budget
