@@ -23,7 +23,9 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg.abc import Buffer
 from psycopg.rows import dict_row
+from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import ConnectionPool
 
 from .seam import UniqueViolation
@@ -59,6 +61,21 @@ def _serialised(statement: str, lock: str) -> str:
             f"{statement}; COMMIT")
 
 
+class NulFreeText(StrDumperUnknown):
+    """Strings as PostgreSQL text, U+0000 replaced by U+FFFD: PostgreSQL's text cannot hold NUL
+    (SQLite's can), and a request carrying one (`/rooms/%00`) must find nothing or store a
+    visible stand-in rather than fail in the driver."""
+
+    def dump(self, obj: str) -> Buffer | None:
+        """The text with every NUL replaced; other strings pass unchanged."""
+        return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)
+
+
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    """Every pooled connection dumps strings through NulFreeText."""
+    conn.adapters.register_dumper(str, NulFreeText)
+
+
 class PostgresDatabase:
     """A pool of psycopg connections to one PostgreSQL database."""
 
@@ -68,7 +85,7 @@ class PostgresDatabase:
         self._pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, timeout=WAIT_FOR_CONNECTION_SECONDS, open=False,
             kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
-            name="meetbridge")
+            configure=_configure, name="meetbridge")
         self._pool.open(wait=False)
         self._local = threading.local()
 

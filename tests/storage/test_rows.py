@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from meetbridge.storage.audit import BATCH_ROWS
 from tests.storage.conftest import NOW, RACERS, a_meeting, race
 
@@ -55,3 +57,12 @@ def test_ping_says_whether_the_database_answers(store):
     assert store.ping()
     store.close()
     assert store.database.dialect == "sqlite" or not store.ping()
+
+
+def test_text_with_a_nul_character_is_looked_up_and_stored_without_a_driver_error(store):
+    """PostgreSQL's text type cannot hold U+0000 (SQLite's can): a request carrying one must find
+    nothing or store a visible stand-in, never raise from the driver (a 500 at the edge)."""
+    store.meetings.insert(a_meeting("m1"))
+    assert store.meetings.get("m1\x00") is None
+    store.meetings.insert(replace(a_meeting("m2"), topic="Plans\x00for Q3"))
+    assert store.meetings.get("m2").topic in {"Plans\x00for Q3", "Plans\ufffdfor Q3"}
