@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make run    — create .venv, install, start the app (needs .env or the environment)
-#   make test   — create .venv, install, install Debian's chromium, nginx and postgresql if missing, lint, run every test
+#   make test   — create .venv, install, install Debian's chromium, nginx and postgresql if missing, lint,
+#                 run every test on SQLite, then the app's tests again on PostgreSQL
 #   make lint   — ruff and mypy (pyproject.toml)
 # Admin commands (README › Admin commands), from the repository root:
 #   make check          — validate every setting, offline
@@ -36,9 +37,15 @@ lint: setup-dev
 	$(BIN)/ruff check --config pyproject.toml .
 	$(BIN)/mypy --config-file pyproject.toml
 
+# Twice: every test on SQLite (tests/storage runs both back-ends), then the app's tests again on a
+# throwaway PostgreSQL, leaving out what never touches the app's database.
+PG_PASS_SKIPS := --ignore=tests/storage --ignore=tests/security --ignore=tests/fakes \
+	--ignore=tests/test_lint.py --ignore=tests/test_docker.py --ignore=tests/test_manifest.py
+
 test: lint
 	bash scripts/ensure-test-tools
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --backend=postgresql $(PG_PASS_SKIPS)
 
 bench: setup-dev
 	$(BIN)/python -m bench.run_all

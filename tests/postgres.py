@@ -163,6 +163,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="database of the apps the tests build (tests/storage runs both either way)")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On --backend=postgresql, skip the tests that read the SQLite file itself."""
+    if config.getoption("--backend") != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="reads the SQLite file itself; tests/storage proves the rule on both back-ends")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def database_env(request: pytest.FixtureRequest) -> dict[str, str]:
     """DATABASE_URL for the app under test when --backend=postgresql, else nothing."""

@@ -31,6 +31,7 @@ def test_factory_registers_every_route_of_the_spec(app):
     assert PUBLIC_ROUTES - routes_of(app) == set()
 
 
+@pytest.mark.sqlite_only
 def test_factory_wires_the_services_it_was_given(app, settings, clock):
     services = app.extensions["meetbridge"]
     assert (services.settings, services.clock, services.meetings.clock) == (settings, clock, clock)
@@ -40,7 +41,8 @@ def test_factory_wires_the_services_it_was_given(app, settings, clock):
 def test_two_apps_share_no_state(base_env, tmp_path, clock):
     """Services are passed in, never global: a second app with its own database sees nothing of the first."""
     first = create_app(load_settings(base_env), clock=clock, run_sweeper=False)
-    second = create_app(load_settings(dict(base_env, DATABASE_PATH=str(tmp_path / "other.db"))), clock=clock,
+    own_file = {name: value for name, value in base_env.items() if name != "DATABASE_URL"}
+    second = create_app(load_settings(dict(own_file, DATABASE_PATH=str(tmp_path / "other.db"))), clock=clock,
                         run_sweeper=False)
     try:
         first.extensions["meetbridge"].store.pins.claim("123456", "m1", released_before=0)

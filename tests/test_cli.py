@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 import yaml
 
-from meetbridge.storage import Store
+from meetbridge.storage import open_store
 from tests.conftest import APP_ID, BOT_TOKEN, FakeClock
 from tests.fakes import FakeVonage
 from tests.fakes._server import Incoming, Parsed, Reply
@@ -71,6 +71,7 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, encoding="utf-8", timeout=60)
 
 
+@pytest.mark.sqlite_only
 def test_check_with_good_single_workspace_settings_exits_0_and_names_the_mode(cli_env):
     result = run_cli("check", env=cli_env)
     assert (result.returncode, result.stderr) == (0, "")
@@ -164,7 +165,7 @@ def test_sweep_ends_meetings_past_their_lifetime_and_exits_0(cli_env, start_meet
     meeting = start_meeting("Forgotten")
     result = run_cli("sweep", env=cli_env)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    store = Store(settings.database_path)
+    store = open_store(settings.database_url)
     try:
         ended = store.meetings.get(meeting.id)
         assert (ended.is_live, ended.ended_reason) == (False, "expired")
@@ -174,7 +175,7 @@ def test_sweep_ends_meetings_past_their_lifetime_and_exits_0(cli_env, start_meet
 
 
 def test_sweep_also_runs_the_clean_up_pass_pruning_rows_past_retention(cli_env, settings, app):
-    store = Store(settings.database_path)
+    store = open_store(settings.database_url)
     try:
         store.webhook_log.record(time.time() - 31 * 86400, "/voice-events", None, "old", "past RETENTION_DAYS")
         store.webhook_log.record(time.time(), "/voice-events", None, "new", "recent")
@@ -185,7 +186,7 @@ def test_sweep_also_runs_the_clean_up_pass_pruning_rows_past_retention(cli_env, 
     result = run_cli("sweep", env=cli_env)
 
     assert (result.returncode, result.stderr) == (0, "")
-    store = Store(settings.database_path)
+    store = open_store(settings.database_url)
     try:
         assert [row["status"] for row in store.webhook_log.recent()] == ["new"]
     finally:

@@ -29,6 +29,7 @@ def writes(database_path: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("posting", "responses"), [("in the channel", 1), ("as a reply to the command", 2)])
+@pytest.mark.sqlite_only
 def test_meet_writes_the_meeting_once_and_its_card_once(posting, responses, app, settings, slack_user,
                                                           fake_slack, services):
     count_writes(settings.database_path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 
+from meetbridge.storage import open_store
 from tests.bridge_setup import answer_query, bridge_answer_query, dtmf_body, event_body, new_uuid
 from tests.conftest import SIGNING_SECRET
 from tests.fakes import unused_port
@@ -109,11 +109,14 @@ def server(base_env, tmp_path, fake_vonage) -> Iterator[ServerProcess]:
     process.kill()
 
 
-def bridge_connection_stored(database_path: str, meeting_id: str) -> bool:
-    """The dial's connection id is in SQLite (what a later hang-up needs)."""
-    with sqlite3.connect(database_path) as db:
-        row = db.execute("SELECT connection_id FROM bridge_calls WHERE meeting_id = ?", [meeting_id]).fetchone()
-    return bool(row and row[0])
+def bridge_connection_stored(env: dict[str, str], meeting_id: str) -> bool:
+    """The dial's connection id is in the database (what a later hang-up needs)."""
+    store = open_store(env.get("DATABASE_URL") or f"sqlite:///{env['DATABASE_PATH']}")
+    try:
+        bridge = store.bridges.latest(meeting_id)
+    finally:
+        store.close()
+    return bool(bridge and bridge.connection_id)
 
 
 def admit(server: ServerProcess, fake_vonage, pin: str, number: str) -> str:
@@ -136,7 +139,7 @@ def test_a_killed_server_restarted_on_the_same_database_still_hangs_up_ends_and_
     pin = re.search(r"PIN ([\d ]*\d)", card["text"]).group(1).replace(" ", "")  # shown grouped
     server.click(fake_slack, "dial_out", meeting_id)
     dial = fake_opentok.wait_for("dial", timeout=20)[0]
-    wait_until(lambda: bridge_connection_stored(base_env["DATABASE_PATH"], meeting_id), timeout=10)
+    wait_until(lambda: bridge_connection_stored(base_env, meeting_id), timeout=10)
     (session_id, connection_id), = fake_opentok.live_connections()
     bridge_leg = new_uuid()
     assert [a["action"] for a in server.answer(bridge_answer_query(dial, bridge_leg))] == ["conversation"]

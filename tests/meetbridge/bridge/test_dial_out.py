@@ -51,6 +51,7 @@ def test_connect_dials_our_vonage_number_with_digest_auth_and_our_headers(start_
     assert services.store.bridges.active(meeting.id).state == "connecting"
 
 
+@pytest.mark.sqlite_only
 def test_every_dial_gets_a_fresh_token_and_the_database_keeps_only_its_hash(start_meeting, slack_user,
                                                                            fake_opentok, services, settings,
                                                                            clock):
