@@ -1,7 +1,7 @@
 """How the app gets a bot token for a workspace: one fixed token, or OAuth installs.
 
 OAuth mode keeps installations and OAuth state in the app's own database, whichever back-end
-(bot/installation_store.py), so every host sees them; OAuth
+(module bot.installation_store), so every host sees them; OAuth
 state is checked against both the store and the browser cookie (never switched off); installs
 from workspaces outside ALLOWED_TEAM_IDS / ALLOWED_ENTERPRISE_IDS are refused (bot/allow_list.py).
 """
