@@ -8,6 +8,8 @@ from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.flask.handler import to_bolt_request, to_flask_response
 
+from .payload_shape import shape_problem
+
 
 def create_slack_blueprint(bolt_app: App) -> Blueprint:
     """The blueprint of Slack's routes, all handed to `bolt_app`."""
@@ -20,6 +22,8 @@ def create_slack_blueprint(bolt_app: App) -> Blueprint:
         try:  # Bolt parses the body before checking the signature: garbage must not be a 500
             bolt_request = to_bolt_request(request)
         except (ValueError, AttributeError, TypeError, RecursionError):  # RecursionError: deeply nested JSON
+            return jsonify(error="malformed request body"), 400
+        if shape_problem(bolt_request.body):  # Bolt's middleware would raise on it: a 500
             return jsonify(error="malformed request body"), 400
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
         if not (stamp.isascii() and stamp.isdigit()):  # Bolt's verifier fails with a 500 on these
