@@ -22,7 +22,8 @@ from tests.signing import slack_headers
 ])
 def test_a_signed_body_of_the_wrong_shape_is_400_and_nothing_runs(client, body):
     raw = json.dumps(body)
-    response = client.post("/slack/events", data=raw, headers=slack_headers(SIGNING_SECRET, raw, content_type="application/json"))
+    headers = slack_headers(SIGNING_SECRET, raw, content_type="application/json")
+    response = client.post("/slack/events", data=raw, headers=headers)
     assert (response.status_code, response.get_json()) == (400, {"error": "malformed request body"})
 
 
