@@ -64,6 +64,8 @@ def test_hosts_keying_right_and_wrong_pins_at_once_spend_the_budget_exactly_and_
 
     granted = sum(entries.count(True) for entries in race(racers, key_in))
     admitted = [n for n in range(racers) if store.keypad.look_up(f"leg-{n}", "123456").admitted]
-    assert len(admitted) == limits.callers
+    # Never more than the cap; fewer when wrong guesses spent the budget before a right PIN's turn
+    # (a granted attempt counts as a failure until it admits, so the order decides).
+    assert len(admitted) <= limits.callers
     assert granted - len(admitted) == limits.budget  # every granted attempt that did not admit is a failure
     assert store.keypad.refusal("leg-0", NOW - 3600).budget_used == limits.budget
