@@ -67,3 +67,6 @@ class PhoneLeg:
     left_at: float | None = None
     caller_name: str | None = None  # a dialled invitee's name, shown instead of the masked number
     slack_member_id: str | None = None  # a dialled member ("Call my phone"): the leg is that member
+    muted: int = 0  # 1 while the caller is muted (by the keypad or the host)
+    hand_raised_at: float | None = None  # when the caller raised a hand; None: not raised
+    language: str | None = None  # BCP 47 language of the number dialled (prompts, speech); None: the default

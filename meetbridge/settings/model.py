@@ -45,6 +45,10 @@ class Settings:
     dial_out_countries: tuple[str, ...] = declared("DIAL_OUT_COUNTRIES")  # empty: the conference number's
     dial_out_per_member_hour: int = declared("DIAL_OUT_PER_MEMBER_HOUR")
     dial_out_per_team_hour: int = declared("DIAL_OUT_PER_TEAM_HOUR")
+    ask_caller_name: bool = declared("ASK_CALLER_NAME")
+    dial_in_numbers: tuple[tuple[str, str], ...] = declared("DIAL_IN_NUMBERS")  # (digits, language); empty: none more
+    default_dial_in_country: str = declared("DEFAULT_DIAL_IN_COUNTRY")  # "": the conference number's country
+    default_locale: str = declared("DEFAULT_LOCALE")
     allowed_team_ids: frozenset[str] = declared("ALLOWED_TEAM_IDS")  # empty: any workspace
     allowed_enterprise_ids: frozenset[str] = declared("ALLOWED_ENTERPRISE_IDS")
     max_live_meetings_per_team: int = declared("MAX_LIVE_MEETINGS_PER_TEAM")

@@ -75,6 +75,43 @@ def country_list(text: str) -> tuple[str, ...]:
     return codes
 
 
+def country_code(text: str) -> str:
+    """One ISO 3166 alpha-2 country code (`GB`), upper-cased."""
+    codes = country_list(text)
+    if len(codes) != 1:
+        raise ValueError(text)
+    return codes[0]
+
+
+SHIPPED_LOCALES = ("en", "de", "es", "fr", "ja")  # the languages whose words the product ships
+LANGUAGE_TAG = re.compile(r"([a-z]{2})-([A-Z]{2})")
+
+
+def locale_name(text: str) -> str:
+    """One of the shipped languages (`en`, `de`, `es`, `fr`, `ja`), lower-cased."""
+    name = text.strip().lower().replace("_", "-").split("-")[0]
+    if name not in SHIPPED_LOCALES:
+        raise ValueError(text)
+    return name
+
+
+def dial_in_numbers(text: str) -> tuple[tuple[str, str], ...]:
+    """`+442071234567=en-GB,+4930901820=de-DE`: each number (digits only, as CONFERENCE_NUMBER)
+    with the language (BCP 47, `xx-YY`) its callers hear and speak, in the order given."""
+    pairs: dict[str, str] = {}
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            continue
+        number, _, language = part.partition("=")
+        language = language.strip()
+        if not LANGUAGE_TAG.fullmatch(language):
+            raise ValueError(text)
+        pairs.setdefault(check_phone_number(number.strip()), language)
+    if not pairs:
+        raise ValueError(text)
+    return tuple(pairs.items())
+
+
 def one_of(*choices: str) -> Callable[[str], str]:
     """A converter that keeps one of a few words, lower-cased."""
     def convert(text: str) -> str:

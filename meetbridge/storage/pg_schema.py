@@ -197,6 +197,10 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX dial_outs_age ON dial_outs (created_at);
         ALTER TABLE phone_legs ADD COLUMN caller_name TEXT, ADD COLUMN slack_member_id TEXT;
         """),
+    Migration("keep_caller_controls", """
+        ALTER TABLE phone_legs ADD COLUMN muted BIGINT NOT NULL DEFAULT 0,
+            ADD COLUMN hand_raised_at DOUBLE PRECISION, ADD COLUMN language TEXT;
+        """),
 ]
 
 

@@ -342,3 +342,14 @@ def keep_dial_outs(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX dial_outs_age ON dial_outs (created_at)")
     db["phone_legs"].add_column("caller_name", str)
     db["phone_legs"].add_column("slack_member_id", str)
+
+
+@migrations()
+def keep_caller_controls(db: sqlite_utils.Database) -> None:
+    """Adds phone_legs.muted, hand_raised_at and language."""
+    # A caller in the meeting can be muted (by themself with the keypad, or by the host) and can
+    # raise a hand; `language` is the language of the number they dialled, for every prompt and
+    # for speech recognition on that call.
+    db["phone_legs"].add_column("muted", int, not_null_default=0)
+    db["phone_legs"].add_column("hand_raised_at", float)
+    db["phone_legs"].add_column("language", str)
