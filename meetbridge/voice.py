@@ -1,13 +1,16 @@
-"""Vonage Voice gateway: placing outbound calls (POST /v1/calls), hanging up call legs by uuid
-(PUT /v1/calls/{uuid}), reading a leg's status."""
+"""Vonage Voice gateway: placing outbound calls (POST /v1/calls), hanging up, muting and unmuting
+call legs (PUT /v1/calls/{uuid}), playing audio or speech into a leg, reading a leg's status."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import requests
 from vonage import Auth, HttpClientOptions, Vonage
 from vonage_http_client.errors import AuthenticationError, NotFoundError
 from vonage_utils import VonageError
-from vonage_voice.models import Phone
+from vonage_voice.models import AudioStreamOptions, Phone, TtsStreamOptions
 
 from .errors import UpstreamError
 
@@ -15,8 +18,32 @@ SERVICE = "voice"
 REQUEST_TIMEOUT_SECONDS = 10
 
 
+class LegGone(Exception):
+    """Vonage no longer has the call leg (it ended): nothing to act on."""
+
+
+@contextmanager
+def voice_errors(failed: str, failure_is_transient: bool = True) -> Iterator[None]:
+    """Turn what the Vonage SDK raises into `UpstreamError` (with words a user can read) or
+    `LegGone`; `failed` says what could not be done when Vonage itself refused."""
+    try:
+        yield
+    except NotFoundError as error:
+        raise LegGone() from error
+    except AuthenticationError as error:
+        raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
+    except requests.Timeout as error:
+        raise UpstreamError(SERVICE, "the voice service did not answer in time", transient=True) from error
+    except requests.RequestException as error:
+        raise UpstreamError(SERVICE, "the voice service could not be reached", transient=True) from error
+    except VonageError as error:
+        raise UpstreamError(SERVICE, f"the voice service could not {failed}",
+                            transient=failure_is_transient) from error
+
+
 class VoiceGateway:
-    """The Vonage Voice API as meetbridge uses it: place a call, hang up a leg, read a leg's status."""
+    """The Vonage Voice API as meetbridge uses it: place a call, control or end a leg, read a
+    leg's status. Methods acting on a leg answer False when Vonage no longer has it."""
 
     def __init__(self, application_id: str, private_key: str, api_host: str,
                  timeout: int = REQUEST_TIMEOUT_SECONDS) -> None:
@@ -26,17 +53,47 @@ class VoiceGateway:
     def hang_up(self, uuid: str) -> bool:
         """End a call leg; False when Vonage no longer has it (already ended)."""
         try:
-            self.client.voice.hangup(uuid)
-        except NotFoundError:
+            with voice_errors("hang up the call"):
+                self.client.voice.hangup(uuid)
+        except LegGone:
             return False
-        except AuthenticationError as error:
-            raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
-        except requests.Timeout as error:
-            raise UpstreamError(SERVICE, "the voice service did not answer in time", transient=True) from error
-        except requests.RequestException as error:
-            raise UpstreamError(SERVICE, "the voice service could not be reached", transient=True) from error
-        except VonageError as error:
-            raise UpstreamError(SERVICE, "the voice service could not hang up the call", transient=True) from error
+        return True
+
+    def set_muted(self, uuid: str, muted: bool) -> bool:
+        """Mute or unmute a leg (`PUT /v1/calls/{uuid}` `mute` / `unmute`): a muted caller is
+        heard by nobody but still hears the meeting."""
+        try:
+            with voice_errors("mute the call" if muted else "unmute the call"):
+                (self.client.voice.mute if muted else self.client.voice.unmute)(uuid)
+        except LegGone:
+            return False
+        return True
+
+    def play_audio(self, uuid: str, url: str, loop: int = 0) -> bool:
+        """Stream an mp3 into a leg (`PUT /v1/calls/{uuid}/stream`); loop 0 repeats it until stopped."""
+        try:
+            with voice_errors("play audio into the call"):
+                self.client.voice.play_audio_into_call(uuid, AudioStreamOptions(stream_url=[url], loop=loop))
+        except LegGone:
+            return False
+        return True
+
+    def stop_audio(self, uuid: str) -> bool:
+        """Stop a stream started by `play_audio` (`DELETE /v1/calls/{uuid}/stream`)."""
+        try:
+            with voice_errors("stop the audio in the call"):
+                self.client.voice.stop_audio_stream(uuid)
+        except LegGone:
+            return False
+        return True
+
+    def say(self, uuid: str, text: str, language: str | None = None) -> bool:
+        """Speak a sentence into a leg (`PUT /v1/calls/{uuid}/talk`), heard by that leg."""
+        try:
+            with voice_errors("speak into the call"):
+                self.client.voice.play_tts_into_call(uuid, TtsStreamOptions(text=text, language=language))
+        except LegGone:
+            return False
         return True
 
     def create_call(self, to: str, from_number: str, ncco_actions: list[dict], event_url: str,
@@ -50,26 +107,18 @@ class VoiceGateway:
             event_url=[event_url], event_method="POST", ringing_timer=ringing_timer, length_timer=length_timer,
             advanced_machine_detection=AdvancedMachineDetection(behavior="hangup"))
         try:
-            return self.client.voice.create_call(request).uuid
-        except AuthenticationError as error:
-            raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
-        except requests.Timeout as error:
-            raise UpstreamError(SERVICE, "the voice service did not answer in time", transient=True) from error
-        except requests.RequestException as error:
-            raise UpstreamError(SERVICE, "the voice service could not be reached", transient=True) from error
-        except VonageError as error:
-            raise UpstreamError(SERVICE, "the voice service could not place the call") from error
+            with voice_errors("place the call", failure_is_transient=False):
+                return self.client.voice.create_call(request).uuid
+        except LegGone as gone:  # a 404 from POST /v1/calls: the API itself is not where we think
+            raise UpstreamError(SERVICE, "the voice service could not place the call") from gone
 
     def call_status(self, uuid: str) -> str | None:
         """A leg's current status ('answered', 'completed', …); None when Vonage no longer knows it."""
         try:
-            return self.client.voice.get_call(uuid).status
-        except NotFoundError:
+            with voice_errors("be reached"):
+                return self.client.voice.get_call(uuid).status
+        except LegGone:
             return None
-        except AuthenticationError as error:
-            raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
-        except (requests.RequestException, VonageError) as error:
-            raise UpstreamError(SERVICE, "the voice service could not be reached", transient=True) from error
 
 
 def check_voice_credentials(gateway: VoiceGateway) -> None:
