@@ -171,6 +171,7 @@ def dial_progress(code: str, name: str | None, masked: str) -> str | None:
         "declined": f"The call to {who} was declined.",
         "voicemail": f"Voicemail answered at {who}, so I hung up (nobody was asked to join).",
         "failed": f"The call to {who} failed: the phone network didn't connect it.",
+        "ended": f"The call to {who} was cancelled because the meeting ended.",
     }
     return words.get(code)
 

@@ -19,20 +19,21 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 from . import ncco
 from .clock import Clock
+from .dial_out_events import DialEvents
+from .dial_out_press import InvitationAnswers
+from .dial_out_records import DialProgress, DialRequest, DialStarted, ProgressListeners, Requester
 from .dial_out_rules import NumberRules, country_of, mask
-from .dial_out_status import progress_code
 from .errors import DialOutRefused, UpstreamError
 from .outcomes import DtmfOutcome
 from .records import Meeting
 from .settings import Settings
 from .status import ChangeListeners
 from .storage import Store
-from .storage.dial_outs import DialOutRow, Reservation
+from .storage.dial_outs import Reservation
 from .storage.rate_limits import Rule
 
 log = logging.getLogger("meetbridge.dial_out")
@@ -43,50 +44,6 @@ RINGING_PER_MEETING = 10
 RINGING_TIMER_SECONDS = 45  # Vonage hangs up a call still ringing after this (ringing_timer)
 KEY_TIMEOUT_SECONDS = 10  # how long the callee has to press 1 after the invitation
 LENGTH_TIMER_SECONDS = 12 * 3600  # no dialled leg lasts longer than a meeting can
-
-
-@dataclass(frozen=True)
-class Requester:
-    """Who asks the meeting to dial: a Slack member or a page visitor (domain words)."""
-
-    kind: Literal["member", "visitor"]
-    workspace_id: str
-    member_id: str | None = None  # Slack user id for members
-    visitor_id: str | None = None  # the visitor cookie's id for page visitors
-    region: str | None = None  # ISO 3166 alpha-2 default region; None → DIAL_OUT_COUNTRIES[0]
-
-
-@dataclass(frozen=True)
-class DialRequest:
-    """One call to place: the meeting, the number as typed, who asks and who is called."""
-
-    meeting_id: str
-    number: str  # as typed by a person ("+1 555 010 0199", "(555) 010-0199")
-    requester: Requester
-    invitee_name: str | None  # add_phone's name; None for call_me (then the member is the invitee)
-    for_requester: bool  # True: call_me (the requester is the callee; the leg is named as that member)
-    inviter_name: str | None = None  # who the callee hears invites them (a Slack display name); optional
-
-
-@dataclass(frozen=True)
-class DialStarted:
-    """A call Vonage accepted: its leg uuid and the masked number (the only form that leaves)."""
-
-    call_uuid: str
-    masked: str  # "•••0199"
-
-
-@dataclass(frozen=True)
-class DialProgress:
-    """A dialled call moved on: `code` is ringing, joined, no_answer, busy, declined,
-    voicemail, failed or left."""
-
-    call_uuid: str
-    meeting_id: str
-    requester: Requester
-    masked: str
-    invitee_name: str | None
-    code: str
 
 
 class OutboundVoice(Protocol):
@@ -113,7 +70,10 @@ class DialOut:
         self.connect_bridge = connect_bridge
         countries = settings.dial_out_countries or (country_of(settings.conference_number) or "US",)
         self.rules = NumberRules(tuple(countries))
-        self._listeners: list[Callable[[DialProgress], None]] = []
+        self.progress = ProgressListeners()
+        self.answers = InvitationAnswers(settings, store, clock, changes, self.progress, start_in_background,
+                                         connect_bridge)
+        self.events = DialEvents(store, clock, self.progress)
 
     # -- the interface the Slack side and the page use ------------------------------------------
 
@@ -145,23 +105,22 @@ class DialOut:
                 to=e164.removeprefix("+"), from_number=self.settings.conference_number,
                 ncco_actions=ncco.dial_out_invitation(self._inviter(meeting, request), meeting.title,
                                                       self.dtmf_url, KEY_TIMEOUT_SECONDS),
-                event_url=self.events_url, ringing_timer=RINGING_TIMER_SECONDS,
+                event_url=self.event_url_of(reservation.id), ringing_timer=RINGING_TIMER_SECONDS,
                 length_timer=LENGTH_TIMER_SECONDS)
         except UpstreamError:
             self.store.dial_outs.cancel(reservation.id)  # nothing stored, places given back
             raise
-        self.store.dial_outs.placed(reservation.id, uuid, e164, self.clock.now())
+        newly_ringing = self.store.dial_outs.placed(reservation.id, uuid, e164, self.clock.now())
         log.info("dial_out placed", extra={"meeting_id": meeting.id, "call_uuid": uuid,
                                            "number": reservation.masked})
-        started = DialStarted(call_uuid=uuid, masked=reservation.masked)
         row = self.store.dial_outs.by_call(uuid)
-        if row is not None:
-            self._tell(row, "ringing")
-        return started
+        if newly_ringing and row is not None:  # an early event may have told more already
+            self.progress.tell(row, "ringing")
+        return DialStarted(call_uuid=uuid, masked=reservation.masked)
 
     def add_progress_listener(self, listener: Callable[[DialProgress], None]) -> None:
         """Call `listener(progress)` after every stored change of a dialled call's progress."""
-        self._listeners.append(listener)
+        self.progress.add(listener)
 
     # -- the voice webhooks' side -----------------------------------------------------------------
 
@@ -172,59 +131,27 @@ class DialOut:
 
     @property
     def events_url(self) -> str:
-        """Where Vonage sends the dialled call's status events."""
+        """Where Vonage sends the dialled calls' status events."""
         return f"{self.settings.server_url}/voice-events"
 
+    def event_url_of(self, reservation_id: str) -> str:
+        """One call's event URL: its reservation id lets an event that arrives before Vonage's
+        answer to the call request was stored still find the call."""
+        return f"{self.events_url}?dial={reservation_id}"
+
     def press(self, uuid: str, digits: str | None, timed_out: bool) -> DtmfOutcome | None:
-        """The callee's answer to the invitation: 1 joins the meeting's conversation as a
-        caller; anything else, or nothing, is a short goodbye. None when `uuid` is no call this
-        meeting placed (then it is an ordinary caller's PIN entry). Only a leg we dialled, still
-        on the line, of a live meeting with room, is ever let in."""
-        row = self.store.dial_outs.by_call(uuid)
-        if row is None:
-            return None
-        now = self.clock.now()
-        if digits != "1" and row.code != "joined":  # a leg already in stays in whatever comes again
-            if self.store.dial_outs.finish(uuid, "no_answer" if timed_out or not digits else "declined", now):
-                self._tell(row, "no_answer" if timed_out or not digits else "declined")
-            return DtmfOutcome(ncco.say_goodbye(ncco.INVITE_DECLINED), joined=False)
-        admitted = self.store.dial_outs.admit(uuid, now, self.settings.max_phone_callers)
-        if admitted.conversation_name is None:
-            code = "meeting_ended" if admitted.meeting_gone else "failed"
-            if self.store.dial_outs.finish(uuid, "failed", now):
-                self._tell(row, "failed")
-            text = ncco.MEETING_GONE if code == "meeting_ended" else (ncco.FULL if admitted.full else ncco.NOT_EXPECTED)
-            return DtmfOutcome(ncco.say_goodbye(text), joined=False)
-        if admitted.newly:
-            if admitted.bridge_idle_since is not None:
-                self.store.bridges.set_idle_since(row.meeting_id, None)  # someone is listening now
-            self.changes.changed(row.meeting_id)
-            self._tell(row, "joined")
-            if self.settings.auto_bridge and not admitted.bridge_active and self.connect_bridge is not None:
-                connect, meeting_id = self.connect_bridge, row.meeting_id
+        """The callee's answer to the invitation (meetbridge/dial_out_press.py); None when
+        `uuid` is no call this meeting placed."""
+        return self.answers.press(uuid, digits, timed_out)
 
-                def dial_bridge() -> None:
-                    connect(meeting_id)
-                self.start_in_background(dial_bridge)
-        return DtmfOutcome(ncco.join_conversation(admitted.conversation_name), joined=True,
-                           meeting_id=row.meeting_id)
+    def call_event(self, uuid: str, status: str, reservation_id: str | None = None) -> bool:
+        """A status event of a call this meeting placed (meetbridge/dial_out_events.py);
+        `reservation_id` is the `dial` parameter of its event URL. False for other legs."""
+        return self.events.call_event(uuid, status, reservation_id)
 
-    def call_event(self, uuid: str, status: str) -> bool:
-        """A status event of a call this meeting placed (the caller side has recorded it on the
-        leg already): its progress code is stored and told once. False for other legs."""
-        row = self.store.dial_outs.by_call(uuid)
-        if row is None:
-            return False
-        code = progress_code(status, joined=row.code in ("joined", "left"))
-        if code is None:
-            return True
-        if code == "ringing":
-            changed = self.store.dial_outs.ringing(uuid, self.clock.now())
-        else:
-            changed = self.store.dial_outs.finish(uuid, code, self.clock.now())
-        if changed:
-            self._tell(row, code)
-        return True
+    def expire_stale(self) -> int:
+        """Close calls Vonage never sent a final status for; how many (run periodically)."""
+        return self.events.expire_stale()
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -274,16 +201,3 @@ class DialOut:
         if request.for_requester:
             return name or "meetbridge"
         return name or "A colleague"
-
-    def _tell(self, row: DialOutRow, code: str) -> None:
-        """Every progress listener hears of the stored change (a failing one does not stop the rest)."""
-        progress = DialProgress(call_uuid=row.call_uuid or "", meeting_id=row.meeting_id,
-                                requester=Requester(kind=row.requester_kind,  # type: ignore[arg-type]
-                                                    workspace_id=row.team_id, member_id=row.member_id,
-                                                    visitor_id=row.visitor_id),
-                                masked=row.masked, invitee_name=row.invitee_name, code=code)
-        for listener in self._listeners:
-            try:
-                listener(progress)
-            except Exception:  # noqa: BLE001 - one listener's failure must not lose the webhook
-                log.exception("dial_out progress listener failed", extra={"call_uuid": row.call_uuid})

@@ -30,8 +30,9 @@ BEFORE_JOIN: dict[str, str | None] = {
     "disconnected": None,
 }
 
-PROGRESS_CODES = ("ringing", "joined", "no_answer", "busy", "declined", "voicemail", "failed", "left")
-FINAL_CODES = frozenset({"no_answer", "busy", "declined", "voicemail", "failed", "left"})
+# "ended": the meeting ended while the call rang or waited for its 1 (End hung it up).
+PROGRESS_CODES = ("ringing", "joined", "no_answer", "busy", "declined", "voicemail", "failed", "ended", "left")
+FINAL_CODES = frozenset({"no_answer", "busy", "declined", "voicemail", "failed", "ended", "left"})
 
 
 def progress_code(status: str, joined: bool) -> str | None:

@@ -52,14 +52,15 @@ class VoiceCalls:
                     return pressed
             return self.phone_entry.enter_pin(leg, digits, timed_out)
 
-    def call_event(self, uuid: str, status: str) -> EventOutcome:
+    def call_event(self, uuid: str, status: str, dial_reservation: str | None = None) -> EventOutcome:
         """A status event by leg uuid; duplicates and out-of-order events are harmless. The
-        bridge's own leg ending turns the bridge off; a caller's ending lowers the count."""
+        bridge's own leg ending turns the bridge off; a caller's ending lowers the count. A
+        call the meeting placed names its reservation (`dial_reservation`) in its event URL."""
         with self.changes.held():
             bridge = self.bridge.by_leg(uuid)
             if bridge is None:
                 known = self.phone_entry.call_status(uuid, status)
-                if self.dial_out is not None and self.dial_out.call_event(uuid, status):
+                if self.dial_out is not None and self.dial_out.call_event(uuid, status, dial_reservation):
                     known = True
                 return EventOutcome(LegKind.CALLER if known else LegKind.UNKNOWN)
         if status not in TERMINAL_STATUSES:

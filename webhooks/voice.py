@@ -19,6 +19,7 @@ from meetbridge.storage.replays import SeenTokens
 from meetbridge.voice_calls import VoiceCalls
 
 from .call_ids import MACHINE_DETECTION, detected_leg_uuid, leg_uuid
+from .keypad import Keypad, install_keypad_route
 from .payload import BadPayload, dtmf_digits, read_payload, text_field
 from .signature import check_request, refusal, voice_verifier
 
@@ -41,8 +42,10 @@ def caller(payload: dict) -> CallerLeg:
 
 
 def create_voice_blueprint(*, calls: VoiceCalls, audit: Audit, seen_tokens: SeenTokens, clock: Clock,
-                           signature_secret: str | None, application_id: str, api_key: str) -> Blueprint:
-    """/voice-answer, /voice-dtmf and /voice-events, signed with `signature_secret` when set."""
+                           signature_secret: str | None, application_id: str, api_key: str,
+                           keypad: Keypad | None = None) -> Blueprint:
+    """/voice-answer, /voice-dtmf, /voice-events and (with `keypad`) /voice-keypad, signed with
+    `signature_secret` when set."""
     voice = Blueprint("voice", __name__)
     verifier = voice_verifier(signature_secret, clock, seen_tokens, application_id, api_key)
 
@@ -95,8 +98,13 @@ def create_voice_blueprint(*, calls: VoiceCalls, audit: Audit, seen_tokens: Seen
             uuid = detected_leg_uuid(payload)  # machine detection names the leg `call_uuid`
         if uuid is None or status is None:
             return acknowledged()
-        if calls.call_event(uuid, status).known:
+        dial = request.args.get("dial")  # a call the meeting placed: its reservation (hex)
+        if dial is not None and not (len(dial) == 32 and all(ch in "0123456789abcdef" for ch in dial)):
+            dial = None
+        if calls.call_event(uuid, status, dial).known:
             audit("event", uuid, status)
         return acknowledged()
 
+    if keypad is not None:
+        install_keypad_route(voice, keypad, audit)
     return voice

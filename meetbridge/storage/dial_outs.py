@@ -155,18 +155,51 @@ class DialOutsTable:
                     self.rate_limits.give_back(bucket, row["created_at"])
             self.database.execute("DELETE FROM dial_outs WHERE id = ?", [reservation_id])
 
-    def placed(self, reservation_id: str, call_uuid: str, number_digits: str, now: float) -> None:
+    def placed(self, reservation_id: str, call_uuid: str, number_digits: str, now: float) -> bool:
         """Vonage placed the call: it rings, and its leg is stored with the meeting it may join
-        (not joined: it counts once the callee presses 1)."""
+        (not joined: it counts once the callee presses 1). An early event (see `bind`) may have
+        ended it already: then its code stays and the leg is stored as over. True when this
+        made the call ringing."""
         with self.database.transaction():
-            self.database.execute(
-                "UPDATE dial_outs SET call_uuid = ?, code = 'ringing', updated_at = ? WHERE id = ?",
-                [call_uuid, now, reservation_id])
+            self.database.execute("UPDATE dial_outs SET call_uuid = ? WHERE id = ? AND call_uuid IS NULL",
+                                  [call_uuid, reservation_id])
+            newly = self.database.execute(
+                "UPDATE dial_outs SET code = 'ringing', updated_at = ? WHERE id = ? AND code = 'placing'",
+                [now, reservation_id]) == 1
             self.database.execute(
                 "INSERT INTO phone_legs (uuid, meeting_id, caller_number, caller_name, slack_member_id, status, "
-                "created_at, updated_at) SELECT ?, meeting_id, ?, leg_name, slack_member_id, 'started', ?, ? "
+                "left_at, created_at, updated_at) SELECT ?, meeting_id, ?, leg_name, slack_member_id, "
+                "CASE WHEN code IN ('placing', 'ringing') THEN 'started' ELSE 'completed' END, "
+                "CASE WHEN code IN ('placing', 'ringing') THEN NULL ELSE ? END, ?, ? "
                 "FROM dial_outs WHERE id = ? ON CONFLICT (uuid) DO NOTHING",
-                [call_uuid, number_digits.removeprefix("+"), now, now, reservation_id])
+                [call_uuid, number_digits.removeprefix("+"), now, now, now, reservation_id])
+        return newly
+
+    def bind(self, reservation_id: str, call_uuid: str) -> DialOutRow | None:
+        """An event for `call_uuid` came before Vonage's answer to the call request was stored:
+        tie the uuid to the reservation (once) and return the call; None when the reservation
+        is unknown or already has another leg."""
+        self.database.execute("UPDATE dial_outs SET call_uuid = ? WHERE id = ? AND call_uuid IS NULL",
+                              [call_uuid, reservation_id])
+        return self.by_call(call_uuid)
+
+    def expire(self, before: float, now: float, limit: int) -> list[DialOutRow]:
+        """Calls still placing or ringing that were reserved before `before` are over: `ended`
+        when their meeting is, else `failed`; the calls changed (up to `limit`), new code in."""
+        rows = self.database.write_returning_all(
+            "UPDATE dial_outs SET updated_at = ?, code = CASE WHEN EXISTS (SELECT 1 FROM meetings "
+            "WHERE meetings.id = dial_outs.meeting_id AND meetings.ended_at IS NULL AND meetings.expires_at > ?) "
+            "THEN 'failed' ELSE 'ended' END WHERE id IN (SELECT id FROM dial_outs "
+            "WHERE code IN ('placing', 'ringing') AND created_at < ? LIMIT ?) RETURNING *",
+            [now, now, before, limit])
+        return [from_row(DialOutRow, row) for row in rows]
+
+    def latest_of_visitor(self, meeting_id: str, visitor_id: str) -> DialOutRow | None:
+        """The newest call a page visitor asked for in this meeting, or None."""
+        row = self.database.query_one(
+            "SELECT * FROM dial_outs WHERE meeting_id = ? AND requester_kind = 'visitor' AND visitor_id = ? "
+            "ORDER BY created_at DESC, id LIMIT 1", [meeting_id, visitor_id])
+        return from_row(DialOutRow, row) if row else None
 
     def by_call(self, call_uuid: str) -> DialOutRow | None:
         """The call placed with this leg uuid, or None (an inbound caller's leg, or unknown)."""
