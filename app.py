@@ -39,6 +39,8 @@ from meetbridge.lifecycle import Lifecycle
 from meetbridge.meetings import MeetingService
 from meetbridge.periodic import Periodic
 from meetbridge.phone_entry import PhoneEntry
+from meetbridge.phone_keypad import PhoneKeypad
+from meetbridge.phone_roster import PhoneRoster
 from meetbridge.rooms import Rooms
 from meetbridge.saved_numbers import SavedNumbers
 from meetbridge.settings import Settings, SettingsError, load_settings
@@ -98,6 +100,8 @@ class Wired:
     dial_out: DialOut
     rooms: Rooms
     audit: WebhookAudit
+    phone_keypad: PhoneKeypad
+    phone_roster: PhoneRoster
 
 
 def build_services(settings: Settings, clock: Clock, rng: random.Random) -> Wired:
@@ -118,7 +122,9 @@ def build_services(settings: Settings, clock: Clock, rng: random.Random) -> Wire
                  video_monitor=VideoMonitor(store, bridge, clock, changes),
                  voice_calls=VoiceCalls(phone_entry, bridge, changes, dial_out), dial_out=dial_out,
                  rooms=Rooms(store, meetings, bridge, lifecycle, clock),
-                 audit=WebhookAudit(store.webhook_log, clock))
+                 audit=WebhookAudit(store.webhook_log, clock),
+                 phone_keypad=PhoneKeypad(store, voice, clock, changes),
+                 phone_roster=PhoneRoster(store, voice, clock, changes, leg_ended=phone_entry.call_status))
 
 
 def phone_and_web_blueprints(wired: Wired) -> list[Blueprint]:
@@ -129,7 +135,8 @@ def phone_and_web_blueprints(wired: Wired) -> list[Blueprint]:
         create_voice_blueprint(calls=wired.voice_calls, audit=wired.audit.record,
                                seen_tokens=wired.store.seen_tokens, clock=wired.clock,
                                signature_secret=settings.vonage_signature_secret,
-                               application_id=settings.vonage_application_id, api_key=settings.voice_api_key),
+                               application_id=settings.vonage_application_id, api_key=settings.voice_api_key,
+                               keypad=wired.phone_keypad),
         create_video_events_blueprint(monitor=wired.video_monitor, seen_tokens=wired.store.seen_tokens,
                                       clock=wired.clock, url_secret=settings.video_events_secret,
                                       signature_secret=settings.vonage_signature_secret),

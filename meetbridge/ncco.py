@@ -8,6 +8,7 @@ language. Without one, English in Vonage's default voice.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from vonage_voice.models import Conversation, Input, Talk
 from vonage_voice.models.input_types import Dtmf
@@ -59,15 +60,37 @@ def _pin_prompt(dtmf_url: str, max_digits: int, text: str, language: str | None)
     return tuple(_dump(talk(text, language, bargeIn=True), collect))
 
 
-def join_conversation(name: str, greeting: str | None = JOINING, language: str | None = None) -> list[dict]:
-    """The meeting's conversation by its stored random name (never the meeting id); the
+KEYPAD_PATH = "/voice-keypad"
+
+
+def keypad_url(server_url: str) -> str:
+    """Where Vonage sends a caller's keys during the meeting."""
+    return f"{server_url}{KEYPAD_PATH}"
+
+
+class AsyncKeypad(Input):
+    """An `input` in Vonage's asynchronous mode: the NCCO goes on to the next action at once, and
+    each key the caller presses later is sent to `eventUrl` on its own, in real time. Vonage's
+    NCCO reference: `mode` "synchronous" (default) or "asynchronous", and in asynchronous mode all
+    `dtmf` settings must be left out. The vonage_voice model predates `mode`, hence this field."""
+
+    mode: Literal["asynchronous"] = "asynchronous"
+
+
+def join_conversation(name: str, greeting: str | None = JOINING, keypad_url: str | None = None,
+                      language: str | None = None) -> list[dict]:
+    """The meeting's conversation by its stored random name (never the meeting id); with
+    `keypad_url`, the caller's keys during the meeting (*6, *1, *3, *2) are sent there; the
     greeting in `language`."""
-    return list(_join_conversation(name, greeting, language))
+    return list(_join_conversation(name, greeting, keypad_url, language))
 
 
 @lru_cache(maxsize=1024)
-def _join_conversation(name: str, greeting: str | None, language: str | None) -> tuple[dict, ...]:
+def _join_conversation(name: str, greeting: str | None, keypad_url: str | None,
+                       language: str | None) -> tuple[dict, ...]:
     actions: list[object] = [talk(greeting, language)] if greeting else []
+    if keypad_url:
+        actions.append(AsyncKeypad(type=["dtmf"], eventUrl=[keypad_url], eventMethod="POST"))
     actions.append(Conversation(name=name, startOnEnter=True, endOnExit=False))
     return tuple(_dump(*actions))
 

@@ -67,6 +67,11 @@ class PhoneEntry:
         """Where Vonage sends the caller's keypad input."""
         return f"{self.settings.server_url}/voice-dtmf"
 
+    @property
+    def keypad_url(self) -> str:
+        """Where Vonage sends an admitted caller's keys during the meeting (*6, *1, *3, *2)."""
+        return ncco.keypad_url(self.settings.server_url)
+
     def answer_caller(self, leg: CallerLeg) -> list[dict]:
         """A new call from a phone: ask for the PIN, unless the service is busy or the
         number is locked out (then nothing is stored about the call)."""
@@ -118,7 +123,8 @@ class PhoneEntry:
             return _goodbye(ncco.NOT_EXPECTED)
         if refusal.joined and not refusal.left:
             if refusal.conversation_name and refusal.expires_at and refusal.expires_at > now:
-                return DtmfOutcome(ncco.join_conversation(refusal.conversation_name), joined=True)
+                return DtmfOutcome(ncco.join_conversation(refusal.conversation_name, keypad_url=self.keypad_url),
+                                   joined=True)
             return _goodbye(ncco.MEETING_GONE)
         if refusal.locked_until is not None and refusal.locked_until > now:
             return _goodbye(ncco.LOCKED_OUT)
@@ -138,7 +144,8 @@ class PhoneEntry:
         self.changes.changed(meeting_id)
         if self.settings.auto_bridge and not facts.bridge_active:
             self.start_in_background(lambda: self.bridge.connect(meeting_id))
-        return DtmfOutcome(ncco.join_conversation(facts.conversation_name), joined=True, meeting_id=meeting_id)
+        return DtmfOutcome(ncco.join_conversation(facts.conversation_name, keypad_url=self.keypad_url), joined=True,
+                           meeting_id=meeting_id)
 
     def _alert_budget_spent(self, now: float) -> None:
         """One `alert` log line a minute, whichever worker or host refuses calls."""

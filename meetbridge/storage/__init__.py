@@ -16,6 +16,7 @@ from .dial_outs import DialOutsTable
 from .keypad import KeypadQueries
 from .legs import PhoneLegsTable
 from .meetings import MeetingsTable
+from .phone_controls import PhoneControlsTable
 from .pin_guard import PinGuardTable
 from .pins import PinsTable
 from .rate_limits import RateLimitsTable, Rule
@@ -45,6 +46,7 @@ class Store:
         self.bridges = BridgeCallsTable(self.database)
         self.legs = PhoneLegsTable(self.database)
         self.keypad = KeypadQueries(self.database)
+        self.phone_controls = PhoneControlsTable(self.database)  # roster, mute, hands, in-call keys
         self.pin_guard = PinGuardTable(self.database)  # failure budget, lock-outs, alerts
         self.webhook_log = WebhookLog(self.database)
         self.video_connections = VideoConnectionsTable(self.database)

@@ -201,6 +201,10 @@ MIGRATIONS: list[Migration] = [
         ALTER TABLE phone_legs ADD COLUMN muted BIGINT NOT NULL DEFAULT 0,
             ADD COLUMN hand_raised_at DOUBLE PRECISION, ADD COLUMN language TEXT;
         """),
+    Migration("keep_keypad_state", """
+        ALTER TABLE phone_legs ADD COLUMN keypad_star_at DOUBLE PRECISION,
+            ADD COLUMN keypad_acted_at DOUBLE PRECISION;
+        """),
 ]
 
 

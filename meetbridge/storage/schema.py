@@ -353,3 +353,13 @@ def keep_caller_controls(db: sqlite_utils.Database) -> None:
     db["phone_legs"].add_column("muted", int, not_null_default=0)
     db["phone_legs"].add_column("hand_raised_at", float)
     db["phone_legs"].add_column("language", str)
+
+
+@migrations()
+def keep_keypad_state(db: sqlite_utils.Database) -> None:
+    """Adds phone_legs.keypad_star_at and keypad_acted_at."""
+    # The in-meeting keypad sends one key per webhook: `keypad_star_at` remembers a pressed `*`
+    # until the next key completes the command; `keypad_acted_at` is when a command last reached
+    # Vonage for this leg, so a leg pressing keys in a loop is answered at most once a second.
+    db["phone_legs"].add_column("keypad_star_at", float)
+    db["phone_legs"].add_column("keypad_acted_at", float)

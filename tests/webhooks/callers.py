@@ -29,9 +29,16 @@ def goodbye(text: str) -> list[dict]:
     return [{"action": "talk", "text": text}]
 
 
-def joined(meeting) -> list[dict]:
-    """The caller's NCCO on the right PIN: the meeting's stored, random conversation name."""
+SERVER_URL = "http://127.0.0.1:9"  # base_env's
+
+
+def joined(meeting, server_url: str = SERVER_URL) -> list[dict]:
+    """The caller's NCCO on the right PIN: the keypad during the meeting (Vonage's asynchronous
+    `input`, keys sent one by one to /voice-keypad), then the meeting's stored, random
+    conversation name."""
     return [{"action": "talk", "text": ncco.JOINING},
+            {"action": "input", "type": ["dtmf"], "mode": "asynchronous",
+             "eventUrl": [server_url + "/voice-keypad"], "eventMethod": "POST"},
             {"action": "conversation", "name": meeting.conversation_name, "startOnEnter": True,
              "endOnExit": False}]
 

@@ -1,0 +1,152 @@
+"""Who is on the phone in a meeting, and what the meeting's starter may do to each caller.
+
+Every surface reads the same roster: a caller's name (spoken or given when the meeting dialled
+them), the Slack member a dialled leg is, or the masked number; muted; hand raised; minutes in.
+Host actions (mute, unmute, remove, mute all) act only for the starter: a Slack member equal
+to the meeting's creator, or the join page's host key. Numbers never leave this module unmasked.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from .clock import Clock
+from .errors import MeetingEnded, MeetingNotFound, NotAllowed
+from .ids import token_hash
+from .phone_format import masked_caller
+from .records import Meeting, PhoneLeg
+from .status import ChangeListeners
+from .storage import Store
+
+REMOVED_STATUS = "completed"  # a removed leg ends like a hang-up: the count and the idle timer follow
+
+
+@dataclass(frozen=True)
+class PhoneCaller:
+    """One caller in the meeting, as every roster shows them."""
+
+    uuid: str  # the leg: only for the host's controls, never shown to plain visitors
+    name: str | None  # spoken or given name, already cleaned
+    member_id: str | None  # a dialled Slack member ("Call my phone")
+    masked: str  # "•••1234"
+    muted: bool
+    hand_raised_at: float | None
+    joined_at: float
+
+    @property
+    def hand_raised(self) -> bool:
+        """Whether the caller's hand is up (keypad *2)."""
+        return self.hand_raised_at is not None
+
+    @property
+    def label(self) -> str:
+        """How the host sees the caller: "Maria (phone)", else the masked number."""
+        return f"{self.name} (phone)" if self.name else self.masked
+
+    @property
+    def public_label(self) -> str:
+        """How every visitor of the join page sees the caller: never a number."""
+        return f"{self.name} (phone)" if self.name else "Phone caller"
+
+    def minutes(self, now: float) -> int:
+        """Whole minutes since the caller joined."""
+        return max(0, int((now - self.joined_at) // 60))
+
+
+def caller_of(leg: PhoneLeg) -> PhoneCaller:
+    """A stored leg as the roster shows it."""
+    return PhoneCaller(uuid=leg.uuid, name=leg.caller_name or None, member_id=leg.slack_member_id,
+                       masked=masked_caller(leg.caller_number), muted=bool(leg.muted),
+                       hand_raised_at=leg.hand_raised_at, joined_at=leg.joined_at or leg.created_at)
+
+
+@dataclass(frozen=True)
+class Host:
+    """Who claims to be the meeting's starter: a Slack member, or the join page's host key."""
+
+    member_id: str | None = None
+    host_key: str | None = None
+
+
+class LegControls(Protocol):
+    """What the roster needs of meetbridge.voice.VoiceGateway."""
+
+    def set_muted(self, uuid: str, muted: bool) -> bool:
+        """Mute or unmute a leg; False when it is gone."""
+
+    def hang_up(self, uuid: str) -> bool:
+        """End a leg; False when it is gone."""
+
+
+class PhoneRoster:
+    """The domain's front door for the phone roster and the host's controls over it."""
+
+    def __init__(self, store: Store, voice: LegControls, clock: Clock, changes: ChangeListeners,
+                 leg_ended: Callable[[str, str], bool]) -> None:
+        self.store = store
+        self.voice = voice
+        self.clock = clock
+        self.changes = changes
+        self.leg_ended = leg_ended  # PhoneEntry.call_status: a removed caller has left
+
+    def callers(self, meeting_id: str) -> list[PhoneCaller]:
+        """The meeting's callers on the line now, earliest first."""
+        return [caller_of(leg) for leg in self.store.phone_controls.roster(meeting_id)]
+
+    def is_host(self, meeting: Meeting, host: Host) -> bool:
+        """Whether `host` is the meeting's starter (Slack member or host key)."""
+        if host.member_id is not None:
+            return hmac.compare_digest(host.member_id, meeting.creator_id)
+        expected = meeting.host_key_hash or ""
+        return bool(expected and host.host_key and hmac.compare_digest(expected, token_hash(host.host_key)))
+
+    def hosted(self, meeting_id: str, host: Host) -> Meeting:
+        """The live meeting when `host` started it; MeetingNotFound, MeetingEnded or NotAllowed."""
+        meeting = self.store.meetings.get(meeting_id)
+        if meeting is None:
+            raise MeetingNotFound(meeting_id)
+        if not self.is_host(meeting, host):
+            raise NotAllowed(meeting_id)
+        if not meeting.is_live or meeting.expires_at <= self.clock.now():
+            raise MeetingEnded(meeting_id)
+        return meeting
+
+    def set_muted(self, meeting_id: str, host: Host, uuid: str, muted: bool) -> bool:
+        """Mute or unmute one caller of the host's meeting; False when they are no longer in it."""
+        self.hosted(meeting_id, host)
+        if not self._in_meeting(meeting_id, uuid):
+            return False
+        if not self.voice.set_muted(uuid, muted):
+            return False
+        self.store.phone_controls.set_muted(uuid, muted)
+        self.changes.changed(meeting_id)
+        return True
+
+    def mute_all(self, meeting_id: str, host: Host) -> int:
+        """Mute every caller not yet muted; how many were muted now."""
+        self.hosted(meeting_id, host)
+        muted = 0
+        for caller in self.callers(meeting_id):
+            if not caller.muted and self.voice.set_muted(caller.uuid, True):
+                self.store.phone_controls.set_muted(caller.uuid, True)
+                muted += 1
+        if muted:
+            self.changes.changed(meeting_id)
+        return muted
+
+    def remove(self, meeting_id: str, host: Host, uuid: str) -> bool:
+        """Hang up one caller; they leave the meeting at once. False when already gone."""
+        self.hosted(meeting_id, host)
+        if not self._in_meeting(meeting_id, uuid):
+            return False
+        self.voice.hang_up(uuid)
+        return self.leg_ended(uuid, REMOVED_STATUS)
+
+    def _in_meeting(self, meeting_id: str, uuid: str) -> bool:
+        """Only a caller of this meeting, still on the line, is ever acted on."""
+        leg = self.store.legs.get(uuid)
+        return leg is not None and leg.meeting_id == meeting_id and leg.joined_at is not None \
+            and leg.left_at is None
