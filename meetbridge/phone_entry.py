@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from . import ncco
 from .bridge import BridgeService
 from .clock import Clock
+from .dial_in import DialIn
 from .outcomes import DtmfOutcome
 from .pin_guard import ALERT_EVERY_SECONDS, BUDGET_ALERT, BUDGET_WINDOW_SECONDS, lockout_policy
 from .settings import Settings
@@ -37,6 +38,7 @@ class CallerLeg:
 
     uuid: str
     number: str | None  # None when withheld: all withheld callers share one lock-out key
+    dialled: str | None = None  # the number the caller dialled (Vonage's `to`): picks the call's language
 
 
 def lockout_key(raw_number: object) -> str | None:
@@ -58,6 +60,7 @@ class PhoneEntry:
         self.clock = clock
         self.changes = changes
         self.start_in_background = start_in_background
+        self.dial_in = DialIn.from_settings(settings)  # the number dialled → the call's language
         self.limits = EntryLimits(attempts=settings.pin_attempts, budget=settings.pin_failure_budget,
                                   budget_window_seconds=BUDGET_WINDOW_SECONDS,
                                   callers=settings.max_phone_callers)
@@ -76,14 +79,16 @@ class PhoneEntry:
         """A new call from a phone: ask for the PIN, unless the service is busy or the
         number is locked out (then nothing is stored about the call)."""
         now = self.clock.now()
+        language = self.dial_in.language_for(leg.dialled)  # every later prompt of the call uses it
         gate = self.store.pin_guard.gate(stored_key(leg.number), now - BUDGET_WINDOW_SECONDS)
         if gate.budget_used >= self.settings.pin_failure_budget:
             self._alert_budget_spent(now)
-            return ncco.say_goodbye(ncco.BUSY)
+            return ncco.say_goodbye(ncco.BUSY, language)
         if gate.locked_until is not None and gate.locked_until > now:
-            return ncco.say_goodbye(ncco.LOCKED_OUT)
-        self.store.legs.ensure(leg.uuid, leg.number, now)
-        return ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, gate.longest_pin or 0))
+            return ncco.say_goodbye(ncco.LOCKED_OUT, language)
+        self.store.legs.ensure(leg.uuid, leg.number, now, language)
+        return ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, gate.longest_pin or 0),
+                               language=language)
 
     def answer_bridge(self, meeting_id: str) -> list[dict]:
         """The bridge leg's NCCO: the meeting's conversation, by its stored name."""
@@ -100,52 +105,56 @@ class PhoneEntry:
             return self._refused(self.store.keypad.refusal(leg.uuid, now - BUDGET_WINDOW_SECONDS), now)
         facts = self.store.keypad.look_up(leg.uuid, pin)
         if facts is None:  # the leg vanished between the two statements (pruned)
-            return _goodbye(ncco.NOT_EXPECTED)
+            return _goodbye(ncco.NOT_EXPECTED, self.dial_in.default_language)
+        language = facts.language or self.dial_in.default_language
         if facts.admitted:
             return self._admitted(facts)
         if facts.meeting_id is not None and facts.expires_at is not None and facts.expires_at > now:
             if facts.conversation_name is None:
-                return _goodbye(ncco.MEETING_GONE)
+                return _goodbye(ncco.MEETING_GONE, language)
             self.store.keypad.turn_away(leg.uuid, facts.meeting_id, now)  # a right PIN: no failure
-            return _goodbye(ncco.FULL)
+            return _goodbye(ncco.FULL, language)
         key = stored_key(facts.caller_number)
         self.store.pin_guard.record_failure(key, now, lockout_policy(self.settings, key))
         if facts.attempts >= self.settings.pin_attempts:
-            return _goodbye(ncco.GOODBYE)
+            return _goodbye(ncco.GOODBYE, language)
         text = ncco.NO_INPUT if not digits else ncco.RETRY
-        prompt = ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, facts.longest_pin or 0), text)
+        prompt = ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, facts.longest_pin or 0), text,
+                                 language)
         return DtmfOutcome(prompt, joined=False)
 
     def _refused(self, refusal: Refusal, now: float) -> DtmfOutcome:
         """Why the call got no attempt decides what it hears; every answer ends the call,
         except a repeated input webhook of a caller already admitted to a live meeting."""
+        language = refusal.language or self.dial_in.default_language
         if not refusal.known:
-            return _goodbye(ncco.NOT_EXPECTED)
+            return _goodbye(ncco.NOT_EXPECTED, language)
         if refusal.joined and not refusal.left:
             if refusal.conversation_name and refusal.expires_at and refusal.expires_at > now:
-                return DtmfOutcome(ncco.join_conversation(refusal.conversation_name, keypad_url=self.keypad_url),
-                                   joined=True)
-            return _goodbye(ncco.MEETING_GONE)
+                return DtmfOutcome(ncco.join_conversation(refusal.conversation_name, language=language,
+                                                          keypad_url=self.keypad_url), joined=True)
+            return _goodbye(ncco.MEETING_GONE, language)
         if refusal.locked_until is not None and refusal.locked_until > now:
-            return _goodbye(ncco.LOCKED_OUT)
+            return _goodbye(ncco.LOCKED_OUT, language)
         if refusal.attempts < self.settings.pin_attempts and not refusal.left \
                 and refusal.budget_used >= self.settings.pin_failure_budget:
             self._alert_budget_spent(now)
-            return _goodbye(ncco.BUSY)
-        return _goodbye(ncco.GOODBYE)
+            return _goodbye(ncco.BUSY, language)
+        return _goodbye(ncco.GOODBYE, language)
 
     def _admitted(self, facts: KeypadFacts) -> DtmfOutcome:
         """The caller is in: the card hears, an idle bridge is busy again, auto-bridge dials."""
         meeting_id = facts.meeting_id
+        language = facts.language or self.dial_in.default_language
         if meeting_id is None or facts.conversation_name is None:  # it ended in between
-            return _goodbye(ncco.MEETING_GONE)
+            return _goodbye(ncco.MEETING_GONE, language)
         if facts.bridge_idle_since is not None:
             self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
         self.changes.changed(meeting_id)
         if self.settings.auto_bridge and not facts.bridge_active:
             self.start_in_background(lambda: self.bridge.connect(meeting_id))
-        return DtmfOutcome(ncco.join_conversation(facts.conversation_name, keypad_url=self.keypad_url), joined=True,
-                           meeting_id=meeting_id)
+        return DtmfOutcome(ncco.join_conversation(facts.conversation_name, language=language,
+                                                  keypad_url=self.keypad_url), joined=True, meeting_id=meeting_id)
 
     def _alert_budget_spent(self, now: float) -> None:
         """One `alert` log line a minute, whichever worker or host refuses calls."""
@@ -170,9 +179,9 @@ class PhoneEntry:
         return True
 
 
-def _goodbye(text: str) -> DtmfOutcome:
-    """A last sentence for a caller who is not let in; the call ends after it."""
-    return DtmfOutcome(ncco.say_goodbye(text), joined=False)
+def _goodbye(text: str, language: str | None = None) -> DtmfOutcome:
+    """A last sentence for a caller who is not let in (in the call's language); the call ends after it."""
+    return DtmfOutcome(ncco.say_goodbye(text, language), joined=False)
 
 
 TERMINAL_STATUSES = frozenset({"completed", "busy", "cancelled", "failed", "rejected", "timeout",

@@ -38,7 +38,8 @@ def acknowledged() -> Response:
 
 def caller(payload: dict) -> CallerLeg:
     """The leg a webhook is about; a missing or malformed uuid is a 400."""
-    return CallerLeg(uuid=leg_uuid(payload, required=True) or "", number=lockout_key(payload.get("from")))
+    return CallerLeg(uuid=leg_uuid(payload, required=True) or "", number=lockout_key(payload.get("from")),
+                     dialled=text_field(payload, "to"))
 
 
 def create_voice_blueprint(*, calls: VoiceCalls, audit: Audit, seen_tokens: SeenTokens, clock: Clock,

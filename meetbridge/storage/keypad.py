@@ -46,7 +46,7 @@ ENTER = (
     f"coalesce(phone_legs.caller_number, '{WITHHELD_KEY}') AND pin_lockouts.locked_until > :now)")
 
 LOOK_UP = (
-    "SELECT leg.attempts, leg.caller_number, leg.joined_at IS NOT NULL AS admitted, "
+    "SELECT leg.attempts, leg.caller_number, leg.language, leg.joined_at IS NOT NULL AS admitted, "
     "meetings.id AS meeting_id, meetings.expires_at, "
     "meetings.conversation_name, bridge_calls.id AS bridge_id, bridge_calls.idle_since AS bridge_idle_since, "
     "(SELECT max(length) FROM pin_counts WHERE live > 0) AS longest_pin "
@@ -58,7 +58,7 @@ LOOK_UP = (
     "WHERE leg.uuid = :uuid")
 
 REFUSAL = (
-    f"SELECT leg.uuid IS NOT NULL AS known, leg.attempts, leg.joined_at, leg.left_at, "
+    f"SELECT leg.uuid IS NOT NULL AS known, leg.attempts, leg.joined_at, leg.left_at, leg.language, "
     f"meetings.conversation_name, meetings.expires_at, {FAILURES_SINCE} AS budget_used, "
     "lockout.locked_until "
     "FROM (SELECT 1) AS one LEFT JOIN phone_legs AS leg ON leg.uuid = :uuid "
@@ -79,6 +79,7 @@ class KeypadFacts:
     bridge_id: str | None  # its bridge when dialling or up
     bridge_idle_since: float | None
     longest_pin: int | None  # the longest live PIN, for the re-prompt's maxDigits
+    language: str | None = None  # of the number the leg dialled: the language of what it hears
 
     @property
     def bridge_active(self) -> bool:
@@ -98,6 +99,7 @@ class Refusal:
     expires_at: float | None
     budget_used: int
     locked_until: float | None
+    language: str | None = None  # of the number the leg dialled: the language of what it hears
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class KeypadQueries:
                            admitted=bool(row["admitted"]), meeting_id=row["meeting_id"],
                            expires_at=row["expires_at"], conversation_name=row["conversation_name"],
                            bridge_id=row["bridge_id"], bridge_idle_since=row["bridge_idle_since"],
-                           longest_pin=row["longest_pin"])
+                           longest_pin=row["longest_pin"], language=row["language"])
 
     def turn_away(self, uuid: str, meeting_id: str, now: float) -> None:
         """A right PIN for a full meeting: not a failure, and the call ends here."""
@@ -147,4 +149,5 @@ class KeypadQueries:
         return Refusal(known=bool(row["known"]), attempts=int(row["attempts"] or 0),
                        joined=row["joined_at"] is not None, left=row["left_at"] is not None,
                        conversation_name=row["conversation_name"], expires_at=row["expires_at"],
-                       budget_used=int(row["budget_used"]), locked_until=row["locked_until"])
+                       budget_used=int(row["budget_used"]), locked_until=row["locked_until"],
+                       language=row["language"])

@@ -19,13 +19,15 @@ class PhoneLegsTable:
         row = self.database.query_one("SELECT * FROM phone_legs WHERE uuid = ?", [uuid])
         return from_row(PhoneLeg, row) if row else None
 
-    def ensure(self, uuid: str, caller_number: str | None, now: float) -> None:
-        """Remember a call leg; webhook retries and duplicates change nothing."""
+    def ensure(self, uuid: str, caller_number: str | None, now: float, language: str | None = None) -> None:
+        """Remember a call leg and the language of the number it dialled; webhook retries and
+        duplicates change nothing."""
         self.database.execute(
-            "INSERT INTO phone_legs (uuid, caller_number, created_at, updated_at) VALUES (?, ?, ?, ?) "
+            "INSERT INTO phone_legs (uuid, caller_number, created_at, updated_at, language) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(uuid) DO UPDATE SET "
-            "caller_number = coalesce(phone_legs.caller_number, excluded.caller_number)",
-            [uuid, caller_number, now, now])
+            "caller_number = coalesce(phone_legs.caller_number, excluded.caller_number), "
+            "language = coalesce(phone_legs.language, excluded.language)",
+            [uuid, caller_number, now, now, language])
 
     def record_status(self, uuid: str, status: str, now: float, terminal: bool) -> bool:
         """Store a live leg's status; True when it changed a row (for a terminal status: this
