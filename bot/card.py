@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
@@ -18,10 +19,13 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_format import grouped_pin, human_number, one_tap_dial
 from meetbridge.status import MeetingStatus
 
 MAX_TITLE = 140
+CARD_CALLERS = 5  # callers named on the card; the rest are counted
+MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,31 @@ def status_line(status: MeetingStatus) -> str:
     return line
 
 
+def caller_text(caller: PhoneCaller) -> str:
+    """One caller on the card: their name, the Slack member a dialled leg is, or the masked
+    number; ✋ for a raised hand, 🔇 while muted. A spoken name is user text: escaped."""
+    if caller.name:
+        text = f"{escape_mrkdwn(caller.name)} (phone)"
+    elif caller.member_id and MEMBER_ID.fullmatch(caller.member_id):
+        text = f"<@{caller.member_id}>"
+    else:
+        text = caller.masked
+    return text + (" ✋" if caller.hand_raised else "") + (" 🔇" if caller.muted else "")
+
+
+def callers_line(callers: tuple[PhoneCaller, ...]) -> str | None:
+    """Who is on the phone, raised hands first; beyond CARD_CALLERS names, a count, so 50
+    callers keep the card well inside Block Kit's limits."""
+    if not callers:
+        return None
+    ordered = sorted(callers, key=lambda c: (c.hand_raised_at is None, c.hand_raised_at or 0, c.joined_at))
+    shown = ", ".join(caller_text(caller) for caller in ordered[:CARD_CALLERS])
+    more = len(ordered) - CARD_CALLERS
+    hands = sum(caller.hand_raised for caller in ordered[CARD_CALLERS:])
+    tail = (f" and {more} more" + (f" ({hands} ✋)" if hands else "")) if more > 0 else ""
+    return f"On the phone: {shown}{tail}"
+
+
 def lasted(status: MeetingStatus) -> str:
     """How long an ended meeting lasted, in minutes or hours and minutes."""
     meeting = status.meeting
@@ -108,7 +137,10 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str,
         text=f"*Dial in:* {number}  ·  *PIN:* `{grouped_pin(meeting.pin)}`\n"
              f"<{one_tap_dial(number_digits, meeting.pin)}|📞 Tap to dial in with the PIN>"))
     live = ContextBlock(elements=[MarkdownTextObject(text="\n".join([status_line(status), *dialling]))])
-    blocks = [header, intro, *call_block(calls_id), dial_in, live, bridge_buttons(meeting.id, phone_buttons)]
+    on_phone = callers_line(status.callers)
+    roster = [ContextBlock(block_id="phone_roster", elements=[MarkdownTextObject(text=on_phone)])] if on_phone else []
+    blocks = [header, intro, *call_block(calls_id), dial_in, live, *roster,
+              bridge_buttons(meeting.id, phone_buttons, roster_button=bool(status.callers))]
     # The fallback text is mrkdwn (and drives notifications): a topic must not mention or link.
     text = f"{escape_mrkdwn(title)}: join {url} or dial {number}, PIN {grouped_pin(meeting.pin)}"
     return CardMessage(text=text, blocks=[b.to_dict() for b in blocks])
@@ -119,15 +151,17 @@ def call_block(calls_id: str | None) -> list[CallBlock]:
     return [CallBlock(call_id=calls_id)] if calls_id else []
 
 
-def bridge_buttons(meeting_id: str, phone_buttons: bool = False) -> ActionsBlock:
+def bridge_buttons(meeting_id: str, phone_buttons: bool = False, roster_button: bool = False) -> ActionsBlock:
     """The card's buttons; with `phone_buttons`, the meeting calls a phone: the member's own
-    ("Call my phone") or someone else's ("Add by phone")."""
+    ("Call my phone") or someone else's ("Add by phone"); with `roster_button` (someone is on
+    the phone), "Phone callers" opens the starter's controls over them."""
     return ActionsBlock(block_id="meeting_actions", elements=[
         ButtonElement(text="Connect phone bridge", action_id="dial_out", value=meeting_id),
         ButtonElement(text="Hang up phone bridge", action_id="hang_up", value=meeting_id,
                       confirm=ConfirmObject(title="Hang up the phone bridge?",
                                             text="Phone callers will no longer hear the video participants.",
                                             confirm="Hang up", deny="Cancel")),
+        *([ButtonElement(text="Phone callers", action_id="phone_roster", value=meeting_id)] if roster_button else []),
         *([ButtonElement(text="📞 Call my phone", action_id="call_me", value=meeting_id),
            ButtonElement(text="Add by phone", action_id="add_phone", value=meeting_id)] if phone_buttons else []),
         ButtonElement(text="End meeting", action_id="end_meeting", value=meeting_id, style="danger",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .clock import Clock
-from .phone_roster import PhoneCaller, caller_of
+from .phone_callers import PhoneCaller, caller_of
 from .records import Meeting, PhoneLeg
 from .status import ChangeListeners
 from .storage import Store

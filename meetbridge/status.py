@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from .phone_callers import PhoneCaller, caller_of
 from .records import BridgeCall, Meeting
 from .storage import Store
 
@@ -18,6 +19,7 @@ class MeetingStatus:
     meeting: Meeting
     bridge: BridgeCall | None
     phone_callers: int
+    callers: tuple[PhoneCaller, ...] = ()  # who is on the phone, earliest first
 
     @property
     def bridge_state(self) -> str:
@@ -29,8 +31,9 @@ class MeetingStatus:
 
 def read_status(store: Store, meeting: Meeting) -> MeetingStatus:
     """The meeting's status as of now."""
+    callers = tuple(caller_of(leg) for leg in store.phone_controls.roster(meeting.id))
     return MeetingStatus(meeting=meeting, bridge=store.bridges.latest(meeting.id),
-                         phone_callers=store.legs.callers_in(meeting.id))
+                         phone_callers=len(callers), callers=callers)
 
 
 class ChangeListeners:
