@@ -187,8 +187,9 @@ class DialOut:
 
     @staticmethod
     def _leg_name(request: DialRequest) -> str | None:
-        """How the leg is shown once joined: the invitee's name; None for call_me (the member)."""
-        if request.for_requester:
+        """How the leg is shown once joined: the invitee's name (a page visitor's own name);
+        None for a member's call_me (the leg is that member)."""
+        if request.for_requester and request.requester.kind == "member":
             return None
         name = (request.invitee_name or "").strip()
         return name[:80] or None

@@ -120,7 +120,8 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
         grant = rooms.grant_token(meeting_id, name, request.remote_addr or "")
         response = jsonify(apiKey=grant.apiKey, sessionId=grant.sessionId, token=grant.token,
                            expiresIn=grant.expiresIn)
-        cookies.issue(response, meeting_id, max_age=int(settings.meeting_ttl_seconds))
+        cookies.issue(response, meeting_id, max_age=int(settings.meeting_ttl_seconds),
+                      visitor_id=cookies.visitor(request, meeting_id))  # a refresh keeps the visitor's id
         return response
 
     @blueprint.get("/rooms/<meeting_id>/status")
