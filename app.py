@@ -212,7 +212,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                                   bridge=services.bridge, lifecycle=services.lifecycle,
                                   triggers=store.slack_triggers, clock=services.clock,
                                   dial_out=services.dial_out, saved_numbers=SavedNumbers(store.saved_numbers,
-                                                                                         services.clock))
+                                                                                         services.clock),
+                                  roster=services.phone_roster)
     services.dial_out.add_progress_listener(DialProgressNotices(
         services.meetings, store.dial_lines, cards.changed, install.client_for_team, listeners, services.clock))
 

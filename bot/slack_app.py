@@ -11,6 +11,7 @@ from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock
 from meetbridge.lifecycle import Lifecycle
 from meetbridge.meetings import MeetingService
+from meetbridge.phone_roster import PhoneRoster
 from meetbridge.saved_numbers import SavedNumbers
 from meetbridge.settings import Settings
 
@@ -24,6 +25,7 @@ from .install import SlackInstall
 from .meet_command import register_meet_command
 from .meeting_actions import register_meeting_actions
 from .phone_home import my_number_section, register_phone_home
+from .phone_roster_actions import register_phone_roster_actions
 from .uninstall import register_uninstall
 
 # Listener functions ack first and then call slow APIs on the same pool; a large pool
@@ -34,9 +36,10 @@ LISTENER_THREADS = 64
 def build_bolt_app(settings: Settings, install: SlackInstall, cards: CardPublisher, listeners: ThreadPoolExecutor,
                    *, poster: CardPoster, meetings: MeetingService, bridge: BridgeService, lifecycle: Lifecycle,
                    triggers: SeenTriggers, clock: Clock, dial_out: Dialler | None = None,
-                   saved_numbers: SavedNumbers | None = None) -> App:
+                   saved_numbers: SavedNumbers | None = None, roster: PhoneRoster | None = None) -> App:
     """`listeners` should have about LISTENER_THREADS workers (see above). With `dial_out` and
-    `saved_numbers`, the card's "Call my phone" / "Add by phone" and App Home's "My phone number"."""
+    `saved_numbers`, the card's "Call my phone" / "Add by phone" and App Home's "My phone number";
+    with `roster`, the card's "Phone callers" and the starter's controls over them."""
     # Bolt copies the root logger's level onto each logger it creates unless given a base logger;
     # passing "slack_bolt" keeps app.CHATTY_LOGGERS' INFO floor (Bolt's DEBUG logs ack bodies and
     # OAuth callback queries).
@@ -47,6 +50,8 @@ def build_bolt_app(settings: Settings, install: SlackInstall, cards: CardPublish
     app.use(workspace_gate(settings.team_allowed, listeners))
     register_meet_command(app, meetings, poster, triggers, clock, settings.server_url)
     register_meeting_actions(app, meetings, bridge, lifecycle, cards)
+    if roster is not None:
+        register_phone_roster_actions(app, meetings, roster, cards)
     phones = saved_numbers if dial_out is not None and settings.dial_out != "off" else None
     publish_home = register_app_home(app, meetings, lifecycle, settings.server_url, settings.conference_number,
                                      phone_section=my_number_section(phones) if phones else None)

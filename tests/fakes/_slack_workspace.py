@@ -95,8 +95,10 @@ class SlackWorkspace:
             "calls.participants.remove": self.calls_participants_remove,
             "views.publish": self.views_publish,
             "views.open": self.views_open,
+            "views.update": self.views_update,
         }
         self.used_triggers: set[str] = set()
+        self.modals: dict[str, Payload] = {}  # views.open results by view id, for views.update
 
     def _next(self) -> int:
         self._counter += 1
@@ -297,4 +299,22 @@ class SlackWorkspace:
         opened = {**view, "id": f"V{n:08d}", "team_id": self.TEAM_ID, "state": {"values": {}},
                   "hash": f"{int(time.time())}.{n:08d}", "app_id": self.APP_ID, "bot_id": self.BOT_ID,
                   "root_view_id": f"V{n:08d}", "previous_view_id": None}
+        self.modals[opened["id"]] = opened
         return {"ok": True, "view": opened}
+
+    def views_update(self, params: Payload, token: str | None) -> Payload:
+        """Redraw an open modal by `view_id`: `not_found` for a view never opened, `hash_conflict`
+        when `hash` is given and the view changed since (Slack's views.update reference)."""
+        view_id = required(params, "view_id", "not_found")
+        view = required(params, "view")
+        current = self.modals.get(view_id)
+        if current is None:
+            raise SlackError("not_found")
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            raise SlackError("invalid_arguments")
+        if params.get("hash") and params["hash"] != current["hash"]:
+            raise SlackError("hash_conflict")
+        n = self._next()
+        updated = {**current, **view, "hash": f"{int(time.time())}.{n:08d}"}
+        self.modals[view_id] = updated
+        return {"ok": True, "view": updated}
