@@ -102,11 +102,12 @@ class PhoneEntry:
         now = self.clock.now()
         pin = digits if digits and PIN_PATTERN.fullmatch(digits) else None
         if not self.store.keypad.enter(leg.uuid, pin, now, self.limits):
-            return self._refused(self.store.keypad.refusal(leg.uuid, now - BUDGET_WINDOW_SECONDS), now)
+            return self._refused(self.store.keypad.refusal(leg.uuid, now - BUDGET_WINDOW_SECONDS), now,
+                                 self.dial_in.language_for(leg.dialled))
         facts = self.store.keypad.look_up(leg.uuid, pin)
         if facts is None:  # the leg vanished between the two statements (pruned)
-            return _goodbye(ncco.NOT_EXPECTED, self.dial_in.default_language)
-        language = facts.language or self.dial_in.default_language
+            return _goodbye(ncco.NOT_EXPECTED, self.dial_in.language_for(leg.dialled))
+        language = facts.language or self.dial_in.language_for(leg.dialled)
         if facts.admitted:
             return self._admitted(facts)
         if facts.meeting_id is not None and facts.expires_at is not None and facts.expires_at > now:
@@ -123,10 +124,11 @@ class PhoneEntry:
                                  language)
         return DtmfOutcome(prompt, joined=False)
 
-    def _refused(self, refusal: Refusal, now: float) -> DtmfOutcome:
-        """Why the call got no attempt decides what it hears; every answer ends the call,
-        except a repeated input webhook of a caller already admitted to a live meeting."""
-        language = refusal.language or self.dial_in.default_language
+    def _refused(self, refusal: Refusal, now: float, dialled_language: str) -> DtmfOutcome:
+        """Why the call got no attempt decides what it hears (in the leg's language, else that of
+        the number the webhook names); every answer ends the call, except a repeated input
+        webhook of a caller already admitted to a live meeting."""
+        language = refusal.language or dialled_language
         if not refusal.known:
             return _goodbye(ncco.NOT_EXPECTED, language)
         if refusal.joined and not refusal.left:

@@ -1,0 +1,91 @@
+"""The voice prompts' catalogs: every sentence marked for translation (`N_`) in the modules whose
+words the catalogs carry is in every shipped catalog, translated, with exactly the placeholders of
+its English source; the catalogs are read from the repository's .po files as they are (no build
+step)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
+
+from meetbridge import ncco, words
+from meetbridge.words import catalog_path, language_of, translate
+
+PACKAGE = Path(words.__file__).resolve().parent
+TRANSLATED = [language for language in words.LANGUAGES if language != words.SOURCE_LANGUAGE]
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+# The modules whose marked sentences every catalog carries (the voice prompts). A module joins
+# this list when its sentences are in every catalog.
+CATALOGUED = ("ncco.py",)
+
+
+def marked_sentences() -> dict[str, str]:
+    """Every `N_("…")` of the catalogued modules, by source sentence → where it is."""
+    found: dict[str, str] = {}
+    for path in (PACKAGE / name for name in CATALOGUED):
+        for line, message, _, _ in extract_from_file("python", str(path), keywords={"N_": None}):
+            found.setdefault(message, f"{path.relative_to(PACKAGE.parent)}:{line}")
+    return found
+
+
+def read_catalog(language: str):
+    with catalog_path(language).open("rb") as source:
+        return read_po(source, locale=language, domain=words.DOMAIN)
+
+
+def test_the_marker_finds_every_voice_prompt_of_ncco():
+    marked = set(marked_sentences())
+    assert {ncco.PROMPT, ncco.RETRY, ncco.NO_INPUT, ncco.JOINING, ncco.GOODBYE, ncco.LOCKED_OUT,
+            ncco.MEETING_GONE, ncco.BUSY, ncco.FULL, ncco.NOT_EXPECTED, ncco.INVITE_DECLINED,
+            ncco.INVITATION} <= marked
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_catalog_has_every_sentence_translated_with_the_same_placeholders(language):
+    catalog = read_catalog(language)
+    problems = []
+    for sentence, where in marked_sentences().items():
+        entry = catalog.get(sentence)
+        if entry is None or not entry.string:
+            problems.append(f"missing: {sentence!r} ({where})")
+        elif entry.fuzzy:
+            problems.append(f"fuzzy: {sentence!r}")
+        elif sorted(PLACEHOLDER.findall(entry.string)) != sorted(PLACEHOLDER.findall(sentence)):
+            problems.append(f"placeholders differ: {sentence!r} → {entry.string!r}")
+        elif entry.string == sentence:
+            problems.append(f"left in English: {sentence!r}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_catalog_holds_no_sentence_the_product_no_longer_says(language):
+    stale = {message.id for message in read_catalog(language) if message.id} - set(marked_sentences())
+    assert stale == set()
+
+
+@pytest.mark.parametrize(("tag", "expected"), [
+    ("de-DE", "Dieses Meeting ist beendet. Auf Wiederhören."),
+    ("de-AT", "Dieses Meeting ist beendet. Auf Wiederhören."),
+    ("es-MX", "Esta reunión ha terminado. Adiós."),
+    ("fr-CA", "Cette réunion est terminée. Au revoir."),
+    ("ja-JP", "この会議は終了しました。失礼いたします。"),
+    ("en-GB", ncco.MEETING_GONE),
+    ("pt-BR", ncco.MEETING_GONE),  # no Portuguese catalog ships: English
+    (None, ncco.MEETING_GONE),
+])
+def test_a_sentence_is_said_in_the_language_of_the_tag(tag, expected):
+    assert translate(ncco.MEETING_GONE, tag) == expected
+
+
+def test_placeholders_are_filled_after_translation_and_braces_in_values_stay_text():
+    said = translate(ncco.INVITATION, "de-DE", who="Ada {x}", title="Plan {title}")
+    assert said == "Ada {x} lädt Sie zu Plan {title} ein. Drücken Sie die 1, um teilzunehmen."
+
+
+def test_language_of_maps_tags_to_shipped_languages():
+    assert [language_of(tag) for tag in ("de-DE", "JA-jp", "fr_CA", "pt-BR", "", None)] == \
+        ["de", "ja", "fr", "en", "en", "en"]
