@@ -55,6 +55,7 @@ from web.body_limits import limit_bodies
 from web.call_me import CallMeCollaborators, create_call_me_blueprint
 from web.health import create_health_blueprint
 from web.home import create_home_blueprint
+from web.phone_callers import create_phone_callers_blueprint
 from web.request_log import install_request_log
 from web.rooms import create_rooms_blueprint
 from web.security_headers import install_security_headers
@@ -143,6 +144,7 @@ def phone_and_web_blueprints(wired: Wired) -> list[Blueprint]:
                                       clock=wired.clock, url_secret=settings.video_events_secret,
                                       signature_secret=settings.vonage_signature_secret),
         create_rooms_blueprint(rooms=wired.rooms, settings=settings),
+        create_phone_callers_blueprint(roster=wired.phone_roster, settings=settings),
         create_call_me_blueprint(collaborators=CallMeCollaborators(
             find_meeting=wired.rooms.find, place_call=wired.dial_out.call,
             allowed_countries=wired.dial_out.rules.countries, latest_call=wired.store.dial_outs.latest_of_visitor,

@@ -3,6 +3,7 @@ Pure: built from a stored leg; the caller's number never leaves here unmasked.""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from .phone_format import masked_caller
@@ -35,6 +36,11 @@ class PhoneCaller:
     def public_label(self) -> str:
         """How every visitor of the join page sees the caller: never a number."""
         return f"{self.name} (phone)" if self.name else "Phone caller"
+
+    @property
+    def key(self) -> str:
+        """An opaque, stable name for the caller on the join page (never the leg id itself)."""
+        return hashlib.sha256(b"phone-caller:" + self.uuid.encode()).hexdigest()[:16]
 
     def minutes(self, now: float) -> int:
         """Whole minutes since the caller joined."""

@@ -21,6 +21,7 @@ from .records import Meeting
 from .status import ChangeListeners
 from .storage import Store
 
+LONGEST_MEETING_ID = 64  # longer ids are never ours: not even looked up
 REMOVED_STATUS = "completed"  # a removed leg ends like a hang-up: the count and the idle timer follow
 
 
@@ -57,6 +58,17 @@ class PhoneRoster:
         """The meeting's callers on the line now, earliest first."""
         return [caller_of(leg) for leg in self.store.phone_controls.roster(meeting_id)]
 
+    def meeting(self, meeting_id: str) -> Meeting:
+        """The meeting behind a link, live or ended; MeetingNotFound (over-long ids unlooked-up)."""
+        meeting = self.store.meetings.get(meeting_id) if len(meeting_id) <= LONGEST_MEETING_ID else None
+        if meeting is None:
+            raise MeetingNotFound(meeting_id)
+        return meeting
+
+    def callers_of(self, meeting_id: str) -> list[PhoneCaller]:
+        """The callers of the meeting behind a link; MeetingNotFound for an unknown one."""
+        return self.callers(self.meeting(meeting_id).id)
+
     def is_host(self, meeting: Meeting, host: Host) -> bool:
         """Whether `host` is the meeting's starter (Slack member or host key)."""
         if host.member_id is not None:
@@ -66,9 +78,7 @@ class PhoneRoster:
 
     def hosted(self, meeting_id: str, host: Host) -> Meeting:
         """The live meeting when `host` started it; MeetingNotFound, MeetingEnded or NotAllowed."""
-        meeting = self.store.meetings.get(meeting_id)
-        if meeting is None:
-            raise MeetingNotFound(meeting_id)
+        meeting = self.meeting(meeting_id)
         if not self.is_host(meeting, host):
             raise NotAllowed(meeting_id)
         if not meeting.is_live or meeting.expires_at <= self.clock.now():

@@ -363,3 +363,11 @@ def keep_keypad_state(db: sqlite_utils.Database) -> None:
     # Vonage for this leg, so a leg pressing keys in a loop is answered at most once a second.
     db["phone_legs"].add_column("keypad_star_at", float)
     db["phone_legs"].add_column("keypad_acted_at", float)
+
+
+@migrations()
+def keep_calls_slack_ids(db: sqlite_utils.Database) -> None:
+    """Adds slack_call_participants.slack_id."""
+    # A member the meeting dialled ("Call my phone") is listed on the Slack Calls card as
+    # themself, `{"slack_id": …}`; Slack wants the same object to remove them, so it is kept.
+    db["slack_call_participants"].add_column("slack_id", str)

@@ -1,0 +1,101 @@
+"""The join page's phone roster and the host's controls over it.
+
+`GET /rooms/<id>/phone-callers` is for every visitor: names, muted, hands and an opaque key per
+caller, never a number or a leg id. The host's routes (`POST …/phone-callers/host` for the list
+with leg ids, `…/mute`, `…/unmute`, `…/remove`, `…/mute-all`) act like the bridge controls: only
+for a visitor who joined (cookie), only on a JSON request, and only with the starter's host key
+from their host link.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from meetbridge.errors import MeetingEnded, MeetingNotFound, NotAllowed, UpstreamError
+from meetbridge.phone_callers import PhoneCaller
+from meetbridge.phone_roster import Host, PhoneRoster
+from meetbridge.settings import Settings
+
+from .rooms import NOT_JOINED, NOT_JSON, json_error
+from .visitor_cookie import visitor_cookies
+
+NOT_HOST = "Only the person who started this meeting can do that (use your host link)."
+NO_HOST_KEY = "Send JSON {\"hostKey\": \"...\"} from your host link."
+NO_LEG = "Send JSON {\"hostKey\": \"...\", \"leg\": \"...\"} naming a caller from the host list."
+GONE = "That caller has already left."
+MAX_ID = 100
+
+
+def public_entry(caller: PhoneCaller) -> dict:
+    """What every visitor may see of a caller."""
+    return {"key": caller.key, "name": caller.public_label, "muted": caller.muted, "hand": caller.hand_raised}
+
+
+def create_phone_callers_blueprint(*, roster: PhoneRoster, settings: Settings) -> Blueprint:
+    """The roster for everyone, and the host's mute / unmute / remove / mute-all."""
+    blueprint = Blueprint("phone_callers", __name__)
+    cookies = visitor_cookies(settings)
+
+    @blueprint.errorhandler(MeetingNotFound)
+    def not_found(error: MeetingNotFound):
+        return json_error(404, "No meeting has this link.")
+
+    @blueprint.errorhandler(MeetingEnded)
+    def ended(error: MeetingEnded):
+        return json_error(410, "This meeting has ended.")
+
+    @blueprint.errorhandler(NotAllowed)
+    def not_allowed(error: NotAllowed):
+        return json_error(403, NOT_HOST)
+
+    @blueprint.errorhandler(UpstreamError)
+    def upstream(error: UpstreamError):
+        return json_error(502, f"Couldn't do that: {error.reason}.")
+
+    def host_request(meeting_id: str) -> tuple[Host, dict] | tuple[None, tuple]:
+        """The host's proof from a joined visitor's JSON request, or the refusal to answer."""
+        roster.meeting(meeting_id)
+        if request.mimetype != "application/json":
+            return None, json_error(415, NOT_JSON)
+        if not cookies.holds(request, meeting_id):
+            return None, json_error(403, NOT_JOINED)
+        body = request.get_json(silent=True)
+        key = body.get("hostKey") if isinstance(body, dict) else None
+        if not isinstance(key, str) or not 0 < len(key) <= MAX_ID:
+            return None, json_error(400, NO_HOST_KEY)
+        return Host(host_key=key), body
+
+    @blueprint.get("/rooms/<meeting_id>/phone-callers")
+    def phone_callers(meeting_id: str):
+        """Who is on the phone: names (never numbers), muted, hands."""
+        return jsonify(callers=[public_entry(caller) for caller in roster.callers_of(meeting_id)])
+
+    @blueprint.post("/rooms/<meeting_id>/phone-callers/host")
+    def host_list(meeting_id: str):
+        """The same list for the host, with each caller's leg and minutes, for the controls."""
+        host, body = host_request(meeting_id)
+        if host is None:
+            return body
+        roster.hosted(meeting_id, host)
+        now = roster.clock.now()
+        return jsonify(callers=[{**public_entry(caller), "leg": caller.uuid, "minutes": caller.minutes(now)}
+                                for caller in roster.callers(meeting_id)])
+
+    @blueprint.post("/rooms/<meeting_id>/phone-callers/<action>")
+    def host_action(meeting_id: str, action: str):
+        """Mute, unmute or remove one caller, or mute every caller."""
+        if action not in ("mute", "unmute", "remove", "mute-all"):
+            return json_error(404, "No such action.")
+        host, body = host_request(meeting_id)
+        if host is None:
+            return body
+        if action == "mute-all":
+            return jsonify(muted=roster.mute_all(meeting_id, host))
+        leg = body.get("leg") if isinstance(body, dict) else None
+        if not isinstance(leg, str) or not 0 < len(leg) <= MAX_ID:
+            return json_error(400, NO_LEG)
+        done = roster.remove(meeting_id, host, leg) if action == "remove" \
+            else roster.set_muted(meeting_id, host, leg, action == "mute")
+        return jsonify(done=True) if done else json_error(409, GONE)
+
+    return blueprint
