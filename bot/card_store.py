@@ -69,8 +69,8 @@ class CallParticipants(Protocol):
     def listed_users(self, meeting_id: str) -> dict[str, dict[str, str]]:
         """external id → the Calls user object it was added with (removing needs the same)."""
 
-    def add_users(self, meeting_id: str, users: list[dict[str, str]]) -> None:
-        """Calls user objects now listed."""
+    def add_listed(self, meeting_id: str, users: dict[str, dict[str, str]]) -> None:
+        """Calls user objects now listed, by the key they are listed under (a leg's uuid)."""
 
     def remove(self, meeting_id: str, external_ids: list[str]) -> None:
         """Users no longer listed."""

@@ -2,9 +2,11 @@
 
 Only where the app has `calls:write`; on `missing_scope` (or any Calls error) the meeting keeps
 the plain card. Participants are synced by difference against what the card already lists,
-so repeated or lost updates converge. A participant is a Calls user object
-(`{"external_id", "display_name"}`), and Slack wants the same object to remove it as it was
-given to add it, so the object sent is kept with the listing.
+so repeated or lost updates converge. A participant is a Calls user object: a member the
+meeting dialled ("Call my phone") as themself, `{"slack_id"}`; anyone else as
+`{"external_id": <leg>, "display_name"}` with their name ("Maria (phone)") or the masked
+number. Slack wants the same object to remove a participant as it was given to add it, so the
+object sent is kept with the listing.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from meetbridge.meetings import MeetingService
+from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_format import masked_caller
 from meetbridge.records import Meeting
 
 from .card import join_url
 from .card_store import CallParticipants, CardStore, SlackCard
+from .messages import SLACK_USER_ID
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +33,14 @@ class SlackCalls:
     """A meeting's Slack Calls card: registered at /meet, kept in line with the phone callers."""
 
     def __init__(self, server_url: str, meetings: MeetingService, cards: CardStore,
-                 participants: CallParticipants, client_for_team: Callable[[str], WebClient]) -> None:
+                 participants: CallParticipants, client_for_team: Callable[[str], WebClient],
+                 roster: Callable[[str], list[PhoneCaller]] | None = None) -> None:
         self.server_url = server_url
         self.meetings = meetings
         self.cards = cards
         self.participants = participants
         self.client_for_team = client_for_team
+        self.roster = roster  # who is on the phone, named (meetbridge.phone_roster.PhoneRoster.callers)
 
     def register(self, meeting: Meeting) -> str | None:
         """calls.add; the call id to keep with the card, or None without the scope."""
@@ -63,16 +69,23 @@ class SlackCalls:
             if self.cards.claim_call_end(meeting.id):
                 self._end_call(meeting, calls_id, client)
             return
-        present = self.meetings.phone_callers(meeting.id)
+        present = self._present(meeting.id)
         listed = self.participants.listed_users(meeting.id)
-        joining = [phone_participant(uuid, present[uuid]) for uuid in present if uuid not in listed]
-        leaving = [user for uuid, user in listed.items() if uuid not in present]
+        joining = {uuid: user for uuid, user in present.items() if uuid not in listed}
+        leaving = {uuid: user for uuid, user in listed.items() if uuid not in present}
         if joining:
-            client.calls_participants_add(id=calls_id, users=joining)
-            self.participants.add_users(meeting.id, joining)
+            client.calls_participants_add(id=calls_id, users=list(joining.values()))
+            self.participants.add_listed(meeting.id, joining)
         if leaving:
-            client.calls_participants_remove(id=calls_id, users=leaving)
-            self.participants.remove(meeting.id, [user["external_id"] for user in leaving])
+            client.calls_participants_remove(id=calls_id, users=list(leaving.values()))
+            self.participants.remove(meeting.id, list(leaving))
+
+    def _present(self, meeting_id: str) -> dict[str, dict[str, str]]:
+        """leg uuid → the Calls user object of each caller on the line now."""
+        if self.roster is None:
+            return {uuid: phone_participant(uuid, number) for uuid, number in
+                    self.meetings.phone_callers(meeting_id).items()}
+        return {caller.uuid: caller_participant(caller) for caller in self.roster(meeting_id)}
 
     def _end_call(self, meeting: Meeting, calls_id: str, client: WebClient) -> None:
         """calls.end once; a 429 gives the claim back, so the send after Retry-After ends it."""
@@ -83,6 +96,16 @@ class SlackCalls:
             if error.response.status_code == 429:
                 self.cards.release_call_end(meeting.id)
             raise
+
+
+def caller_participant(caller: PhoneCaller) -> dict[str, str]:
+    """A caller as a Calls user object: a dialled member as themself, a named caller by name
+    ("Maria (phone)"), anyone else by the masked number; the leg is the external id."""
+    if caller.member_id and SLACK_USER_ID.fullmatch(caller.member_id):
+        return {"slack_id": caller.member_id}
+    if caller.name:
+        return {"external_id": caller.uuid, "display_name": caller.label}
+    return {"external_id": caller.uuid, "display_name": f"Phone {caller.masked}"}
 
 
 def phone_participant(leg_uuid: str, caller_number: str | None) -> dict[str, str]:

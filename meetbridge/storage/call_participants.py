@@ -21,12 +21,25 @@ class CallParticipantsTable:
         return {row["external_id"] for row in rows}
 
     def listed_users(self, meeting_id: str) -> dict[str, dict[str, str]]:
-        """external id → the Calls user object it was added with (removing needs the same)."""
+        """external id → the Calls user object it was added with (removing needs the same):
+        `{"slack_id"}` for a Slack member, else `{"external_id", "display_name"}`."""
         rows = self.database.query(
-            "SELECT external_id, display_name FROM slack_call_participants WHERE meeting_id = ?", [meeting_id])
-        return {row["external_id"]: {"external_id": row["external_id"],
-                                     "display_name": row["display_name"] or UNKNOWN_DISPLAY_NAME}
+            "SELECT external_id, display_name, slack_id FROM slack_call_participants WHERE meeting_id = ?",
+            [meeting_id])
+        return {row["external_id"]: {"slack_id": row["slack_id"]} if row["slack_id"] else
+                {"external_id": row["external_id"], "display_name": row["display_name"] or UNKNOWN_DISPLAY_NAME}
                 for row in rows}
+
+    def add_listed(self, meeting_id: str, users: dict[str, dict[str, str]]) -> None:
+        """Calls user objects now listed, each under its own key (a phone leg's uuid): a
+        `{"slack_id"}` member or an `{"external_id", "display_name"}` guest; one statement."""
+        if not users:
+            return
+        self.database.execute(
+            "INSERT INTO slack_call_participants (meeting_id, external_id, display_name, slack_id) VALUES "
+            + ", ".join(["(?, ?, ?, ?)"] * len(users)) + " ON CONFLICT (meeting_id, external_id) DO NOTHING",
+            [value for key, user in users.items()
+             for value in (meeting_id, key, user.get("display_name"), user.get("slack_id"))])
 
     def add_users(self, meeting_id: str, users: list[dict[str, str]]) -> None:
         """Calls user objects (`external_id`, `display_name`) now listed, in one statement."""

@@ -7,17 +7,13 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.vonage_calls import CONFERENCE_NUMBER, TIMESTAMP, post_json
-from tests.web.test_join_page_browser import (  # noqa: F401 - fixtures of the browser harness
-    browser,
-    join,
-    meeting,
-    opentok_js,
-    page,
-    pytestmark,
-    room_server,
-    services,
-    watched,
-)
+from tests.web import test_join_page_browser as harness
+
+# The browser harness's fixtures (a module-scoped chromium, the app on a real port, a watched page).
+pytestmark = harness.pytestmark
+browser, opentok_js, room_server, services = harness.browser, harness.opentok_js, harness.room_server, harness.services
+meeting, watched, page = harness.meeting, harness.watched, harness.page
+join = harness.join
 
 DIGITS = "12025550143"
 
