@@ -202,7 +202,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     install = slack_install(settings, services.store.slack_installs)
     store = services.store
     calls = SlackCalls(settings.server_url, services.meetings, store.slack_cards, store.call_participants,
-                       install.client_for_team)
+                       install.client_for_team, roster=services.phone_roster.callers)
     cards = CardPublisher(settings, services.meetings, store.slack_cards, WorkspaceBudget(store.slack_budgets),
                           install.client_for_team, calls, dialling=dial_lines_text(store.dial_lines))
     poster = CardPoster(cards.render, store.slack_cards, calls, install.client_for_team)
