@@ -22,6 +22,7 @@ from pythonjsonlogger.json import JsonFormatter
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.caller_waiting import CallerWaitingNotice
 from bot.card_poster import CardPoster
 from bot.card_publisher import CardPublisher
 from bot.dial_progress import DialProgressNotices, dial_lines_text
@@ -41,6 +42,7 @@ from meetbridge.periodic import Periodic
 from meetbridge.phone_entry import PhoneEntry
 from meetbridge.phone_keypad import PhoneKeypad
 from meetbridge.phone_roster import PhoneRoster
+from meetbridge.phone_waiting import TELL_PASS_SECONDS, PhoneWaiting
 from meetbridge.rooms import Rooms
 from meetbridge.saved_numbers import SavedNumbers
 from meetbridge.settings import Settings, SettingsError, load_settings
@@ -55,6 +57,7 @@ from web.body_limits import limit_bodies
 from web.call_me import CallMeCollaborators, create_call_me_blueprint
 from web.health import create_health_blueprint
 from web.home import create_home_blueprint
+from web.phone_audio import create_phone_audio_blueprint
 from web.phone_callers import create_phone_callers_blueprint
 from web.request_log import install_request_log
 from web.rooms import create_rooms_blueprint
@@ -105,6 +108,7 @@ class Wired:
     audit: WebhookAudit
     phone_keypad: PhoneKeypad
     phone_roster: PhoneRoster
+    phone_waiting: PhoneWaiting
 
 
 def build_services(settings: Settings, clock: Clock, rng: random.Random) -> Wired:
@@ -119,6 +123,8 @@ def build_services(settings: Settings, clock: Clock, rng: random.Random) -> Wire
     phone_entry = PhoneEntry(settings, store, bridge, clock, changes, background)
     lifecycle = Lifecycle(settings, store, bridge, phone_entry, voice, clock, changes)
     dial_out = DialOut(settings, store, voice, clock, changes, background, connect_bridge=bridge.connect)
+    phone_waiting = PhoneWaiting(settings, store, voice, clock, background)
+    changes.add(phone_waiting.changed)  # music for callers nobody can hear yet, stopped when someone can
     return Wired(settings=settings, store=store, clock=clock, rng=rng, video=video, voice=voice,
                  changes=changes, background=background, meetings=meetings, bridge=bridge,
                  phone_entry=phone_entry, lifecycle=lifecycle,
@@ -127,7 +133,8 @@ def build_services(settings: Settings, clock: Clock, rng: random.Random) -> Wire
                  rooms=Rooms(store, meetings, bridge, lifecycle, clock),
                  audit=WebhookAudit(store.webhook_log, clock),
                  phone_keypad=PhoneKeypad(store, voice, clock, changes),
-                 phone_roster=PhoneRoster(store, voice, clock, changes, leg_ended=phone_entry.call_status))
+                 phone_roster=PhoneRoster(store, voice, clock, changes, leg_ended=phone_entry.call_status),
+                 phone_waiting=phone_waiting)
 
 
 def phone_and_web_blueprints(wired: Wired) -> list[Blueprint]:
@@ -150,6 +157,7 @@ def phone_and_web_blueprints(wired: Wired) -> list[Blueprint]:
             allowed_countries=wired.dial_out.rules.countries, latest_call=wired.store.dial_outs.latest_of_visitor,
             take=wired.store.rate_limits.take, clock=wired.clock), cookies=visitor_cookies(settings)),
         create_health_blueprint(ping=wired.store.ping),
+        create_phone_audio_blueprint(),
     ]
 
 
@@ -216,6 +224,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                                   dial_out=services.dial_out, saved_numbers=SavedNumbers(store.saved_numbers,
                                                                                          services.clock),
                                   roster=services.phone_roster)
+    services.phone_waiting.add_waiting_listener(CallerWaitingNotice(
+        services.meetings.find, settings.server_url, install.client_for_team, listeners))
     services.dial_out.add_progress_listener(DialProgressNotices(
         services.meetings, store.dial_lines, cards.changed, install.client_for_team, listeners, services.clock))
 
@@ -241,7 +251,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     cleanup = Periodic("cleanup", settings.sweep_seconds, services.lifecycle.cleanup_pass)
     services.lifecycle.callers_owed = cleanup.wake
     periodic = [Periodic("sweeper", settings.sweep_seconds, services.lifecycle.urgent_pass), cleanup,
-                Periodic("housekeeping", HOUSEKEEPING_SECONDS, services.store.housekeeping)]
+                Periodic("housekeeping", HOUSEKEEPING_SECONDS, services.store.housekeeping),
+                Periodic("waiting", TELL_PASS_SECONDS, services.phone_waiting.tell_pass)]
     if run_sweeper:
         for job in periodic:
             job.start()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from . import ncco
 from .bridge import BridgeService
+from .caller_names import CallerNames, Heard
 from .clock import Clock
 from .dial_in import DialIn
 from .outcomes import DtmfOutcome
@@ -61,6 +62,7 @@ class PhoneEntry:
         self.changes = changes
         self.start_in_background = start_in_background
         self.dial_in = DialIn.from_settings(settings)  # the number dialled → the call's language
+        self.names = CallerNames(settings, store)  # a saved number's member, or the name said
         self.limits = EntryLimits(attempts=settings.pin_attempts, budget=settings.pin_failure_budget,
                                   budget_window_seconds=BUDGET_WINDOW_SECONDS,
                                   callers=settings.max_phone_callers)
@@ -109,7 +111,7 @@ class PhoneEntry:
             return _goodbye(ncco.NOT_EXPECTED, self.dial_in.language_for(leg.dialled))
         language = facts.language or self.dial_in.language_for(leg.dialled)
         if facts.admitted:
-            return self._admitted(facts)
+            return self._admitted(facts, leg.uuid)
         if facts.meeting_id is not None and facts.expires_at is not None and facts.expires_at > now:
             if facts.conversation_name is None:
                 return _goodbye(ncco.MEETING_GONE, language)
@@ -144,8 +146,9 @@ class PhoneEntry:
             return _goodbye(ncco.BUSY, language)
         return _goodbye(ncco.GOODBYE, language)
 
-    def _admitted(self, facts: KeypadFacts) -> DtmfOutcome:
-        """The caller is in: the card hears, an idle bridge is busy again, auto-bridge dials."""
+    def _admitted(self, facts: KeypadFacts, uuid: str) -> DtmfOutcome:
+        """The caller is in: the card hears, an idle bridge is busy again, auto-bridge dials;
+        the caller says their name first (unless a member's saved number names them)."""
         meeting_id = facts.meeting_id
         language = facts.language or self.dial_in.default_language
         if meeting_id is None or facts.conversation_name is None:  # it ended in between
@@ -155,8 +158,30 @@ class PhoneEntry:
         self.changes.changed(meeting_id)
         if self.settings.auto_bridge and not facts.bridge_active:
             self.start_in_background(lambda: self.bridge.connect(meeting_id))
+        meeting = self.store.meetings.get(meeting_id)
+        asked = self.names.first_step(uuid, meeting.team_id) if meeting is not None else None
+        if asked is not None:
+            return DtmfOutcome(asked, joined=True, meeting_id=meeting_id)
         return DtmfOutcome(ncco.join_conversation(facts.conversation_name, language=language,
                                                   keypad_url=self.keypad_url), joined=True, meeting_id=meeting_id)
+
+    def name_said(self, uuid: str, heard: list[Heard]) -> DtmfOutcome:
+        """What speech recognition heard after "say your name": kept when it is a name, then
+        the meeting's conversation. A repeated webhook of a leg in a live meeting joins it
+        again; an unknown or ended leg, or an ended meeting, gets a goodbye."""
+        named = self.names.said(uuid, heard)
+        leg = self.store.legs.get(uuid)
+        language = (leg.language if leg else None) or self.dial_in.default_language
+        if leg is None or leg.meeting_id is None or leg.joined_at is None or leg.left_at is not None:
+            return _goodbye(ncco.NOT_EXPECTED, language)
+        meeting = self.store.meetings.get(leg.meeting_id)
+        if meeting is None or not meeting.is_live or meeting.conversation_name is None \
+                or meeting.expires_at <= self.clock.now():
+            return _goodbye(ncco.MEETING_GONE, language)
+        if named:
+            self.changes.changed(meeting.id)  # the card shows the name; someone may hear them now
+        return DtmfOutcome(ncco.join_conversation(meeting.conversation_name, language=language,
+                                                  keypad_url=self.keypad_url), joined=True, meeting_id=meeting.id)
 
     def _alert_budget_spent(self, now: float) -> None:
         """One `alert` log line a minute, whichever worker or host refuses calls."""

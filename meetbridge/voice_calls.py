@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from . import ncco
 from .bridge import BridgeService
+from .caller_names import Heard
 from .outcomes import AnswerOutcome, DtmfOutcome, EventOutcome, LegKind
 from .phone_entry import TERMINAL_STATUSES, CallerLeg, PhoneEntry
 from .status import ChangeListeners
@@ -51,6 +52,11 @@ class VoiceCalls:
                 if pressed is not None:
                     return pressed
             return self.phone_entry.enter_pin(leg, digits, timed_out)
+
+    def name_said(self, uuid: str, heard: list[Heard]) -> DtmfOutcome:
+        """What a caller admitted by PIN said when asked for their name: then the meeting."""
+        with self.changes.held():
+            return self.phone_entry.name_said(uuid, heard)
 
     def call_event(self, uuid: str, status: str, dial_reservation: str | None = None) -> EventOutcome:
         """A status event by leg uuid; duplicates and out-of-order events are harmless. The

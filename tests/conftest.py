@@ -105,6 +105,9 @@ def base_env(tmp_path, fake_slack, fake_opentok, fake_vonage, voice_keypair, dat
         "VONAGE_APPLICATION_ID": APP_ID, "VONAGE_PRIVATE_KEY": voice_keypair[0],
         "CONFERENCE_NUMBER": "+" + NUMBER, "SERVER_URL": "http://127.0.0.1:9",
         "DATABASE_PATH": str(tmp_path / "meetbridge.db"),
+        # Callers go straight in after the PIN unless a test is about the name step (it sets
+        # ASK_CALLER_NAME=true through `extra_env`; the product's default is true).
+        "ASK_CALLER_NAME": "false",
         "SLACK_API_URL": fake_slack.api_url, "OPENTOK_API_URL": fake_opentok.url,
         "VONAGE_API_HOST": fake_vonage.host,
         **database_env,  # DATABASE_URL of a PostgreSQL database with --backend=postgresql

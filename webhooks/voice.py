@@ -19,6 +19,7 @@ from meetbridge.storage.replays import SeenTokens
 from meetbridge.voice_calls import VoiceCalls
 
 from .call_ids import MACHINE_DETECTION, detected_leg_uuid, leg_uuid
+from .caller_name import install_name_route
 from .keypad import Keypad, install_keypad_route
 from .payload import BadPayload, dtmf_digits, read_payload, text_field
 from .signature import check_request, refusal, voice_verifier
@@ -108,4 +109,5 @@ def create_voice_blueprint(*, calls: VoiceCalls, audit: Audit, seen_tokens: Seen
 
     if keypad is not None:
         install_keypad_route(voice, keypad, audit)
+    install_name_route(voice, calls, audit)
     return voice

@@ -17,6 +17,7 @@ from .keypad import KeypadQueries
 from .legs import PhoneLegsTable
 from .meetings import MeetingsTable
 from .phone_controls import PhoneControlsTable
+from .phone_waiting import PhoneWaitingTable
 from .pin_guard import PinGuardTable
 from .pins import PinsTable
 from .rate_limits import RateLimitsTable, Rule
@@ -47,6 +48,7 @@ class Store:
         self.legs = PhoneLegsTable(self.database)
         self.keypad = KeypadQueries(self.database)
         self.phone_controls = PhoneControlsTable(self.database)  # roster, mute, hands, in-call keys
+        self.phone_waiting = PhoneWaitingTable(self.database)  # callers nobody hears yet, the name step
         self.pin_guard = PinGuardTable(self.database)  # failure budget, lock-outs, alerts
         self.webhook_log = WebhookLog(self.database)
         self.video_connections = VideoConnectionsTable(self.database)

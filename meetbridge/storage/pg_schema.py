@@ -205,6 +205,10 @@ MIGRATIONS: list[Migration] = [
         ALTER TABLE phone_legs ADD COLUMN keypad_star_at DOUBLE PRECISION,
             ADD COLUMN keypad_acted_at DOUBLE PRECISION;
         """),
+    Migration("keep_waiting_state", """
+        ALTER TABLE phone_legs ADD COLUMN stage TEXT, ADD COLUMN waiting_since DOUBLE PRECISION,
+            ADD COLUMN told_at DOUBLE PRECISION;
+        """),
     Migration("keep_calls_slack_ids", """
         ALTER TABLE slack_call_participants ADD COLUMN slack_id TEXT;
         """),

@@ -366,6 +366,17 @@ def keep_keypad_state(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def keep_waiting_state(db: sqlite_utils.Database) -> None:
+    """Adds phone_legs.stage, waiting_since and told_at."""
+    # A caller nobody can hear yet hears music streamed into the leg: `waiting_since` is when
+    # it started (NULL: not waiting), `told_at` when the caller was last told that the others
+    # know; `stage` is 'naming' while the caller is asked to say their name (not waiting yet).
+    db["phone_legs"].add_column("stage", str)
+    db["phone_legs"].add_column("waiting_since", float)
+    db["phone_legs"].add_column("told_at", float)
+
+
+@migrations()
 def keep_calls_slack_ids(db: sqlite_utils.Database) -> None:
     """Adds slack_call_participants.slack_id."""
     # A member the meeting dialled ("Call my phone") is listed on the Slack Calls card as

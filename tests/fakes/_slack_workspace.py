@@ -175,6 +175,8 @@ class SlackWorkspace:
     def chat_post_message(self, params: Payload, token: str | None) -> Payload:
         channel = required(params, "channel", "channel_not_found")
         check_message_content(params)
+        if channel[:1] in ("U", "W"):  # a member's id: Slack posts in the app's IM with them, a D… id
+            channel = "D" + channel[1:]
         ts = self.next_ts()
         message = self.bot_message(params, ts)
         self.messages[(channel, ts)] = message

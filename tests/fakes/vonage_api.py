@@ -27,8 +27,14 @@ from ._server import FakeServer, Incoming, Parsed, Reply, Route, match_route
 
 _CALL_PATH = re.compile(r"/v1/calls/(?P<uuid>[^/]+)")
 _CALLS_PATH = re.compile(r"/v1/calls/?")
+_STREAM_PATH = re.compile(r"/v1/calls/(?P<uuid>[^/]+)/stream")
+_TALK_PATH = re.compile(r"/v1/calls/(?P<uuid>[^/]+)/talk")
 _ROUTES: list[Route] = [("POST", _CALLS_PATH, "create_call"), ("PUT", _CALL_PATH, "update_call"),
-                        ("GET", _CALL_PATH, "get_call")]
+                        ("GET", _CALL_PATH, "get_call"),
+                        # voice.yml › startStream / stopStream / startTalk: 200 {message, uuid}
+                        ("PUT", _STREAM_PATH, "start_stream"), ("DELETE", _STREAM_PATH, "stop_stream"),
+                        ("PUT", _TALK_PATH, "start_talk")]
+_LEG_MEDIA = {"start_stream": "Stream started", "stop_stream": "Stream stopped", "start_talk": "Talk started"}
 # voice.yml (Voice API 1.3.7) › components.schemas.AddressE164: pattern "\d{7,15}" (digits, no '+').
 _E164 = re.compile(r"\d{7,15}")
 _MACHINE_DETECTION = {"continue", "hangup"}
@@ -83,7 +89,8 @@ def _endpoint(address: str) -> dict[str, str]:
 
 class FakeVonage(FakeServer):
     """Fake api.nexmo.com Voice calls. Kinds: create_call (POST /v1/calls, the request body
-    recorded as sent), hangup, update_call (other actions), get_call."""
+    recorded as sent), hangup, update_call (other actions), get_call, start_stream / stop_stream
+    (PUT / DELETE /v1/calls/{uuid}/stream), start_talk (PUT /v1/calls/{uuid}/talk)."""
 
     use_tls = True
 
@@ -165,7 +172,7 @@ class FakeVonage(FakeServer):
         if matched is None:
             return _error(404, "The requested resource does not exist")
         kind, path_params = matched
-        if kind == "get_call":
+        if kind in ("get_call", "stop_stream"):
             return kind, {"uuid": path_params["uuid"]}
         try:
             body = incoming.json_body()
@@ -173,8 +180,8 @@ class FakeVonage(FakeServer):
             return _error(400, "The request body did not contain valid JSON")
         if not isinstance(body, dict):
             return _error(400, "The request body must be a JSON object")
-        if kind == "create_call":
-            return kind, body
+        if kind in ("create_call", "start_stream", "start_talk"):
+            return kind, {"uuid": path_params["uuid"], **body} if "uuid" in path_params else body
         kind = "hangup" if body.get("action") == "hangup" else "update_call"
         return kind, {"uuid": path_params["uuid"], **body}
 
@@ -204,7 +211,21 @@ class FakeVonage(FakeServer):
             if call is None:
                 return _error(404, f"Call {entry['uuid']} was not found")
             return Reply.json(200, call)
+        if kind in _LEG_MEDIA:
+            return self._leg_media(kind, call, entry)
         return self._update_call(call, entry)
+
+    @staticmethod
+    def _leg_media(kind: str, call: dict[str, Any] | None, body: dict[str, Any]) -> Reply:
+        """Audio or speech into a live leg: StartStreamRequest needs `stream_url` (an array),
+        StartTalkRequest `text`; a leg Vonage no longer has is a 404."""
+        if kind == "start_stream" and not (isinstance(body.get("stream_url"), list) and body["stream_url"]):
+            return _error(400, "stream_url must be a non-empty array")
+        if kind == "start_talk" and not isinstance(body.get("text"), str):
+            return _error(400, "text is required")
+        if call is None or call["status"] == "completed":
+            return _error(404, "Call does not exist or you do not have permission to modify it")
+        return Reply.json(200, {"message": _LEG_MEDIA[kind], "uuid": call["uuid"]})
 
     def _update_call(self, call: dict[str, Any] | None, body: dict[str, Any]) -> Reply:
         action = body.get("action")

@@ -100,4 +100,5 @@ def settings_for(private_key: str, database_path: str) -> Settings:
         "VIDEO_API_SECRET": "video-secret-0123456789abcdef", "VOICE_API_KEY": "abcd1234",
         "VOICE_API_SECRET": "voice-secret", "VONAGE_APPLICATION_ID": "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
         "VONAGE_PRIVATE_KEY": private_key, "CONFERENCE_NUMBER": "+15550100000",
-        "SERVER_URL": "http://127.0.0.1:9", "DATABASE_PATH": database_path, "AUTO_BRIDGE": "false"})
+        "SERVER_URL": "http://127.0.0.1:9", "DATABASE_PATH": database_path, "AUTO_BRIDGE": "false",
+        "ASK_CALLER_NAME": "false"})  # the name step has tests of its own

@@ -1,0 +1,102 @@
+"""Phone legs that wait for someone to hear them, and callers saying their name.
+
+Each transition is one conditional UPDATE, so whichever worker or host makes it is the one
+that acts on it (starts or stops the music, speaks into the leg): the others change no row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .seam import SqlDatabase
+
+NAMING = "naming"
+
+
+@dataclass(frozen=True)
+class PresentCaller:
+    """A caller admitted to the meeting and still on the line, as the waiting rules see them."""
+
+    uuid: str
+    naming: bool  # still being asked for their name: not in the conversation yet
+    waiting: bool  # music is (being) streamed into the leg
+    language: str | None  # of the number dialled: what the caller is told in
+
+
+@dataclass(frozen=True)
+class TellDue:
+    """A waiting leg due to hear again that the others have been told."""
+
+    uuid: str
+    language: str | None
+
+
+class PhoneWaitingTable:
+    """The `stage`, `waiting_since` and `told_at` columns of `phone_legs`."""
+
+    def __init__(self, database: SqlDatabase) -> None:
+        self.database = database
+
+    def present(self, meeting_id: str) -> list[PresentCaller]:
+        """The meeting's admitted callers still on the line."""
+        rows = self.database.query(
+            "SELECT uuid, stage, waiting_since, language FROM phone_legs WHERE meeting_id = ? "
+            "AND joined_at IS NOT NULL AND left_at IS NULL ORDER BY joined_at, uuid", [meeting_id])
+        return [PresentCaller(row["uuid"], row["stage"] == NAMING, row["waiting_since"] is not None,
+                              row["language"]) for row in rows]
+
+    def start_waiting(self, uuid: str, now: float) -> bool:
+        """Mark a live leg as waiting; True for the one caller that changed it (it starts the music)."""
+        return self.database.execute(
+            "UPDATE phone_legs SET waiting_since = ?, told_at = ? WHERE uuid = ? AND waiting_since IS NULL "
+            "AND left_at IS NULL", [now, now, uuid]) == 1
+
+    def stop_waiting(self, uuid: str) -> bool:
+        """Someone hears the leg now; True for the one caller that changed it (it stops the music)."""
+        return self.database.execute(
+            "UPDATE phone_legs SET waiting_since = NULL WHERE uuid = ? AND waiting_since IS NOT NULL",
+            [uuid]) == 1
+
+    def is_waiting(self, uuid: str) -> bool:
+        """Still waiting and on the line (checked again after a slow Voice API request)."""
+        row = self.database.query_one(
+            "SELECT 1 AS yes FROM phone_legs WHERE uuid = ? AND waiting_since IS NOT NULL AND left_at IS NULL",
+            [uuid])
+        return row is not None
+
+    def claim_tells(self, now: float, every_seconds: float, limit: int) -> list[TellDue]:
+        """Waiting legs not told for `every_seconds`, stamped now so each is told once per round
+        by one process."""
+        rows = self.database.write_returning_all(
+            "WITH picked AS MATERIALIZED (SELECT uuid FROM phone_legs WHERE waiting_since IS NOT NULL "
+            f"AND left_at IS NULL AND told_at <= ? LIMIT ?{self.database.skip_locked('phone_legs')}) "
+            "UPDATE phone_legs SET told_at = ? WHERE uuid IN (SELECT uuid FROM picked) AND told_at <= ? "
+            "RETURNING uuid, language", [now - every_seconds, limit, now, now - every_seconds])
+        return [TellDue(row["uuid"], row["language"]) for row in rows]
+
+    # -- the name step ----------------------------------------------------------------------------
+
+    def ask_name(self, uuid: str) -> None:
+        """The caller is being asked to say their name."""
+        self.database.execute("UPDATE phone_legs SET stage = ? WHERE uuid = ?", [NAMING, uuid])
+
+    def take_naming(self, uuid: str) -> bool:
+        """End the name step; True for the one webhook that ended it (Vonage may retry)."""
+        return self.database.execute(
+            "UPDATE phone_legs SET stage = NULL WHERE uuid = ? AND stage = ? AND left_at IS NULL",
+            [uuid, NAMING]) == 1
+
+    def set_name(self, uuid: str, name: str) -> None:
+        """The name the caller said (already cleaned), shown instead of the masked number."""
+        self.database.execute("UPDATE phone_legs SET caller_name = ? WHERE uuid = ?", [name, uuid])
+
+    def set_member(self, uuid: str, member_id: str) -> None:
+        """The caller rang from a number this workspace member saved: the leg is that member."""
+        self.database.execute("UPDATE phone_legs SET slack_member_id = ? WHERE uuid = ?", [member_id, uuid])
+
+    def member_with_number(self, workspace_id: str, number: str) -> str | None:
+        """The member of the workspace who saved this E.164 number, if exactly one did."""
+        rows = self.database.query(
+            "SELECT member_id FROM member_phone_numbers WHERE workspace_id = ? AND number = ? LIMIT 2",
+            [workspace_id, number])
+        return rows[0]["member_id"] if len(rows) == 1 else None

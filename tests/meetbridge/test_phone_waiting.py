@@ -1,0 +1,145 @@
+"""A caller never sits in silence: music and "the others have been told" while nobody can hear
+them, stopped as soon as someone can; the starter's direct message at most every 5 minutes.
+
+Driven through the app's real edges (signed Slack clicks, Vonage webhooks, the session-monitoring
+front door) against the fake Vonage, which records each Voice API request the music makes."""
+
+from __future__ import annotations
+
+import pytest
+
+from meetbridge.phone_waiting import OTHERS_TOLD, TELL_EVERY_SECONDS, TELL_STARTER_EVERY_SECONDS
+from tests.bridge_setup import (
+    CONFERENCE_NUMBER,
+    bridge_answer_query,
+    connect_bridge,
+    enter_pin,
+    leg_completed,
+    new_uuid,
+)
+from tests.waiting import wait_until
+
+MUSIC = "http://127.0.0.1:9/phone/hold-music.mp3"
+MONITORED = {"VIDEO_EVENTS_SECRET": "video-events-secret-0123456789"}
+
+
+def admit(client, fake_vonage, meeting, number: str) -> str:
+    """A caller on the line at Vonage keys the right PIN; the leg's uuid."""
+    leg = new_uuid()
+    fake_vonage.add_call(leg, from_=number, to=CONFERENCE_NUMBER)
+    actions = enter_pin(client, leg, meeting.pin, number)
+    assert actions[-1] == {"action": "conversation", "name": meeting.conversation_name, "startOnEnter": True,
+                           "endOnExit": False}
+    return leg
+
+
+def auto_bridge_answers(client, fake_opentok, fake_vonage, services, meeting) -> None:
+    """The bridge the first caller started (AUTO_BRIDGE) is answered by Vonage: connected."""
+    (dial,) = fake_opentok.wait_for("dial")
+    wait_until(lambda: getattr(services.store.bridges.latest(meeting.id), "connection_id", None))
+    leg = new_uuid()
+    fake_vonage.add_call(leg, from_="sip:opentok@sip.nexmo.com")
+    assert client.get("/voice-answer", query_string=bridge_answer_query(dial, leg)).status_code == 200
+    assert services.store.bridges.active(meeting.id).state == "connected"
+
+
+def streams(fake_vonage, kind: str) -> list[str]:
+    return [request["uuid"] for request in fake_vonage.requests(kind)]
+
+
+def waiting_messages(fake_slack) -> list[dict]:
+    return [message for message in fake_slack.requests("chat.postMessage")
+            if message.get("text", "").startswith("A caller is waiting in")]
+
+
+def test_a_lone_caller_hears_music_and_is_told_until_the_bridge_connects(
+        start_meeting, client, fake_vonage, fake_opentok, fake_slack, services):
+    meeting = start_meeting("Budget")
+    leg = admit(client, fake_vonage, meeting, "447700900001")
+
+    (started,) = fake_vonage.wait_for("start_stream")
+    assert started == {"uuid": leg, "stream_url": [MUSIC], "loop": 0}
+    (told,) = fake_vonage.wait_for("start_talk")
+    assert (told["uuid"], told["text"]) == (leg, OTHERS_TOLD)
+    wait_until(lambda: waiting_messages(fake_slack))
+    (message,) = waiting_messages(fake_slack)
+    assert message["channel"] == "U0ADA"  # the starter, in the app's direct messages
+    assert message["text"] == "A caller is waiting in Budget"
+    (button,) = message["blocks"][1]["elements"]
+    assert button["url"] == f"http://127.0.0.1:9/rooms/{meeting.id}"
+
+    auto_bridge_answers(client, fake_opentok, fake_vonage, services, meeting)  # no session monitoring
+    assert fake_vonage.wait_for("stop_stream") == [{"uuid": leg}]
+    assert services.store.phone_waiting.is_waiting(leg) is False
+
+
+@pytest.mark.parametrize("extra_env", [MONITORED])
+def test_with_session_monitoring_the_bridge_alone_is_not_someone_who_hears(
+        start_meeting, slack_user, client, fake_vonage, fake_opentok, services):
+    meeting = start_meeting()
+    connect_bridge(slack_user, client, fake_opentok, fake_vonage, services, meeting)
+    leg = admit(client, fake_vonage, meeting, "447700900001")
+    assert [started["uuid"] for started in fake_vonage.wait_for("start_stream")] == [leg]
+    assert services.store.phone_waiting.is_waiting(leg)
+
+    services.video_monitor.connection_event(meeting.session_id, "connectionCreated", "viewer-1", None)
+    assert fake_vonage.wait_for("stop_stream") == [{"uuid": leg}]
+
+    # Everyone leaves the video: the bridge is hung up and the caller, alone again, waits again.
+    services.video_monitor.connection_event(meeting.session_id, "connectionDestroyed", "viewer-1", None)
+    wait_until(lambda: len(fake_vonage.requests("start_stream")) == 2)
+    assert streams(fake_vonage, "start_stream") == [leg, leg]
+
+
+def test_a_second_caller_is_someone_who_hears_the_first(start_meeting, client, fake_vonage, services):
+    meeting = start_meeting()
+    first = admit(client, fake_vonage, meeting, "447700900001")
+    fake_vonage.wait_for("start_stream")
+    second = admit(client, fake_vonage, meeting, "447700900002")
+    assert fake_vonage.wait_for("stop_stream") == [{"uuid": first}]
+    assert streams(fake_vonage, "start_stream") == [first]  # the second never waits
+
+    # The first hangs up: the second is alone now, and hears the music.
+    leg_completed(client, first, "447700900001")
+    wait_until(lambda: streams(fake_vonage, "start_stream") == [first, second])
+
+
+def test_the_waiting_caller_is_told_again_every_half_minute(start_meeting, client, fake_vonage, services, clock):
+    meeting = start_meeting()
+    leg = admit(client, fake_vonage, meeting, "447700900001")
+    fake_vonage.wait_for("start_talk")
+    services.phone_waiting.tell_pass()
+    assert len(fake_vonage.requests("start_talk")) == 1  # not yet due
+
+    clock.advance(TELL_EVERY_SECONDS)
+    services.phone_waiting.tell_pass()
+    services.phone_waiting.tell_pass()  # once per round, however often the pass runs
+    assert streams(fake_vonage, "start_talk") == [leg, leg]
+    assert streams(fake_vonage, "start_stream") == [leg, leg]  # the music is asserted again too
+
+
+def test_the_starter_is_told_once_per_meeting_per_five_minutes(start_meeting, client, fake_vonage,
+                                                                fake_slack, clock):
+    meeting = start_meeting("Standup")
+    first = admit(client, fake_vonage, meeting, "447700900001")
+    wait_until(lambda: waiting_messages(fake_slack))
+    leg_completed(client, first, "447700900001")
+    admit(client, fake_vonage, meeting, "447700900002")  # waits too, a minute later
+    fake_vonage.wait_for("start_stream", count=2)
+    assert len(waiting_messages(fake_slack)) == 1
+
+    clock.advance(TELL_STARTER_EVERY_SECONDS)
+    admit(client, fake_vonage, meeting, "447700900003")
+    fake_vonage.wait_for("stop_stream")  # the third hears the second: nobody waits, nobody is told
+    assert len(waiting_messages(fake_slack)) == 1
+
+
+def test_a_caller_waiting_after_five_minutes_is_told_to_the_starter_again(start_meeting, client, fake_vonage,
+                                                                           fake_slack, clock):
+    meeting = start_meeting("Standup")
+    first = admit(client, fake_vonage, meeting, "447700900001")
+    wait_until(lambda: waiting_messages(fake_slack))
+    leg_completed(client, first, "447700900001")
+    clock.advance(TELL_STARTER_EVERY_SECONDS)
+    admit(client, fake_vonage, meeting, "447700900002")
+    wait_until(lambda: len(waiting_messages(fake_slack)) == 2)
