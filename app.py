@@ -34,6 +34,7 @@ from bot.workspace_budget import WorkspaceBudget
 from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock, SystemClock
+from meetbridge.dial_in import DialIn
 from meetbridge.dial_out import DialOut
 from meetbridge.environment import forget_empty_sdk_variables, load_environment, sdk_variables_hidden
 from meetbridge.lifecycle import Lifecycle
@@ -57,6 +58,7 @@ from web.body_limits import limit_bodies
 from web.call_me import CallMeCollaborators, create_call_me_blueprint
 from web.health import create_health_blueprint
 from web.home import create_home_blueprint
+from web.numbers import create_numbers_blueprint
 from web.phone_audio import create_phone_audio_blueprint
 from web.phone_callers import create_phone_callers_blueprint
 from web.request_log import install_request_log
@@ -151,6 +153,7 @@ def phone_and_web_blueprints(wired: Wired) -> list[Blueprint]:
                                       clock=wired.clock, url_secret=settings.video_events_secret,
                                       signature_secret=settings.vonage_signature_secret),
         create_rooms_blueprint(rooms=wired.rooms, settings=settings),
+        create_numbers_blueprint(rooms=wired.rooms, dial_in=DialIn.from_settings(settings)),
         create_phone_callers_blueprint(roster=wired.phone_roster, settings=settings),
         create_call_me_blueprint(collaborators=CallMeCollaborators(
             find_meeting=wired.rooms.find, place_call=wired.dial_out.call,

@@ -19,9 +19,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from meetbridge.dial_in import DialIn
 from meetbridge.phone_callers import PhoneCaller
-from meetbridge.phone_format import grouped_pin, human_number, one_tap_dial
+from meetbridge.phone_format import grouped_pin, human_number
 from meetbridge.status import MeetingStatus
+
+from .card_numbers import dial_in_text
 
 MAX_TITLE = 140
 CARD_CALLERS = 5  # callers named on the card; the rest are counted
@@ -115,10 +118,11 @@ def lasted(status: MeetingStatus) -> str:
 
 def meeting_card(status: MeetingStatus, server_url: str, number_digits: str,
                  calls_id: str | None = None, *, phone_buttons: bool = False,
-                 dialling: tuple[str, ...] | list[str] = ()) -> CardMessage:
+                 dialling: tuple[str, ...] | list[str] = (), dial_in: DialIn | None = None) -> CardMessage:
     """Blocks and fallback text for a live or ended meeting (with its Slack Calls card, if any);
     `phone_buttons` adds "Call my phone" / "Add by phone", `dialling` the lines of calls the
-    meeting placed that ring or were joined (already safe mrkdwn)."""
+    meeting placed that ring or were joined (already safe mrkdwn); `dial_in` the numbers callers
+    may dial (default: `number_digits` alone)."""
     meeting = status.meeting
     title = short_title(meeting.title)
     header = HeaderBlock(text=f"📹 {title}")
@@ -128,18 +132,17 @@ def meeting_card(status: MeetingStatus, server_url: str, number_digits: str,
         return CardMessage(text=f"{escape_mrkdwn(title)}: meeting ended · lasted {lasted(status)}",
                            blocks=[b.to_dict() for b in (header, ended, *call_block(calls_id))])
     url = join_url(server_url, meeting.id)
-    number = human_number(number_digits)
+    dial_in = dial_in or DialIn(number_digits, (), "", "en")
+    number = human_number(dial_in.on_card()[0].digits)
     intro = SectionBlock(
         text=MarkdownTextObject(text=f"Started by <@{meeting.creator_id}> · join from your browser or by phone."),
         accessory=ButtonElement(text="Join", url=url, action_id="join_meeting", style="primary",
                                 value=meeting.id))
-    dial_in = SectionBlock(text=MarkdownTextObject(
-        text=f"*Dial in:* {number}  ·  *PIN:* `{grouped_pin(meeting.pin)}`\n"
-             f"<{one_tap_dial(number_digits, meeting.pin)}|📞 Tap to dial in with the PIN>"))
+    numbers = SectionBlock(text=MarkdownTextObject(text=dial_in_text(dial_in, meeting.pin, server_url, meeting.id)))
     live = ContextBlock(elements=[MarkdownTextObject(text="\n".join([status_line(status), *dialling]))])
     on_phone = callers_line(status.callers)
     roster = [ContextBlock(block_id="phone_roster", elements=[MarkdownTextObject(text=on_phone)])] if on_phone else []
-    blocks = [header, intro, *call_block(calls_id), dial_in, live, *roster,
+    blocks = [header, intro, *call_block(calls_id), numbers, live, *roster,
               bridge_buttons(meeting.id, phone_buttons, roster_button=bool(status.callers))]
     # The fallback text is mrkdwn (and drives notifications): a topic must not mention or link.
     text = f"{escape_mrkdwn(title)}: join {url} or dial {number}, PIN {grouped_pin(meeting.pin)}"

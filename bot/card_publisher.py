@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from meetbridge.dial_in import DialIn
 from meetbridge.ids import log_ref
 from meetbridge.meetings import MeetingService
 from meetbridge.records import Meeting
@@ -63,7 +64,8 @@ class CardPublisher:
         dialling = self.dialling(meeting.id) if self.dialling and meeting.is_live else []
         return meeting_card(self.meetings.status(meeting), self.settings.server_url,
                             self.settings.conference_number, calls_id,
-                            phone_buttons=self.settings.dial_out != "off", dialling=dialling)
+                            phone_buttons=self.settings.dial_out != "off", dialling=dialling,
+                            dial_in=DialIn.from_settings(self.settings))
 
     def remember_response_url(self, meeting_id: str, response_url: str | None) -> None:
         """A button click's response_url: the only way to edit a fallback card later."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
+from meetbridge.dial_in import DialIn
 from meetbridge.errors import DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed, RateLimited, UpstreamError
 from meetbridge.meetings import clean_display_name
-from meetbridge.phone_format import grouped_pin, human_number, one_tap_dial
+from meetbridge.phone_format import grouped_pin
 from meetbridge.rooms import Rooms
 from meetbridge.settings import Settings
 
@@ -81,6 +82,7 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
     blueprint = Blueprint("rooms", __name__, template_folder="templates", static_folder="static",
                           static_url_path="/static/rooms")
     cookies = VisitorCookies(settings.video_api_secret, secure=settings.server_url.startswith("https://"))
+    dial_in = DialIn.from_settings(settings)  # the page lists every number, the workspace's country first
     install_error_pages(blueprint)
 
     def check_control(meeting_id: str) -> None:
@@ -104,8 +106,10 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
             return render_template("ended.html", title=meeting.title), 410
         return render_template(
             "room.html", meeting_id=meeting.id, title=meeting.title, pin=grouped_pin(meeting.pin),
-            number=human_number(settings.conference_number),
-            tel_link=one_tap_dial(settings.conference_number, meeting.pin),
+            number=dial_in.numbers[0].international, tel_link=dial_in.numbers[0].one_tap(meeting.pin),
+            more_numbers=[{"flag": n.flag, "country": n.country_name(), "international": n.international,
+                           "tel": n.one_tap(meeting.pin)} for n in dial_in.numbers[1:]],
+            numbers_url=f"/rooms/{meeting.id}/numbers",
             end_url=url_for("rooms.end", meeting_id=meeting.id),
             opentok_js_url=settings.opentok_js_url, opentok_js_integrity=settings.opentok_js_integrity)
 
