@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import NamedTuple, Protocol
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from meetbridge.dial_out import DialRequest, DialStarted, Requester
+from meetbridge.dial_out_records import DialRequest, DialStarted, Requester
 from meetbridge.errors import DialOutRefused, UpstreamError
 from meetbridge.meetings import MeetingService
 from meetbridge.records import Meeting
@@ -27,6 +28,7 @@ from meetbridge.saved_numbers import SavedNumbers
 from . import messages
 from .card_publisher import CardPublisher
 from .meeting_actions import clicked_meeting, tell
+from .member_profiles import MemberProfiles
 from .phone_modals import (
     ADD_PHONE_MODAL,
     CALL_ME_MODAL,
@@ -80,9 +82,18 @@ def ephemeral(client: WebClient, channel_id: str, user_id: str) -> Callable[[str
 
 
 def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dialler, saved: SavedNumbers,
-                              cards: CardPublisher, starter_only: bool = False) -> None:
+                              cards: CardPublisher, starter_only: bool = False,
+                              profiles: MemberProfiles | None = None) -> None:
     """The two card buttons and the two modals' submissions. `starter_only` (DIAL_OUT=starter):
-    anyone else is told at the click, before typing a number (DialOut refuses them anyway)."""
+    anyone else is told at the click, before typing a number (DialOut refuses them anyway).
+    `profiles` (users.info) give the member's country for numbers typed without a country code
+    and the name an invitee hears; asked at the click, so a submission never waits on Slack."""
+    profiles = profiles or MemberProfiles(tuple(getattr(dial_out, "allowed_countries", ())))
+
+    def looked_up(client: WebClient, who: Requester) -> Requester:
+        """The member with their country as the default region (users.info, or memory)."""
+        region = profiles.lookup(client, who.workspace_id, who.member_id or "").country
+        return replace(who, region=region)
 
     def place(meeting: Meeting, request: DialRequest, say: Callable[[str], None]) -> None:
         """Place the call and tell the member how it went (the number only masked)."""
@@ -124,8 +135,10 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
         if number is None:
             context = ModalContext(meeting.id, channel_of(body, meeting))
             client.views_open(trigger_id=body["trigger_id"], view=call_me_modal(context, meeting.title))
+            looked_up(client, who)  # ready for the submission, which has 3 s to answer
             return
-        request = DialRequest(meeting_id=meeting.id, number=number, requester=who, invitee_name=None,
+        request = DialRequest(meeting_id=meeting.id, number=number, requester=looked_up(client, who),
+                              invitee_name=None,
                               for_requester=True)
         place(meeting, request, lambda text: tell(respond, text))
 
@@ -135,11 +148,14 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
         if meeting is not None:
             context = ModalContext(meeting.id, channel_of(body, meeting))
             client.views_open(trigger_id=body["trigger_id"], view=add_phone_modal(context, meeting.title))
+            looked_up(client, member(body))  # ready for the submission, which has 3 s to answer
 
-    def checked_number(view: dict) -> tuple[str | None, DialOutRefused | None]:
-        """The typed number in E.164, or why it cannot be called."""
+    def checked_number(view: dict, who: Requester) -> tuple[str | None, DialOutRefused | None]:
+        """The typed number in E.164 (read in the member's country when it has no country
+        code and users.info answered at the click), or why it cannot be called."""
+        known = profiles.kept(who.workspace_id, who.member_id or "")
         try:
-            return dial_out.normalise(field(view, PHONE), None), None
+            return dial_out.normalise(field(view, PHONE), known.country if known else None), None
         except DialOutRefused as refused:
             return None, refused
 
@@ -178,7 +194,7 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
         if (sent := submitted(ack, body, view, client)) is None:
             return
         meeting, who, say = sent
-        number, refused = checked_number(view)
+        number, refused = checked_number(view, who)
         if answered(ack, {}, refused, meeting, say) or number is None:
             return
         if ticked(view, REMEMBER):
@@ -191,11 +207,12 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
             return
         meeting, who, say = sent
         name = " ".join(field(view, NAME).split())
-        number, refused = checked_number(view)
+        number, refused = checked_number(view, who)
         if answered(ack, {} if name else {NAME: NAME_MISSING}, refused, meeting, say) or number is None:
             return
+        inviter = profiles.lookup(client, who.workspace_id, who.member_id or "").name  # after the ack
         place(meeting, DialRequest(meeting_id=meeting.id, number=number, requester=who, invitee_name=name,
-                                   for_requester=False), say)
+                                   for_requester=False, inviter_name=inviter), say)
 
     app.action("call_me")(call_me)
     app.action("add_phone")(add_phone)

@@ -77,6 +77,11 @@ class DialOut:
 
     # -- the interface the Slack side and the page use ------------------------------------------
 
+    @property
+    def allowed_countries(self) -> tuple[str, ...]:
+        """The countries the meeting may call (DIAL_OUT_COUNTRIES, else the conference number's)."""
+        return self.rules.countries
+
     def normalise(self, number: str, region: str | None) -> str:
         """E.164 with '+' for a typed number, or raise DialOutRefused(invalid_number /
         country_not_allowed / number_type_not_allowed). Modals validate with it."""

@@ -71,7 +71,7 @@ class SlackWorkspace:
     BOT_ID = "B0001"
     APP_ID = "A0001"
     INSTALLER_USER_ID = "U0INSTALLER"
-    DEFAULT_SCOPE = "commands,chat:write,chat:write.public,calls:read,calls:write"
+    DEFAULT_SCOPE = "commands,chat:write,chat:write.public,calls:read,calls:write,users:read"
 
     def __init__(self, client_id: str | None, client_secret: str | None, scope: str) -> None:
         self.client_id = client_id
@@ -96,7 +96,11 @@ class SlackWorkspace:
             "views.publish": self.views_publish,
             "views.open": self.views_open,
             "views.update": self.views_update,
+            "users.info": self.users_info,
         }
+        # Members users.info knows: id → (real name, display name, time zone, locale).
+        self.members: dict[str, tuple[str, str, str, str]] = {"U0ADA": ("Ada Lovelace", "Ada", "America/New_York",
+                                                                       "en-US")}
         self.used_triggers: set[str] = set()
         self.modals: dict[str, Payload] = {}  # views.open results by view id, for views.update
 
@@ -282,6 +286,26 @@ class SlackWorkspace:
             "user_id": user_id,
         }
         return {"ok": True, "view": published}
+
+    def users_info(self, params: Payload, token: str | None) -> Payload:
+        """A member as Slack's users.info answers (docs: "Typical success response"; `locale`
+        only with include_locale=true); user_not_found for anyone else; missing_scope without
+        users:read."""
+        if "users:read" not in self.scope.split(","):
+            raise SlackError("missing_scope", needed="users:read", provided=self.scope)
+        user_id = required(params, "user", "user_not_found")
+        if user_id not in self.members:
+            raise SlackError("user_not_found")
+        real_name, shown, tz, locale = self.members[user_id]
+        user: Payload = {
+            "id": user_id, "team_id": self.TEAM_ID, "name": shown.lower() or user_id.lower(), "deleted": False,
+            "real_name": real_name, "tz": tz, "tz_label": tz, "tz_offset": 0, "is_bot": False,
+            "profile": {"real_name": real_name, "display_name": shown, "real_name_normalized": real_name,
+                        "display_name_normalized": shown, "team": self.TEAM_ID},
+        }
+        if str(params.get("include_locale", "")).lower() in ("true", "1"):
+            user["locale"] = locale
+        return {"ok": True, "user": user}
 
     def views_open(self, params: Payload, token: str | None) -> Payload:
         """A modal for a trigger_id: each trigger opens one view (Slack's trigger_id works once,
