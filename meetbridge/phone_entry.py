@@ -153,13 +153,15 @@ class PhoneEntry:
         language = facts.language or self.dial_in.default_language
         if meeting_id is None or facts.conversation_name is None:  # it ended in between
             return _goodbye(ncco.MEETING_GONE, language)
+        # The name step is marked before anyone hears of the new caller (the bridge dials on
+        # another thread): a caller being asked their name is not yet waiting in the meeting.
+        meeting = self.store.meetings.get(meeting_id)
+        asked = self.names.first_step(uuid, meeting.team_id) if meeting is not None else None
         if facts.bridge_idle_since is not None:
             self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
         self.changes.changed(meeting_id)
         if self.settings.auto_bridge and not facts.bridge_active:
             self.start_in_background(lambda: self.bridge.connect(meeting_id))
-        meeting = self.store.meetings.get(meeting_id)
-        asked = self.names.first_step(uuid, meeting.team_id) if meeting is not None else None
         if asked is not None:
             return DtmfOutcome(asked, joined=True, meeting_id=meeting_id)
         return DtmfOutcome(ncco.join_conversation(facts.conversation_name, language=language,

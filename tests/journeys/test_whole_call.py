@@ -9,6 +9,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
+import pytest
 import requests
 
 from tests.conftest import SIGNING_SECRET, VOICE_KEY, VOICE_SECRET
@@ -20,6 +21,7 @@ from tests.vonage_calls import (
     dtmf,
     event,
     new_uuid,
+    post_json,
     status_lines,
     wait_for_status,
 )
@@ -69,6 +71,18 @@ def follow_input(prompt: list[dict], leg: str, digits: str, base_url: str) -> re
                        headers=call.headers).over_http(base_url)
 
 
+def say_name(prompt: list[dict], leg: str, text: str, base_url: str) -> requests.Response:
+    """Answer the NCCO's speech input: Vonage posts what it recognised to its eventUrl."""
+    (event_url,) = prompt[-1]["eventUrl"]
+    assert event_url.startswith(base_url)
+    call = post_json(event_url.removeprefix(base_url), {
+        "uuid": leg, "conversation_uuid": f"CON-{leg}", "from": "447700900123", "to": "15550100000",
+        "timestamp": "2030-03-17T17:46:40.000Z", "dtmf": {"digits": None, "timed_out": False},
+        "speech": {"timeout_reason": "end_on_silence_timeout", "results": [{"text": text, "confidence": "0.93"}]}})
+    return call.over_http(base_url)
+
+
+@pytest.mark.parametrize("extra_env", [{"ASK_CALLER_NAME": "true"}])
 def test_whole_call_from_connect_to_hang_up(live_server, fake_slack, fake_opentok, fake_vonage):
     base_url = live_server.url
     slack = SlackOverHttp(base_url, fake_slack)
@@ -92,15 +106,22 @@ def test_whole_call_from_connect_to_hang_up(live_server, fake_slack, fake_opento
                                      "endOnExit": False}]
     seen = wait_for_status(fake_slack, "Phone bridge: *connected* · 0 phone callers")
 
-    # A phone caller rings, is asked for the PIN, keys it and lands in the same conversation.
+    # A phone caller rings, is asked for the PIN, keys it, says their name and lands in the
+    # same conversation.
     caller = new_uuid()
     for status in ("started", "ringing", "answered"):
         assert event(caller, status).over_http(base_url).status_code == 200
     prompt = answer(caller).over_http(base_url).json()
     assert [action["action"] for action in prompt] == ["talk", "input"]
     assert prompt[-1]["dtmf"]["maxDigits"] >= len(pin)
-    joined = follow_input(prompt, caller, pin, base_url)
+    asked = follow_input(prompt, caller, pin, base_url).json()
+    assert [action["action"] for action in asked] == ["talk", "stream", "input"]
+    assert asked[0]["text"] == "After the tone, say your name." and asked[-1]["type"] == ["speech"]
+    joined = say_name(asked, caller, "maria", base_url)
+    assert services.store.legs.get(caller).caller_name == "Maria"
     assert joined.json() == [{"action": "talk", "text": "Joining the meeting."},
+                             {"action": "input", "type": ["dtmf"], "mode": "asynchronous",
+                              "eventUrl": [base_url + "/voice-keypad"], "eventMethod": "POST"},
                              {"action": "conversation", "name": conference, "startOnEnter": True,
                               "endOnExit": False}]
     seen = wait_for_status(fake_slack, "Phone bridge: *connected* · 1 phone caller", after=seen)
