@@ -16,7 +16,7 @@ from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_roster import Host, PhoneRoster
 from meetbridge.settings import Settings
 
-from .rooms import NOT_JOINED, NOT_JSON, json_error
+from .rooms import NOT_JOINED, NOT_JSON, ControlRefused, json_error
 from .visitor_cookie import visitor_cookies
 
 NOT_HOST = "Only the person who started this meeting can do that (use your host link)."
@@ -52,17 +52,21 @@ def create_phone_callers_blueprint(*, roster: PhoneRoster, settings: Settings) -
     def upstream(error: UpstreamError):
         return json_error(502, f"Couldn't do that: {error.reason}.")
 
-    def host_request(meeting_id: str) -> tuple[Host, dict] | tuple[None, tuple]:
-        """The host's proof from a joined visitor's JSON request, or the refusal to answer."""
+    @blueprint.errorhandler(ControlRefused)
+    def refused(error: ControlRefused):
+        return json_error(error.status, error.message)
+
+    def host_request(meeting_id: str) -> tuple[Host, dict]:
+        """The host's proof and the JSON body of a joined visitor's request; else ControlRefused."""
         roster.meeting(meeting_id)
         if request.mimetype != "application/json":
-            return None, json_error(415, NOT_JSON)
+            raise ControlRefused(415, NOT_JSON)
         if not cookies.holds(request, meeting_id):
-            return None, json_error(403, NOT_JOINED)
+            raise ControlRefused(403, NOT_JOINED)
         body = request.get_json(silent=True)
         key = body.get("hostKey") if isinstance(body, dict) else None
-        if not isinstance(key, str) or not 0 < len(key) <= MAX_ID:
-            return None, json_error(400, NO_HOST_KEY)
+        if not isinstance(body, dict) or not isinstance(key, str) or not 0 < len(key) <= MAX_ID:
+            raise ControlRefused(400, NO_HOST_KEY)
         return Host(host_key=key), body
 
     @blueprint.get("/rooms/<meeting_id>/phone-callers")
@@ -74,8 +78,6 @@ def create_phone_callers_blueprint(*, roster: PhoneRoster, settings: Settings) -
     def host_list(meeting_id: str):
         """The same list for the host, with each caller's leg and minutes, for the controls."""
         host, body = host_request(meeting_id)
-        if host is None:
-            return body
         roster.hosted(meeting_id, host)
         now = roster.clock.now()
         return jsonify(callers=[{**public_entry(caller), "leg": caller.uuid, "minutes": caller.minutes(now)}
@@ -87,11 +89,9 @@ def create_phone_callers_blueprint(*, roster: PhoneRoster, settings: Settings) -
         if action not in ("mute", "unmute", "remove", "mute-all"):
             return json_error(404, "No such action.")
         host, body = host_request(meeting_id)
-        if host is None:
-            return body
         if action == "mute-all":
             return jsonify(muted=roster.mute_all(meeting_id, host))
-        leg = body.get("leg") if isinstance(body, dict) else None
+        leg = body.get("leg")
         if not isinstance(leg, str) or not 0 < len(leg) <= MAX_ID:
             return json_error(400, NO_LEG)
         done = roster.remove(meeting_id, host, leg) if action == "remove" \

@@ -173,7 +173,7 @@ def test_script_in_the_topic_is_escaped_on_the_join_page(client, services):
     page = client.get(f"/rooms/{meeting.id}").get_data(as_text=True)
     assert TOPIC_ATTACK not in page
     assert page.count(html.escape(TOPIC_ATTACK)) == 4  # <title>, heading (text and tooltip), lobby
-    assert page.count("<script") == 3  # only host_key.js, OpenTok.js and room.js
+    assert page.count("<script") == 5  # only host_key.js, OpenTok.js, room.js, call_me.js and phone_roster.js
 
 
 def test_script_in_the_topic_is_escaped_on_the_ended_page(client, services):

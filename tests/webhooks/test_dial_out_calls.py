@@ -147,12 +147,14 @@ def test_press_1_joins_the_meeting_as_a_counted_named_caller(client, services, s
     status(client, uuid, "answered")
     machine(client, uuid, "human")
     assert services.meetings.phone_callers(meeting.id) == {}  # ringing is not in (nor on the Calls card)
-    assert press(client, uuid, "1") == ncco.join_conversation(meeting.conversation_name)
+    keypad = ncco.keypad_url(services.settings.server_url)
+    in_meeting = ncco.join_conversation(meeting.conversation_name, keypad_url=keypad)
+    assert press(client, uuid, "1") == in_meeting  # with the keypad during the meeting (*6, *1, *3, *2)
     assert services.meetings.phone_callers(meeting.id) == {uuid: DIGITS}
     leg = services.store.legs.get(uuid)
     assert leg.joined_at is not None and leg.caller_name == "Maria"
     assert services.store.legs.callers_in(meeting.id) == 1
-    assert press(client, uuid, "1") == ncco.join_conversation(meeting.conversation_name)  # a repeat: no 2nd count
+    assert press(client, uuid, "1") == in_meeting  # a repeat: no 2nd count
     assert services.store.legs.callers_in(meeting.id) == 1
     status(client, uuid, "completed")
     assert services.store.legs.callers_in(meeting.id) == 0
