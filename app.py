@@ -35,7 +35,7 @@ from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
 from meetbridge.clock import Clock, SystemClock
 from meetbridge.dial_in import DialIn
-from meetbridge.dial_out import DialOut
+from meetbridge.dial_out import DIAL_OUT_EXPIRY_SECONDS, DialOut
 from meetbridge.environment import forget_empty_sdk_variables, load_environment, sdk_variables_hidden
 from meetbridge.lifecycle import Lifecycle
 from meetbridge.meetings import MeetingService
@@ -256,6 +256,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     periodic = [Periodic("sweeper", settings.sweep_seconds, services.lifecycle.urgent_pass), cleanup,
                 Periodic("housekeeping", HOUSEKEEPING_SECONDS, services.store.housekeeping),
                 Periodic("waiting", TELL_PASS_SECONDS, services.phone_waiting.tell_pass)]
+    # Dialled calls Vonage never sent a final status for are closed, so no card line or page rings on.
+    periodic.append(Periodic("dial-outs", DIAL_OUT_EXPIRY_SECONDS, services.dial_out.expire_stale))
     if run_sweeper:
         for job in periodic:
             job.start()

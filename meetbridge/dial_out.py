@@ -44,6 +44,7 @@ RINGING_PER_MEETING = 10
 RINGING_TIMER_SECONDS = 45  # Vonage hangs up a call still ringing after this (ringing_timer)
 KEY_TIMEOUT_SECONDS = 10  # how long the callee has to press 1 after the invitation
 LENGTH_TIMER_SECONDS = 12 * 3600  # no dialled leg lasts longer than a meeting can
+DIAL_OUT_EXPIRY_SECONDS = 30.0  # how often calls Vonage never finished are looked for (expire_stale)
 
 
 class OutboundVoice(Protocol):
@@ -154,9 +155,9 @@ class DialOut:
         `reservation_id` is the `dial` parameter of its event URL. False for other legs."""
         return self.events.call_event(uuid, status, reservation_id)
 
-    def expire_stale(self) -> int:
-        """Close calls Vonage never sent a final status for; how many (run periodically)."""
-        return self.events.expire_stale()
+    def expire_stale(self) -> None:
+        """Close calls Vonage never sent a final status for (run periodically)."""
+        self.events.expire_stale()
 
     # -- helpers -----------------------------------------------------------------------------------
 

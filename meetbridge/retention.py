@@ -26,6 +26,10 @@ PRUNE_BATCH = 500
 NEVER_ADMITTED_SECONDS = 2 * 3600
 PIN_FAILURE_MEMORY_SECONDS = 3600  # the lock-out window of the old per-number failure log
 LOCKOUT_MEMORY_SECONDS = 24 * 3600  # used only if meetbridge/pin_guard.py names no window
+# A card's line of a dialled call goes when the call ends; one whose end was never heard (no
+# final status from Vonage) is deleted after a day (or a meeting's lifetime, when longer): a
+# dialled leg lasts at most 12 hours (its length timer).
+DIAL_LINE_SECONDS = 24 * 3600
 
 
 class Retention:
@@ -61,6 +65,8 @@ class Retention:
             ("never-admitted legs",
              lambda: store.legs.prune_never_admitted(now - NEVER_ADMITTED_SECONDS, PRUNE_BATCH)),
             ("dial-out calls", lambda: store.dial_outs.prune(retained, PRUNE_BATCH)),
+            ("card dial lines", lambda: store.dial_lines.prune(
+                now - max(DIAL_LINE_SECONDS, self.settings.meeting_ttl_seconds), PRUNE_BATCH)),
         ]
         return batches + self._other_owners(now)
 

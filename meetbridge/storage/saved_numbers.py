@@ -56,6 +56,13 @@ class DialLinesTable:
         """The call is over: no line for it any more; True when it had one."""
         return self.database.execute("DELETE FROM slack_dial_lines WHERE call_uuid = ?", [call_uuid]) > 0
 
+    def prune(self, before: float, limit: int) -> int:
+        """Delete up to `limit` lines last changed before `before` (a call whose end was never
+        heard, or a meeting long over)."""
+        return self.database.execute(
+            "DELETE FROM slack_dial_lines WHERE call_uuid IN (SELECT call_uuid FROM slack_dial_lines "
+            "WHERE updated_at < ? LIMIT ?)", [before, limit])
+
     def of_meeting(self, meeting_id: str) -> list[tuple[str, str]]:
         """(label, code) of the meeting's calls, oldest change first."""
         rows = self.database.query(

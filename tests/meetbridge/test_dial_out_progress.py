@@ -19,6 +19,11 @@ BEFORE_JOINING = {
 }
 
 
+def in_meeting(domain) -> list[dict]:
+    """The meeting's conversation, with the in-meeting keypad every joined caller gets."""
+    return ncco.join_conversation("conv-m1", keypad_url=ncco.keypad_url(domain.settings.server_url))
+
+
 @pytest.mark.parametrize("status", list(BEFORE_JOINING))
 def test_each_status_before_the_callee_pressed_1(status):
     assert progress_code(status, joined=False) == BEFORE_JOINING[status]
@@ -43,11 +48,11 @@ def test_press_1_joins_and_the_bridge_is_asked_for(domain):
     domain.live_meeting()
     asked: list[str] = []
     dialled = dialling(domain, auto_bridge=True)
-    dialled.dial_out.connect_bridge = asked.append
+    dialled.dial_out.answers.connect_bridge = asked.append  # the press-1 side dials the bridge
     uuid = dialled.dial_out.call(call_me()).call_uuid
     pressed = dialled.dial_out.press(uuid, "1", timed_out=False)
     assert pressed is not None and pressed.joined and pressed.meeting_id == "m1"
-    assert pressed.ncco == ncco.join_conversation("conv-m1")
+    assert pressed.ncco == in_meeting(domain)
     assert domain.store.legs.callers_in("m1") == 1 and "m1" in domain.changed
     for job in domain.dialled_in_background:
         job()
@@ -96,6 +101,6 @@ def test_input_again_for_a_joined_leg_keeps_it_in(domain):
     uuid = dialled.dial_out.call(add_phone()).call_uuid
     dialled.dial_out.press(uuid, "1", timed_out=False)
     again = dialled.dial_out.press(uuid, "2", timed_out=False)
-    assert again is not None and again.joined and again.ncco == ncco.join_conversation("conv-m1")
+    assert again is not None and again.joined and again.ncco == in_meeting(domain)
     assert domain.store.legs.callers_in("m1") == 1
     assert [p.code for p in dialled.progress] == ["ringing", "joined"]
