@@ -28,6 +28,7 @@ from .settings import Settings
 from .storage import Store
 from .storage.phone_waiting import PresentCaller
 from .voice import VoiceGateway
+from .voices import voice_for
 from .words import N_, translate
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,8 @@ class PhoneWaiting:
         """The music into the leg, then the sentence; stopped again if someone heard meanwhile."""
         try:
             self.voice.play_audio(uuid, self.music_url, loop=0)
-            self.voice.say(uuid, translate(OTHERS_TOLD, language), language)
+            voice = voice_for(language)
+            self.voice.say(uuid, translate(OTHERS_TOLD, language), None if voice.is_vonage_default else voice.language)
         except UpstreamError as error:
             log.warning("waiting music not started: %s", error.reason)
             return

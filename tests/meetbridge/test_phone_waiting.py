@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import pytest
 
+from app import create_app
 from meetbridge.phone_waiting import OTHERS_TOLD, TELL_EVERY_SECONDS, TELL_STARTER_EVERY_SECONDS
+from meetbridge.words import translate
 from tests.bridge_setup import (
     CONFERENCE_NUMBER,
+    answer_query,
     bridge_answer_query,
     connect_bridge,
+    dtmf_body,
     enter_pin,
     leg_completed,
     new_uuid,
@@ -143,3 +147,32 @@ def test_a_caller_waiting_after_five_minutes_is_told_to_the_starter_again(start_
     clock.advance(TELL_STARTER_EVERY_SECONDS)
     admit(client, fake_vonage, meeting, "447700900002")
     wait_until(lambda: len(waiting_messages(fake_slack)) == 2)
+
+
+def test_two_hosts_tell_the_starter_once(start_meeting, client, fake_vonage, fake_slack, settings, clock):
+    """The 5-minute rule holds across hosts on one database: each host has its own PhoneWaiting."""
+    other_host = create_app(settings, clock=clock, run_sweeper=False)
+    try:
+        meeting = start_meeting("Standup")
+        first = admit(client, fake_vonage, meeting, "447700900001")
+        wait_until(lambda: waiting_messages(fake_slack))
+        leg_completed(client, first, "447700900001")
+        second = admit(other_host.test_client(), fake_vonage, meeting, "447700900002")
+        wait_until(lambda: streams(fake_vonage, "start_stream") == [first, second])
+        assert len(waiting_messages(fake_slack)) == 1
+    finally:
+        other_host.extensions["meetbridge.shutdown"]()
+
+
+def test_the_waiting_caller_is_told_in_the_language_of_the_number_dialled(start_meeting, client, fake_vonage,
+                                                                          services):
+    meeting = start_meeting()
+    leg = new_uuid()
+    fake_vonage.add_call(leg, from_="447700900001", to=CONFERENCE_NUMBER)
+    assert client.get("/voice-answer", query_string=answer_query(leg, "447700900001")).status_code == 200
+    services.store.database.execute("UPDATE phone_legs SET language = 'de-DE' WHERE uuid = ?", [leg])
+    client.post("/voice-dtmf", data=dtmf_body(leg, meeting.pin, "447700900001"),
+                headers={"Content-Type": "application/json"})
+    (told,) = fake_vonage.wait_for("start_talk")
+    assert (told["text"], told["language"]) == (translate(OTHERS_TOLD, "de-DE"), "de-DE")
+    assert told["text"] != OTHERS_TOLD
