@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.meetings import MeetingRequest
-from tests.vonage_calls import dtmf
 from tests.visitor import joined
+from tests.vonage_calls import dtmf
 from tests.webhooks.callers import joined as joined_ncco
 from tests.webhooks.callers import new_call
 from web.phone_callers import NO_HOST_KEY, NOT_HOST
