@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from meetbridge.clock import Clock
-from meetbridge.dial_out import DialProgress
+from meetbridge.dial_out_records import DialProgress
 from meetbridge.ids import log_ref
 from meetbridge.meetings import MeetingService
 

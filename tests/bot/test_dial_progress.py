@@ -10,7 +10,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.dial_progress import DialProgressNotices
-from meetbridge.dial_out import DialProgress, Requester
+from meetbridge.dial_out_records import DialProgress, Requester
 from tests.bot.test_dial_words import PROGRESS_FOR_INVITEE, PROGRESS_FOR_ME
 from tests.conftest import BOT_TOKEN
 from tests.vonage_calls import status_lines

@@ -7,7 +7,8 @@ import dataclasses
 import uuid as uuids
 from dataclasses import dataclass, field
 
-from meetbridge.dial_out import DialOut, DialProgress, DialRequest, Requester
+from meetbridge.dial_out import DialOut
+from meetbridge.dial_out_records import DialProgress, DialRequest, Requester
 from meetbridge.errors import UpstreamError
 from tests.meetbridge.phone_domain import PhoneDomain
 
