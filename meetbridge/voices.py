@@ -11,8 +11,8 @@ from .words import SOURCE_LANGUAGE, language_of
 VONAGE_DEFAULT = "en-US"
 # The tag a shipped language is spoken in when a number's own tag is not a voice Vonage has.
 SPOKEN = {"en": "en-US", "de": "de-DE", "es": "es-ES", "fr": "fr-FR", "ja": "ja-JP"}
-# Tags of the shipped languages that Vonage's text-to-speech list names, each with style 0
-# (developer.vonage.com › Voice API › Text to Speech › Supported Languages).
+# Tags of the shipped languages that Vonage's text-to-speech speaks; style 0, the first voice,
+# exists for each (the Voice SDK's TtsLanguageCode lists every tag Vonage speaks).
 VONAGE_VOICES = frozenset({"en-US", "en-GB", "en-AU", "en-IN", "en-ZA", "de-DE", "es-ES", "es-MX", "es-US",
                            "fr-FR", "fr-CA", "ja-JP"})
 STYLE = 0  # the first voice of each language

@@ -111,6 +111,7 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
                            "tel": n.one_tap(meeting.pin)} for n in dial_in.numbers[1:]],
             numbers_url=f"/rooms/{meeting.id}/numbers",
             end_url=url_for("rooms.end", meeting_id=meeting.id),
+            call_me=settings.dial_out == "members",  # a page visitor is never the starter
             opentok_js_url=settings.opentok_js_url, opentok_js_integrity=settings.opentok_js_integrity)
 
     @blueprint.post("/rooms/<meeting_id>/token")
