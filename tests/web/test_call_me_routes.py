@@ -143,3 +143,27 @@ def test_progress_reads_are_rate_limited_per_visitor(client, meeting):
     joined(client, meeting.id)
     answers = [progress(client, meeting.id).status_code for _ in range(61)]
     assert answers[:60] == [200] * 60 and answers[60] == 429
+
+
+@pytest.fixture
+def extra_env(request) -> dict[str, str]:
+    """Settings a test gives with `@pytest.mark.parametrize("extra_env", [...], indirect=True)`."""
+    return getattr(request, "param", {})
+
+
+def test_the_page_offers_it_only_when_members_may_have_the_meeting_call(client, meeting):
+    assert 'id="call-me-card"' in client.get(f"/rooms/{meeting.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("extra_env", [{"DIAL_OUT": "off"}, {"DIAL_OUT": "starter"}], indirect=True)
+def test_with_dial_out_off_or_starter_only_the_page_does_not_offer_it_and_the_route_refuses(
+        client, meeting, fake_vonage, extra_env):
+    page = client.get(f"/rooms/{meeting.id}").get_data(as_text=True)
+    assert "call-me-card" not in page and "call_me.js" not in page
+    joined(client, meeting.id)
+    response = call_me(client, meeting.id)
+    assert response.status_code == 403
+    assert response.get_json()["error"] in ("Calling phones from meetings is switched off here. Dial in with the "
+                                             "number and PIN instead.",
+                                             "Only the person who started this meeting can have it call phones here.")
+    assert fake_vonage.requests("create_call") == []

@@ -96,6 +96,7 @@ def test_page_loads_pinned_opentok_js_with_sri_after_the_host_key_script_and_no_
         {"src": "/static/rooms/host_key.js"},
         {"src": DEFAULT_OPENTOK_JS_URL, "integrity": DEFAULT_OPENTOK_JS_INTEGRITY, "crossorigin": "anonymous"},
         {"type": "module", "src": "/static/rooms/room.js"},
+        {"type": "module", "src": "/static/rooms/phone_roster.js"},
         {"type": "module", "src": "/static/rooms/call_me.js"},
     ]
     assert scripts.inline == []
