@@ -16,6 +16,7 @@ PUBLIC_ROUTES = {
     ("/voice-dtmf", "GET"), ("/voice-dtmf", "POST"),
     ("/voice-events", "GET"), ("/voice-events", "POST"),
     ("/rooms/<meeting_id>", "GET"),
+    ("/rooms/<meeting_id>/numbers", "GET"),
     ("/rooms/<meeting_id>/token", "POST"),
     ("/rooms/<meeting_id>/dial-out", "POST"),
     ("/rooms/<meeting_id>/hang-up", "POST"),

@@ -29,7 +29,7 @@ VIDEO_EVENTS_SECRET = "video-events-secret-0123456789abcdef"
 EXAMPLES_PER_ROUTE = int(os.environ.get("FUZZ_EXAMPLES", "60"))  # raise it to hunt longer
 ROUTES = [
     "/slack/events", "/voice-answer", "/voice-dtmf", "/voice-events", "/video-events",
-    "/rooms/<meeting_id>", "/rooms/<meeting_id>/token", "/rooms/<meeting_id>/status",
+    "/rooms/<meeting_id>", "/rooms/<meeting_id>/token", "/rooms/<meeting_id>/status", "/rooms/<meeting_id>/numbers",
     "/rooms/<meeting_id>/dial-out", "/rooms/<meeting_id>/hang-up", "/rooms/<meeting_id>/end",
     "/", "/healthz", "/static/<path:filename>", "/static/rooms/<path:filename>",
 ]
