@@ -17,17 +17,23 @@ from .phone_callers import PhoneCaller, caller_of
 from .records import Meeting, PhoneLeg
 from .status import ChangeListeners
 from .storage import Store
+from .voices import voice_for
+from .words import N_, translate
 
 STAR_WAIT_SECONDS = 5.0  # a `*` completes a command with a digit pressed within this time
 ACT_EVERY_SECONDS = 1.0  # at most one command per leg reaches Vonage in this time
 MAX_NAMES_READ = 8  # `*3` reads this many names, then counts the rest
 
-MUTED = "You are muted. Press star 6 to unmute."
-UNMUTED = "You are unmuted."
-HAND_RAISED = "Your hand is raised. Press star 2 to lower it."
-HAND_LOWERED = "Your hand is lowered."
-KEYS = ("Press star 6 to mute or unmute yourself. Star 2 raises or lowers your hand. "
-        "Star 3 tells you who is here. Star 1 repeats these keys.")
+MUTED = N_("You are muted. Press star 6 to unmute.")
+UNMUTED = N_("You are unmuted.")
+HAND_RAISED = N_("Your hand is raised. Press star 2 to lower it.")
+HAND_LOWERED = N_("Your hand is lowered.")
+KEYS = N_("Press star 6 to mute or unmute yourself. Star 2 raises or lowers your hand. "
+          "Star 3 tells you who is here. Star 1 repeats these keys.")
+WHO_ON_VIDEO = N_("On video: {video}.")
+WHO_ON_PHONE = N_("On the phone: {phone}, you included.")
+WHO_NAMED = N_("Also on the phone: {names}.")
+WHO_UNNAMED = N_("Callers without a name: {count}.")
 
 
 class Speaker(Protocol):
@@ -48,20 +54,19 @@ class KeypadOutcome:
     meeting_id: str | None = None
 
 
-def who_is_here(video: int, callers: list[PhoneCaller], listener: str) -> str:
-    """`*3`'s sentence: counts, then the other callers' names (never a number)."""
+def who_is_here(video: int, callers: list[PhoneCaller], listener: str, language: str | None = None) -> str:
+    """`*3`'s sentences in the caller's language: counts, then the other callers' spoken names
+    (at most MAX_NAMES_READ), then how many have none; never a number."""
     others = [caller for caller in callers if caller.uuid != listener]
     named = [caller.name for caller in others if caller.name][:MAX_NAMES_READ]
     unnamed = len(others) - len(named)
-    people = f"{len(callers)} on the phone, you included"
-    counts = f"{video} on video and {people}" if video else people
-    if named and unnamed:
-        names = ", ".join(named) + f", and {unnamed} other caller{'s' if unnamed != 1 else ''}"
-    elif named:
-        names = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
-    else:
-        names = ""
-    return f"There are {counts}." + (f" On the phone: {names}." if names else "")
+    said = [translate(WHO_ON_VIDEO, language, video=video)] if video else []
+    said.append(translate(WHO_ON_PHONE, language, phone=len(callers)))
+    if named:
+        said.append(translate(WHO_NAMED, language, names=", ".join(named)))
+    if unnamed:
+        said.append(translate(WHO_UNNAMED, language, count=unnamed))
+    return " ".join(said)
 
 
 class PhoneKeypad:
@@ -112,13 +117,13 @@ class PhoneKeypad:
         if key == "2":
             raised = self.store.phone_controls.toggle_hand(leg.uuid, now)
             self.changes.changed(meeting.id)
-            self.voice.say(leg.uuid, HAND_RAISED if raised else HAND_LOWERED)
+            self._say(leg, HAND_RAISED if raised else HAND_LOWERED)
             return "hand_raised" if raised else "hand_lowered"
         if key == "3":
             callers = [caller_of(one) for one in self.store.phone_controls.roster(meeting.id)]
-            self.voice.say(leg.uuid, who_is_here(meeting.video_participants, callers, leg.uuid))
+            self._say_text(leg, who_is_here(meeting.video_participants, callers, leg.uuid, leg.language))
             return "who"
-        self.voice.say(leg.uuid, KEYS)
+        self._say(leg, KEYS)
         return "keys"
 
     def _toggle_mute(self, leg: PhoneLeg, meeting: Meeting) -> str:
@@ -128,5 +133,14 @@ class PhoneKeypad:
             return "not_in_meeting"
         self.store.phone_controls.set_muted(leg.uuid, muted)
         self.changes.changed(meeting.id)
-        self.voice.say(leg.uuid, MUTED if muted else UNMUTED)
+        self._say(leg, MUTED if muted else UNMUTED)
         return "muted" if muted else "unmuted"
+
+    def _say(self, leg: PhoneLeg, sentence: str) -> None:
+        """A sentence in the language of the number the caller dialled."""
+        self._say_text(leg, translate(sentence, leg.language))
+
+    def _say_text(self, leg: PhoneLeg, text: str) -> None:
+        """Words already in the caller's language, with a voice of that language."""
+        voice = voice_for(leg.language)
+        self.voice.say(leg.uuid, text, None if voice.is_vonage_default else voice.language)

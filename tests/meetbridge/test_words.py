@@ -20,7 +20,7 @@ TRANSLATED = [language for language in words.LANGUAGES if language != words.SOUR
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 # The modules whose marked sentences every catalog carries (the voice prompts). A module joins
 # this list when its sentences are in every catalog.
-CATALOGUED = ("ncco.py", "caller_names.py", "phone_waiting.py")
+CATALOGUED = ("ncco.py", "caller_names.py", "phone_waiting.py", "phone_keypad.py")
 
 
 def marked_sentences() -> dict[str, str]:

@@ -45,7 +45,8 @@ def caller_in(client, fake_vonage, meeting) -> str:
 def spoken(fake_vonage) -> list[dict]:
     """Speech the keypad sent (the waiting callers' reminder is another feature's)."""
     return [talk for talk in fake_vonage.requests("start_talk") if talk["text"] in KEYPAD_SENTENCES
-            or talk["text"].startswith("There are ")]
+            or talk["text"].startswith(("On video", "On the phone", "Am Telefon"))
+            or talk["text"] in GERMAN]
 
 
 KEYPAD_SENTENCES = {phone_keypad.MUTED, phone_keypad.UNMUTED, phone_keypad.HAND_RAISED, phone_keypad.HAND_LOWERED,
@@ -103,9 +104,22 @@ def test_star_three_says_who_is_here_with_names_never_numbers(client, services, 
     services.store.meetings.update(meeting.id, video_participants=2)
     press(client, me, "*", "3")
     [talk] = spoken(fake_vonage)
-    assert talk["text"] == ("There are 2 on video and 3 on the phone, you included. "
-                            "On the phone: Maria, and 1 other caller.")
+    assert talk["text"] == ("On video: 2. On the phone: 3, you included. Also on the phone: Maria. "
+                            "Callers without a name: 1.")
     assert CALLER_NUMBER[-4:] not in talk["text"]
+
+
+GERMAN = {"Sie sind stummgeschaltet. Drücken Sie Stern 6, um die Stummschaltung aufzuheben."}
+
+
+def test_a_caller_on_a_german_number_hears_the_keypad_in_german_with_a_german_voice(client, services,
+                                                                                    fake_vonage, meeting):
+    leg = caller_in(client, fake_vonage, meeting)
+    services.store.database.execute("UPDATE phone_legs SET language = ? WHERE uuid = ?", ["de-DE", leg])
+    press(client, leg, "*6")
+    [talk] = spoken(fake_vonage)
+    assert (talk["text"], talk["language"]) == (
+        "Sie sind stummgeschaltet. Drücken Sie Stern 6, um die Stummschaltung aufzuheben.", "de-DE")
 
 
 def test_star_two_raises_then_lowers_the_hand(client, services, fake_vonage, meeting, clock):
