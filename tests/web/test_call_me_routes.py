@@ -167,3 +167,17 @@ def test_with_dial_out_off_or_starter_only_the_page_does_not_offer_it_and_the_ro
                                              "number and PIN instead.",
                                              "Only the person who started this meeting can have it call phones here.")
     assert fake_vonage.requests("create_call") == []
+
+
+@pytest.mark.parametrize("extra_env", [{"DIAL_OUT_COUNTRIES": "US,GB"}], indirect=True)
+def test_a_national_number_is_read_in_the_browsers_country_when_allowed(client, meeting, fake_vonage, extra_env):
+    joined(client, meeting.id)
+    response = client.post(f"/rooms/{meeting.id}/call-me", json={"number": "020 7183 8750", "name": "Ada"},
+                           headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert response.status_code == 202
+    assert fake_vonage.requests("create_call")[0]["to"] == [{"type": "phone", "number": "442071838750"}]
+    # A browser of a country calls are not allowed to says nothing: the first allowed country reads it.
+    response = client.post(f"/rooms/{meeting.id}/call-me", json={"number": "(202) 555-0143", "name": "Ada"},
+                           headers={"Accept-Language": "fr-FR"})
+    assert response.status_code == 202
+    assert fake_vonage.requests("create_call")[1]["to"] == [{"type": "phone", "number": "12025550143"}]
