@@ -145,3 +145,25 @@ def test_a_modal_action_from_anyone_but_the_starter_does_nothing(client, slack_u
     fake_slack.wait_for("views.open", 2)
     assert fake_vonage.requests("update_call") == fake_vonage.requests("hangup") == []
     assert services.store.legs.get(leg).left_at is None
+
+
+def test_an_ended_meeting_opens_no_modal_and_says_so(client, slack_user, fake_slack, fake_vonage, services,
+                                                     meeting):
+    caller_in(client, fake_vonage, meeting, "447700900111")
+    services.store.meetings.update(meeting.id, ended_at=services.clock.now(), ended_reason="ended")
+    slack_user.click("phone_roster", meeting.id, response_key="late")
+    wait_until(lambda: fake_slack.responses("late"))
+    assert [body["text"] for body in fake_slack.responses("late")] == ["This meeting has already ended."]
+    assert fake_slack.requests("views.open") == []
+
+
+def test_a_hand_raised_with_the_keypad_reaches_the_card(client, fake_slack, fake_vonage, meeting):
+    from tests.webhooks.test_voice_keypad import keys
+
+    leg = caller_in(client, fake_vonage, meeting, "447700900111")
+    assert keys(leg, "*2").send(client).status_code == 200
+
+    def roster_lines() -> list[str]:
+        return [block["elements"][0]["text"] for update in fake_slack.requests("chat.update")
+                for block in update.get("blocks") or [] if block.get("block_id") == "phone_roster"]
+    wait_until(lambda: "On the phone: •••0111 ✋" in roster_lines())
