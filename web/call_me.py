@@ -33,6 +33,9 @@ from .call_me_words import BAD_BODY, NOT_FOUND, NOT_JOINED, NOT_JSON, refusal_st
 from .visitor_cookie import VisitorCookies
 
 STATUS_READS_PER_MINUTE = 60  # the page reads every 2 s while a call is under way: 30 a minute
+# Requests per meeting and client address in an hour: a new cookie (a cleared browser) is a
+# new visitor with 3 calls of its own, so one address may not ask more often than this.
+REQUESTS_PER_ADDRESS_HOUR = 10
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,10 @@ def create_call_me_blueprint(*, collaborators: CallMeCollaborators, cookies: Vis
         name = clean_display_name(body.get("name") if isinstance(body, dict) else None)
         if not isinstance(number, str) or name is None:
             return error(400, BAD_BODY)
+        wait = use.take([Rule(f"call_me_address:{meeting.id}:{request.remote_addr or ''}",
+                              REQUESTS_PER_ADDRESS_HOUR, 3600.0)], use.clock.now())
+        if wait is not None:
+            return error(429, refusal_words("visitor_limit", wait), wait)
         who = Requester(kind="visitor", workspace_id=meeting.team_id, visitor_id=visitor,
                         region=browser_region(request, use.allowed_countries))
         try:

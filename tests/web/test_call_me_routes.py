@@ -181,3 +181,14 @@ def test_a_national_number_is_read_in_the_browsers_country_when_allowed(client, 
                            headers={"Accept-Language": "fr-FR"})
     assert response.status_code == 202
     assert fake_vonage.requests("create_call")[1]["to"] == [{"type": "phone", "number": "12025550143"}]
+
+
+def test_new_cookies_from_one_address_do_not_get_round_the_limit(app, meeting, fake_vonage):
+    """Clearing cookies makes a new visitor; one address still asks at most 10 times an hour."""
+    answers = []
+    for _ in range(4):
+        browser = app.test_client()  # a fresh cookie jar each time, the same address
+        joined(browser, meeting.id)
+        answers += [call_me(browser, meeting.id).status_code for _ in range(3)]
+    assert answers == [202] * 10 + [429] * 2
+    assert len(fake_vonage.requests("create_call")) == 10
