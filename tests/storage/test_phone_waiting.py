@@ -1,0 +1,81 @@
+"""phone_waiting on both back-ends: each start or stop of a caller's waiting music, each
+30-second sentence and the end of each name step is claimed by exactly one worker or host."""
+
+from __future__ import annotations
+
+from meetbridge.storage import Store
+from meetbridge.storage.phone_waiting import PresentCaller, TellDue
+from tests.storage.conftest import NOW, RACERS, race
+
+FIRST = "8f0e6d0c-0000-4000-8000-000000000001"
+SECOND = "8f0e6d0c-0000-4000-8000-000000000002"
+
+
+def joined(store: Store, uuid: str, meeting_id: str = "m1", at: float = NOW, language: str | None = None) -> str:
+    """A caller leg admitted to the meeting (what a right PIN leaves behind)."""
+    store.legs.ensure(uuid, "447700900123", at)
+    store.database.execute("UPDATE phone_legs SET meeting_id = ?, joined_at = ?, language = ? WHERE uuid = ?",
+                           [meeting_id, at, language, uuid])
+    return uuid
+
+
+def test_present_lists_the_admitted_callers_still_on_the_line(store):
+    joined(store, FIRST, language="de-DE")
+    joined(store, SECOND, at=NOW + 1)
+    store.legs.ensure("8f0e6d0c-0000-4000-8000-00000000000a", "447700900999", NOW)  # rang, no PIN
+    store.phone_waiting.ask_name(SECOND)
+    assert store.phone_waiting.present("m1") == [PresentCaller(FIRST, False, False, "de-DE"),
+                                                 PresentCaller(SECOND, True, False, None)]
+    store.legs.record_status(FIRST, "completed", NOW + 2, terminal=True)
+    assert [caller.uuid for caller in store.phone_waiting.present("m1")] == [SECOND]
+
+
+def test_starting_and_stopping_the_music_is_claimed_once_across_stores(store, other_store):
+    joined(store, FIRST)
+    assert race(RACERS, lambda n: (store if n % 2 else other_store).phone_waiting.start_waiting(FIRST, NOW)) \
+        .count(True) == 1
+    assert store.phone_waiting.is_waiting(FIRST)
+    assert race(RACERS, lambda n: (store if n % 2 else other_store).phone_waiting.stop_waiting(FIRST)) \
+        .count(True) == 1
+    assert not other_store.phone_waiting.is_waiting(FIRST)
+
+
+def test_a_leg_that_left_never_starts_waiting(store):
+    joined(store, FIRST)
+    store.legs.record_status(FIRST, "completed", NOW, terminal=True)
+    assert store.phone_waiting.start_waiting(FIRST, NOW) is False
+
+
+def test_the_sentence_is_due_every_round_once(store, other_store):
+    joined(store, FIRST, language="fr-FR")
+    joined(store, SECOND)
+    store.phone_waiting.start_waiting(FIRST, NOW)
+    assert store.phone_waiting.claim_tells(NOW + 29, 30, 10) == []  # told when it started
+    claims = race(RACERS, lambda n: (store if n % 2 else other_store).phone_waiting.claim_tells(NOW + 30, 30, 10))
+    assert [due for claimed in claims for due in claimed] == [TellDue(FIRST, "fr-FR")]
+    assert store.phone_waiting.claim_tells(NOW + 59, 30, 10) == []
+    assert [due.uuid for due in store.phone_waiting.claim_tells(NOW + 60, 30, 10)] == [FIRST]
+    store.phone_waiting.stop_waiting(FIRST)
+    assert store.phone_waiting.claim_tells(NOW + 999, 30, 10) == []
+
+
+def test_the_name_step_ends_once_and_keeps_the_name(store, other_store):
+    joined(store, FIRST)
+    assert store.phone_waiting.take_naming(FIRST) is False  # never asked
+    store.phone_waiting.ask_name(FIRST)
+    assert race(RACERS, lambda n: (store if n % 2 else other_store).phone_waiting.take_naming(FIRST)) \
+        .count(True) == 1
+    store.phone_waiting.set_name(FIRST, "Maria")
+    assert other_store.legs.get(FIRST).caller_name == "Maria"
+
+
+def test_a_saved_number_names_its_member_only_in_that_workspace_and_only_when_one_saved_it(store):
+    store.saved_numbers.save("T1", "U0MARIA", "+447700900123", NOW)
+    store.saved_numbers.save("T2", "U0OTHER", "+447700900555", NOW)
+    assert store.phone_waiting.member_with_number("T1", "+447700900123") == "U0MARIA"
+    assert store.phone_waiting.member_with_number("T2", "+447700900123") is None
+    store.saved_numbers.save("T1", "U0SHARED", "+447700900123", NOW)  # a shared desk phone
+    assert store.phone_waiting.member_with_number("T1", "+447700900123") is None
+    joined(store, FIRST)
+    store.phone_waiting.set_member(FIRST, "U0MARIA")
+    assert store.legs.get(FIRST).slack_member_id == "U0MARIA"
