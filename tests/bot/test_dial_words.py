@@ -51,6 +51,7 @@ PROGRESS_FOR_ME = {
     "declined": "The call to your phone (•••0123) was declined.",
     "voicemail": "Voicemail answered at your phone (•••0123), so I hung up (nobody was asked to join).",
     "failed": "The call to your phone (•••0123) failed: the phone network didn't connect it.",
+    "ended": "The call to your phone (•••0123) was cancelled because the meeting ended.",
 }
 PROGRESS_FOR_INVITEE = {
     "ringing": "Ringing Maria (•••0123)…",
@@ -60,6 +61,7 @@ PROGRESS_FOR_INVITEE = {
     "declined": "The call to Maria (•••0123) was declined.",
     "voicemail": "Voicemail answered at Maria (•••0123), so I hung up (nobody was asked to join).",
     "failed": "The call to Maria (•••0123) failed: the phone network didn't connect it.",
+    "ended": "The call to Maria (•••0123) was cancelled because the meeting ended.",
 }
 
 

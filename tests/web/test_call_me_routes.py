@@ -5,8 +5,11 @@ simple cross-site form post, an ended meeting, a fourth call in an hour)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from meetbridge.dial_out_status import PROGRESS_CODES
 from meetbridge.meetings import MeetingRequest
 from tests.visitor import joined
 from tests.vonage_calls import CONFERENCE_NUMBER, TIMESTAMP, post_json
@@ -192,3 +195,9 @@ def test_new_cookies_from_one_address_do_not_get_round_the_limit(app, meeting, f
         answers += [call_me(browser, meeting.id).status_code for _ in range(3)]
     assert answers == [202] * 10 + [429] * 2
     assert len(fake_vonage.requests("create_call")) == 10
+
+
+def test_every_progress_code_has_page_words():
+    """The page words each code the status route can give (web/static/call_me_words.js)."""
+    words = (Path(__file__).parents[2] / "web" / "static" / "call_me_words.js").read_text()
+    assert [code for code in PROGRESS_CODES if f"  {code}: " not in words] == []
