@@ -28,9 +28,11 @@ from tests.vonage_calls import answer, dtmf, new_uuid
 VIDEO_EVENTS_SECRET = "video-events-secret-0123456789abcdef"
 EXAMPLES_PER_ROUTE = int(os.environ.get("FUZZ_EXAMPLES", "60"))  # raise it to hunt longer
 ROUTES = [
-    "/slack/events", "/voice-answer", "/voice-dtmf", "/voice-events", "/video-events",
+    "/slack/events", "/voice-answer", "/voice-dtmf", "/voice-events", "/voice-keypad", "/video-events",
     "/rooms/<meeting_id>", "/rooms/<meeting_id>/token", "/rooms/<meeting_id>/status", "/rooms/<meeting_id>/numbers",
     "/rooms/<meeting_id>/dial-out", "/rooms/<meeting_id>/hang-up", "/rooms/<meeting_id>/end",
+    "/rooms/<meeting_id>/phone-callers", "/rooms/<meeting_id>/phone-callers/host",
+    "/rooms/<meeting_id>/phone-callers/<action>",
     "/", "/healthz", "/static/<path:filename>", "/static/rooms/<path:filename>",
 ]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -99,7 +101,8 @@ class Generated:
 def requests_to(draw, template: str, meeting_id: str, route_methods: list[str]) -> Generated:
     segment = draw(st.just(meeting_id) | st.sampled_from(ODD_SEGMENTS)
                    | st.text(min_size=1, max_size=80).map(lambda t: quote(t.encode("utf-8", "surrogatepass"), safe="")))
-    path = template.replace("<meeting_id>", segment).replace("<path:filename>", segment)
+    path = template.replace("<meeting_id>", segment).replace("<path:filename>", segment).replace(
+        "<action>", draw(st.sampled_from(["mute", "unmute", "remove", "mute-all", *ODD_SEGMENTS])))
     body = draw(bodies)
     headers = draw(st.lists(st.tuples(st.sampled_from(["Authorization", "X-Request-Id", "Accept", "X-Slack-Retry-Num"]),
                                       header_text), max_size=3))
