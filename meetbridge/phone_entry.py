@@ -28,6 +28,7 @@ from .status import ChangeListeners
 from .storage import Store
 from .storage.keypad import EntryLimits, KeypadFacts, Refusal
 from .storage.pin_guard import lockout_key as stored_key
+from .words import load_catalogs
 
 PIN_PATTERN = re.compile(r"\d{4,20}")
 log = logging.getLogger("meetbridge.alerts")
@@ -62,6 +63,7 @@ class PhoneEntry:
         self.changes = changes
         self.start_in_background = start_in_background
         self.dial_in = DialIn.from_settings(settings)  # the number dialled → the call's language
+        load_catalogs()  # the prompts' words, read once at start
         self.names = CallerNames(settings, store)  # a saved number's member, or the name said
         self.limits = EntryLimits(attempts=settings.pin_attempts, budget=settings.pin_failure_budget,
                                   budget_window_seconds=BUDGET_WINDOW_SECONDS,

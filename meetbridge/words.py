@@ -46,6 +46,12 @@ def catalog(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
+def load_catalogs() -> None:
+    """Read every catalog now (at start-up), so no caller's first prompt waits for a .po file."""
+    for language in LANGUAGES:
+        catalog(language)
+
+
 def language_of(tag: str | None) -> str:
     """The shipped language of a BCP 47 tag (`de-AT` → `de`); English when none ships."""
     base = (tag or "").replace("_", "-").split("-")[0].lower()

@@ -12,6 +12,7 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
+from app import create_app
 from meetbridge import ncco, words
 from meetbridge.words import catalog_path, language_of, translate
 
@@ -89,3 +90,12 @@ def test_placeholders_are_filled_after_translation_and_braces_in_values_stay_tex
 def test_language_of_maps_tags_to_shipped_languages():
     assert [language_of(tag) for tag in ("de-DE", "JA-jp", "fr_CA", "pt-BR", "", None)] == \
         ["de", "ja", "fr", "en", "en", "en"]
+
+
+def test_the_app_reads_every_catalog_when_it_starts(settings, clock):
+    words.catalog.cache_clear()
+    app = create_app(settings, clock=clock, run_sweeper=False)
+    try:
+        assert words.catalog.cache_info().currsize == len(words.LANGUAGES)
+    finally:
+        app.extensions["meetbridge.shutdown"]()
