@@ -77,12 +77,17 @@ def number_country(digits: str) -> str | None:
     return region if region != NON_GEOGRAPHIC else None
 
 
+def voice_language(locale: str) -> str:
+    """The voice language of a shipped locale (DEFAULT_LOCALE): `de` → `de-DE`."""
+    return LOCALE_VOICES.get(locale, LOCALE_VOICES["en"])
+
+
 class DialIn:
     """Every number of the service in the order people see them, and the language of each."""
 
     def __init__(self, conference_number: str, more: tuple[tuple[str, str], ...], default_country: str,
                  default_locale: str) -> None:
-        self.default_language = LOCALE_VOICES.get(default_locale, LOCALE_VOICES["en"])
+        self.default_language = voice_language(default_locale)
         languages = dict(more)
         configured = [conference_number, *(digits for digits, _ in more if digits != conference_number)]
         numbers = [DialInNumber(digits, languages.get(digits, self.default_language),

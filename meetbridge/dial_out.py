@@ -23,6 +23,7 @@ from typing import Protocol
 
 from . import ncco
 from .clock import Clock
+from .dial_in import voice_language
 from .dial_out_events import DialEvents
 from .dial_out_press import InvitationAnswers
 from .dial_out_records import DialProgress, DialRequest, DialStarted, ProgressListeners, Requester
@@ -110,7 +111,8 @@ class DialOut:
             uuid = self.voice.create_call(
                 to=e164.removeprefix("+"), from_number=self.settings.conference_number,
                 ncco_actions=ncco.dial_out_invitation(self._inviter(meeting, request), meeting.title,
-                                                      self.dtmf_url, KEY_TIMEOUT_SECONDS),
+                                                      self.dtmf_url, KEY_TIMEOUT_SECONDS,
+                                                      voice_language(self.settings.default_locale)),
                 event_url=self.event_url_of(reservation.id), ringing_timer=RINGING_TIMER_SECONDS,
                 length_timer=LENGTH_TIMER_SECONDS)
         except UpstreamError:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from . import ncco
 from .clock import Clock
+from .dial_in import voice_language
 from .dial_out_records import ProgressListeners
 from .outcomes import DtmfOutcome
 from .settings import Settings
@@ -40,22 +41,23 @@ class InvitationAnswers:
         if row is None:
             return None
         now = self.clock.now()
+        language = voice_language(self.settings.default_locale)  # the invitation's language
         if digits != "1" and row.code != "joined":  # a leg already in stays in whatever comes again
             code = "no_answer" if timed_out or not digits else "declined"
             if self.store.dial_outs.finish(uuid, code, now):
                 self.progress.tell(row, code)
-            return DtmfOutcome(ncco.say_goodbye(ncco.INVITE_DECLINED), joined=False)
+            return DtmfOutcome(ncco.say_goodbye(ncco.INVITE_DECLINED, language), joined=False)
         admitted = self.store.dial_outs.admit(uuid, now, self.settings.max_phone_callers)
         if admitted.conversation_name is None:
             code = "ended" if admitted.meeting_gone else "failed"
             if self.store.dial_outs.finish(uuid, code, now):
                 self.progress.tell(row, code)
             text = ncco.MEETING_GONE if admitted.meeting_gone else (ncco.FULL if admitted.full else ncco.NOT_EXPECTED)
-            return DtmfOutcome(ncco.say_goodbye(text), joined=False)
+            return DtmfOutcome(ncco.say_goodbye(text, language), joined=False)
         if admitted.newly:
             self._joined(row.meeting_id, admitted.bridge_idle_since is not None, admitted.bridge_active)
             self.progress.tell(row, "joined")
-        return DtmfOutcome(ncco.join_conversation(admitted.conversation_name,
+        return DtmfOutcome(ncco.join_conversation(admitted.conversation_name, language=language,
                                                   keypad_url=ncco.keypad_url(self.settings.server_url)), joined=True,
                            meeting_id=row.meeting_id)
 
