@@ -67,9 +67,6 @@ class DialOut:
         self.store = store
         self.voice = voice
         self.clock = clock
-        self.changes = changes
-        self.start_in_background = start_in_background
-        self.connect_bridge = connect_bridge
         countries = settings.dial_out_countries or (country_of(settings.conference_number) or "US",)
         self.rules = NumberRules(tuple(countries))
         self.progress = ProgressListeners()
