@@ -18,11 +18,25 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import uuid
 from contextlib import ExitStack
 
-from .harness import app_env, cpu_counters, fakes, free_port, gunicorn, percentile, save, steal_percent, temp_database
+from .harness import (
+    app_env,
+    cpu_counters,
+    cpu_seconds,
+    fakes,
+    free_port,
+    gunicorn,
+    percentile,
+    postmaster_pid,
+    process_tree,
+    save,
+    steal_percent,
+    temp_database,
+)
 from .load import closed_loop, in_own_process, open_loop, send_all
 from .meet_client import (
     CALLER,
@@ -46,34 +60,48 @@ ROUNDS = 3
 LEGS_PER_CLIENT = 120  # room for 750 dtmf/s at saturation (beyond, clients re-use legs); paced: RATE × seconds
 
 
-def measure(port: int, saturating, paced) -> dict:
+def measure(port: int, saturating, paced, processes: dict[str, int] | None = None) -> dict:
+    """Saturation and paced latency; with `processes` (name → root pid), also the CPU time each
+    group of processes spent per request at saturation (`cpu_ms_per_request`: the app's gunicorn,
+    the PostgreSQL server), which says where a request's work goes better than req/s on a shared
+    machine can."""
     before = cpu_counters()
+    trees = {name: process_tree(pid) for name, pid in (processes or {}).items()}
+    spent_before = {name: cpu_seconds(pids) for name, pids in trees.items()}
     saturated = in_own_process(closed_loop, port, saturating, CLIENTS, SATURATION_SECONDS)
+    spent = {name: cpu_seconds(pids) - spent_before[name] for name, pids in trees.items()}
     paced_result = in_own_process(open_loop, port, paced, RATE, OPEN_LOOP_SECONDS)
-    return {"saturation_rps": round(saturated.per_second, 1), "saturation_errors": saturated.errors,
-            "rate_200_p50_ms": round(percentile(paced_result.latencies_ms, 50), 2),
-            "rate_200_p99_ms": round(percentile(paced_result.latencies_ms, 99), 2),
-            "rate_200_errors": paced_result.errors, "cpu_steal_percent": steal_percent(before, cpu_counters())}
+    result: dict = {"saturation_rps": round(saturated.per_second, 1), "saturation_errors": saturated.errors,
+              "rate_200_p50_ms": round(percentile(paced_result.latencies_ms, 50), 2),
+              "rate_200_p99_ms": round(percentile(paced_result.latencies_ms, 99), 2),
+              "rate_200_errors": paced_result.errors, "cpu_steal_percent": steal_percent(before, cpu_counters())}
+    if spent:
+        result["cpu_ms_per_request"] = {name: round(1000 * seconds / max(1, saturated.requests), 3)
+                                        for name, seconds in spent.items()}
+    return result
 
 
 class Server:
     """One app under gunicorn with its own fakes and 200 live meetings whose bridges are up."""
 
-    def __init__(self, stack: ExitStack, signed: bool, database_url: str | None = None) -> None:
+    def __init__(self, stack: ExitStack, signed: bool, database_url: str | None = None,
+                 database_pid: int | None = None) -> None:
         """`signed`: the app checks signatures. Requests are always signed, so that the load
         generators (on the same two cores) do the same work in every mode. `database_url`:
-        PostgreSQL's, else a new SQLite file."""
+        PostgreSQL's (`database_pid`: its server's main process), else a new SQLite file."""
         slack, opentok, vonage, private_pem = stack.enter_context(fakes())
         self.port, self.signed = free_port(), signed
         self.env = app_env(slack, opentok, vonage, private_pem, self.port, temp_database(), signed=signed)
         if database_url:
             self.env["DATABASE_URL"] = database_url
-        stack.enter_context(gunicorn("app:create_app()", self.env))
+        self.processes = {"app": stack.enter_context(gunicorn("app:create_app()", self.env)).pid}
+        if database_pid is not None:
+            self.processes["postgresql"] = database_pid
         self.pins = start_meetings(self.port, slack, MEETINGS)
         connect_bridges(self.port, opentok, vonage, self.pins)
 
     def measure_answer(self) -> dict:
-        return measure(self.port, AnswerRequests(), AnswerRequests())
+        return measure(self.port, AnswerRequests(), AnswerRequests(), self.processes)
 
     def measure_dtmf(self) -> dict:
         """Answer enough callers for the saturated and the paced run, measure their PIN entry,
@@ -87,7 +115,7 @@ class Server:
         joined = json.loads(send(probe, Callers(paced, self.pins, len(paced))(len(paced) - 1)))
         assert joined[-1]["action"] == "conversation", joined  # callers are admitted, not turned away
         result = measure(self.port, Callers(saturating, self.pins, LEGS_PER_CLIENT),
-                         Callers(paced, self.pins, len(paced)))
+                         Callers(paced, self.pins, len(paced)), self.processes)
         in_own_process(send_all, self.port, LegRequests(everyone, "completed"), len(everyone))
         return result
 
@@ -119,13 +147,16 @@ def run(compare_unsigned: bool = False, backends: tuple[str, ...] = ("sqlite",),
                     "backends": list(backends)}
     with ExitStack() as stack:
         urls: dict[tuple[str, bool], str] = {}
+        database_pid = None
         if "postgresql" in backends:
             from .postgres import durable_cluster, new_database, settings_of
 
             cluster = stack.enter_context(durable_cluster())
             urls = {mode: new_database(cluster, synchronous_commit) for mode in modes if mode[0] == "postgresql"}
             result["postgresql"] = settings_of(next(iter(urls.values())))
-        servers = {mode: Server(stack, signed=mode[1], database_url=urls.get(mode)) for mode in modes}
+            database_pid = postmaster_pid(os.path.join(cluster.directory, "data"))
+        servers = {mode: Server(stack, signed=mode[1], database_url=urls.get(mode),
+                                database_pid=database_pid if mode[0] == "postgresql" else None) for mode in modes}
         base_env = dict(next(iter(servers.values())).env, PORT=str(free_port()))
         for _ in range(ROUNDS):
             with gunicorn("bench.baseline_app:create_app()", base_env):
@@ -145,6 +176,10 @@ def run(compare_unsigned: bool = False, backends: tuple[str, ...] = ("sqlite",),
                    for key in ("saturation_rps", "ratio_to_baseline", "rate_200_p50_ms", "rate_200_p99_ms",
                                "cpu_steal_percent")}
         summary["errors"] = sum(row[name]["saturation_errors"] + row[name]["rate_200_errors"] for row in rounds)
+        if "cpu_ms_per_request" in rounds[0][name]:
+            summary["cpu_ms_per_request"] = {
+                group: statistics.median(row[name]["cpu_ms_per_request"][group] for row in rounds)
+                for group in rounds[0][name]["cpu_ms_per_request"]}
         summary["targets_met"] = summary["ratio_to_baseline"] >= 0.5 and summary["rate_200_p99_ms"] < 25
         result[name] = summary
     result["baseline"] = {key: statistics.median(row["baseline"][key] for row in rounds)

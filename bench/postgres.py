@@ -28,11 +28,13 @@ DURABLE_OPTIONS = "-c fsync=on -c full_page_writes=on -c synchronous_commit=on -
 
 
 @contextmanager
-def durable_cluster() -> Iterator[Cluster]:
-    """A running cluster with production durability; removed at the end."""
+def durable_cluster(extra_options: str = "") -> Iterator[Cluster]:
+    """A running cluster with production durability (and `extra_options` for the server); removed
+    at the end."""
     cluster = start_cluster()
     try:
-        options = f"-p {cluster.port} -k {cluster.directory} -c listen_addresses=127.0.0.1 {DURABLE_OPTIONS}"
+        options = (f"-p {cluster.port} -k {cluster.directory} -c listen_addresses=127.0.0.1 {DURABLE_OPTIONS} "
+                   f"{extra_options}")
         data, log = os.path.join(cluster.directory, "data"), os.path.join(cluster.directory, "server.log")
         subprocess.run(_as_cluster_owner([f"{postgres_bin_dir()}/pg_ctl", "-D", data, "-l", log, "-o", options, "-w",
                                           "-t", str(START_TIMEOUT_SECONDS), "-m", "fast", "restart"]),

@@ -84,13 +84,13 @@ class PhoneEntry:
         number is locked out (then nothing is stored about the call)."""
         now = self.clock.now()
         language = self.dial_in.language_for(leg.dialled)  # every later prompt of the call uses it
-        gate = self.store.pin_guard.gate(stored_key(leg.number), now - BUDGET_WINDOW_SECONDS)
-        if gate.budget_used >= self.settings.pin_failure_budget:
+        stored, gate = self.store.pin_guard.store_caller(  # only while the budget lasts and the key is not locked
+            leg.uuid, leg.number, now, language, self.settings.pin_failure_budget, now - BUDGET_WINDOW_SECONDS)
+        if not stored and gate.budget_used >= self.settings.pin_failure_budget:
             self._alert_budget_spent(now)
             return ncco.say_goodbye(ncco.BUSY, language)
-        if gate.locked_until is not None and gate.locked_until > now:
+        if not stored:
             return ncco.say_goodbye(ncco.LOCKED_OUT, language)
-        self.store.legs.ensure(leg.uuid, leg.number, now, language)
         return ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, gate.longest_pin or 0),
                                language=language)
 
@@ -102,15 +102,14 @@ class PhoneEntry:
         return ncco.join_conversation(meeting.conversation_name, greeting=None)
 
     def enter_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> DtmfOutcome:
-        """Count the attempt, then check the PIN (one statement): join, re-prompt or goodbye."""
+        """Count the attempt, then check the PIN (one statement, read back in the same round
+        trip): join, re-prompt or goodbye."""
         now = self.clock.now()
         pin = digits if digits and PIN_PATTERN.fullmatch(digits) else None
-        if not self.store.keypad.enter(leg.uuid, pin, now, self.limits):
+        facts = self.store.keypad.enter_and_look_up(leg.uuid, pin, now, self.limits)
+        if facts is None:  # no attempt granted (or the leg is gone): nothing was written
             return self._refused(self.store.keypad.refusal(leg.uuid, now - BUDGET_WINDOW_SECONDS), now,
                                  self.dial_in.language_for(leg.dialled))
-        facts = self.store.keypad.look_up(leg.uuid, pin)
-        if facts is None:  # the leg vanished between the two statements (pruned)
-            return _goodbye(ncco.NOT_EXPECTED, self.dial_in.language_for(leg.dialled))
         language = facts.language or self.dial_in.language_for(leg.dialled)
         if facts.admitted:
             return self._admitted(facts, leg.uuid)
@@ -157,8 +156,7 @@ class PhoneEntry:
             return _goodbye(ncco.MEETING_GONE, language)
         # The name step is marked before anyone hears of the new caller (the bridge dials on
         # another thread): a caller being asked their name is not yet waiting in the meeting.
-        meeting = self.store.meetings.get(meeting_id)
-        asked = self.names.first_step(uuid, meeting.team_id) if meeting is not None else None
+        asked = self.names.first_step(uuid, facts.team_id) if facts.team_id is not None else None
         if facts.bridge_idle_since is not None:
             self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
         self.changes.changed(meeting_id)

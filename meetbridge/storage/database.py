@@ -138,8 +138,9 @@ class Database:
         except sqlite3.Error:
             return False
 
-    def execute(self, sql: str, params: Any = ()) -> int:
-        """Run one write statement; returns the number of rows it changed."""
+    def execute(self, sql: str, params: Any = (), durable: bool = True) -> int:
+        """Run one write statement; returns the number of rows it changed. `durable` changes
+        nothing here: every commit already returns before its fsync (synchronous=NORMAL)."""
         conn = self.db.conn
         if conn.in_transaction:
             try:
@@ -207,6 +208,11 @@ class Database:
     def execute_serialised(self, name: str, sql: str, params: Any = ()) -> int:
         """A plain `execute`: SQLite runs write statements one at a time, each seeing the last."""
         return self.execute(sql, params)
+
+    def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *, serialised: str | None = None,
+                          durable: bool = True) -> tuple[int, dict[str, Any] | None]:
+        """`execute` then `query_one`: two calls into SQLite, no round trip to save."""
+        return self.execute(sql, params), self.query_one(read_sql, params)
 
     def skip_locked(self, table: str) -> str:
         """Empty: SQLite runs one write statement at a time, so claims never overlap."""

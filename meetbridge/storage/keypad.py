@@ -47,7 +47,7 @@ ENTER = (
 
 LOOK_UP = (
     "SELECT leg.attempts, leg.caller_number, leg.language, leg.joined_at IS NOT NULL AS admitted, "
-    "meetings.id AS meeting_id, meetings.expires_at, "
+    "meetings.id AS meeting_id, meetings.team_id, meetings.expires_at, "
     "meetings.conversation_name, bridge_calls.id AS bridge_id, bridge_calls.idle_since AS bridge_idle_since, "
     "(SELECT max(length) FROM pin_counts WHERE live > 0) AS longest_pin "
     "FROM phone_legs AS leg "
@@ -80,6 +80,7 @@ class KeypadFacts:
     bridge_idle_since: float | None
     longest_pin: int | None  # the longest live PIN, for the re-prompt's maxDigits
     language: str | None = None  # of the number the leg dialled: the language of what it hears
+    team_id: str | None = None  # the meeting's workspace
 
     @property
     def bridge_active(self) -> bool:
@@ -113,7 +114,8 @@ class EntryLimits:
 
 
 class KeypadQueries:
-    """The two statements of a keyed-in PIN (enter, look_up) and why one was refused."""
+    """The two statements of a keyed-in PIN (enter, look_up; together in one round trip:
+    enter_and_look_up) and why one was refused."""
 
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
@@ -121,20 +123,20 @@ class KeypadQueries:
     def enter(self, uuid: str, pin: str | None, now: float, limits: EntryLimits) -> bool:
         """Count one attempt for the leg and, when its PIN admits it, admit it (one statement).
         False, with nothing written, when the leg may not have an attempt."""
-        return self.database.execute_serialised(CALLERS_LOCK, ENTER, {  # budget and caller cap hold across hosts
-            "uuid": uuid, "pin": pin, "now": now, "max_attempts": limits.attempts, "budget": limits.budget,
-            "budget_since": now - limits.budget_window_seconds, "max_callers": limits.callers}) == 1
+        return self.database.execute_serialised(  # budget and caller cap hold across hosts
+            CALLERS_LOCK, ENTER, _entry(uuid, pin, now, limits)) == 1
+
+    def enter_and_look_up(self, uuid: str, pin: str | None, now: float, limits: EntryLimits) -> KeypadFacts | None:
+        """`enter`, then `look_up`, in one round trip on a server database. None when the leg got
+        no attempt (nothing written; `refusal` says why) or is gone."""
+        entered, row = self.database.execute_then_read(ENTER, LOOK_UP, _entry(uuid, pin, now, limits),
+                                                       serialised=CALLERS_LOCK)
+        return _facts(row) if entered == 1 and row is not None else None
 
     def look_up(self, uuid: str, pin: str | None) -> KeypadFacts | None:
         """The leg after `enter`, and the live meeting behind `pin` (None finds no meeting)."""
         row = self.database.query_one(LOOK_UP, {"uuid": uuid, "pin": pin})
-        if row is None:
-            return None
-        return KeypadFacts(attempts=int(row["attempts"]), caller_number=row["caller_number"],
-                           admitted=bool(row["admitted"]), meeting_id=row["meeting_id"],
-                           expires_at=row["expires_at"], conversation_name=row["conversation_name"],
-                           bridge_id=row["bridge_id"], bridge_idle_since=row["bridge_idle_since"],
-                           longest_pin=row["longest_pin"], language=row["language"])
+        return _facts(row) if row is not None else None
 
     def turn_away(self, uuid: str, meeting_id: str, now: float) -> None:
         """A right PIN for a full meeting: not a failure, and the call ends here."""
@@ -151,3 +153,18 @@ class KeypadQueries:
                        conversation_name=row["conversation_name"], expires_at=row["expires_at"],
                        budget_used=int(row["budget_used"]), locked_until=row["locked_until"],
                        language=row["language"])
+
+
+def _entry(uuid: str, pin: str | None, now: float, limits: EntryLimits) -> dict[str, object]:
+    """ENTER's (and LOOK_UP's) parameters."""
+    return {"uuid": uuid, "pin": pin, "now": now, "max_attempts": limits.attempts, "budget": limits.budget,
+            "budget_since": now - limits.budget_window_seconds, "max_callers": limits.callers}
+
+
+def _facts(row: dict) -> KeypadFacts:
+    """LOOK_UP's row as the record /voice-dtmf answers from."""
+    return KeypadFacts(attempts=int(row["attempts"]), caller_number=row["caller_number"],
+                       admitted=bool(row["admitted"]), meeting_id=row["meeting_id"],
+                       expires_at=row["expires_at"], conversation_name=row["conversation_name"],
+                       bridge_id=row["bridge_id"], bridge_idle_since=row["bridge_idle_since"],
+                       longest_pin=row["longest_pin"], language=row["language"], team_id=row["team_id"])

@@ -21,13 +21,14 @@ class PhoneLegsTable:
 
     def ensure(self, uuid: str, caller_number: str | None, now: float, language: str | None = None) -> None:
         """Remember a call leg and the language of the number it dialled; webhook retries and
-        duplicates change nothing."""
+        duplicates change nothing. Not durable: a database crash may forget the legs of its last
+        fraction of a second (such a caller hears goodbye at the PIN and calls again)."""
         self.database.execute(
             "INSERT INTO phone_legs (uuid, caller_number, created_at, updated_at, language) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(uuid) DO UPDATE SET "
             "caller_number = coalesce(phone_legs.caller_number, excluded.caller_number), "
             "language = coalesce(phone_legs.language, excluded.language)",
-            [uuid, caller_number, now, now, language])
+            [uuid, caller_number, now, now, language], durable=False)
 
     def record_status(self, uuid: str, status: str, now: float, terminal: bool) -> bool:
         """Store a live leg's status; True when it changed a row (for a terminal status: this

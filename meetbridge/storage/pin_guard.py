@@ -31,6 +31,17 @@ GATE = (
     "(SELECT max(length) FROM pin_counts WHERE live > 0) AS longest_pin")
 
 
+# A new caller's leg, stored only while the budget is not spent and the key not locked out, as
+# `legs.ensure` stores it (retries and duplicates change nothing).
+STORE_CALLER = (
+    "INSERT INTO phone_legs (uuid, caller_number, created_at, updated_at, language) "
+    "SELECT :uuid, :number, :now, :now, :language "
+    f"WHERE {FAILURES_SINCE} < :budget AND NOT EXISTS (SELECT 1 FROM pin_lockouts "
+    "WHERE pin_lockouts.key = :key AND pin_lockouts.locked_until > :now) "
+    "ON CONFLICT (uuid) DO UPDATE SET caller_number = coalesce(phone_legs.caller_number, excluded.caller_number), "
+    "language = coalesce(phone_legs.language, excluded.language)")
+
+
 @dataclass(frozen=True)
 class Policy:
     """The numbers behind lock-outs (meetbridge/pin_guard.py explains the choices)."""
@@ -94,6 +105,19 @@ class PinGuardTable:
         assert row is not None  # a SELECT without FROM always yields one row
         return Gate(budget_used=int(row["budget_used"]), locked_until=row["locked_until"],
                     longest_pin=row["longest_pin"])
+
+    def store_caller(self, uuid: str, number: str | None, now: float, language: str | None, budget: int,
+                     budget_since: float) -> tuple[bool, Gate]:
+        """Store a new caller's leg unless the failure budget since `budget_since` is spent or
+        its number is locked out, then read the gate: whether it was stored, and the gate (why
+        not; the longest live PIN). One round trip on a server database. Not durable, like
+        `legs.ensure`: a database crash may forget the legs of its last fraction of a second."""
+        stored, row = self.database.execute_then_read(STORE_CALLER, GATE, {
+            "uuid": uuid, "number": number, "key": lockout_key(number), "now": now, "language": language,
+            "budget": budget, "budget_since": budget_since}, durable=False)
+        assert row is not None  # a SELECT without FROM always yields one row
+        return stored == 1, Gate(budget_used=int(row["budget_used"]), locked_until=row["locked_until"],
+                                 longest_pin=row["longest_pin"])
 
     def record_failure(self, key: str, now: float, policy: Policy) -> None:
         """A failed PIN entry (wrong, empty or timed out) by this key."""

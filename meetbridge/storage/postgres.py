@@ -15,10 +15,14 @@ the hottest of them, one statement under a lock every host shares, runs in one r
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -52,13 +56,62 @@ def translate(sql: str) -> str:
     return _TOKEN.sub(replace, sql)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A statement as a server-side prepared statement: `PREPARE` once per connection, then
+    `EXECUTE` with its values bound client side, so it can ride in a multi-statement message and
+    still skip parsing and planning (a plain statement in such a message is planned every time)."""
+
+    name: str
+    prepare: bytes  # PREPARE <name> (<types>) AS <the statement with $1, $2, …>
+    execute: str  # EXECUTE <name>(%s, …): psycopg's client-side placeholders
+
+
 @lru_cache(maxsize=256)
-def _serialised(statement: str, lock: str) -> str:
-    """`statement` (translated) as a transaction under `lock`'s advisory lock, committed without
-    waiting for its WAL flush."""
-    quoted = lock.replace("'", "''").replace("%", "%%")
-    return (f"BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(hashtext('{quoted}')); "
-            f"{statement}; COMMIT")
+def numbered(sql: str) -> tuple[str, tuple[int | str, ...]]:
+    """`sql` with `?` / `:name` as $1, $2, … (a name used twice is one parameter), and which
+    parameter (position or name) each $n is."""
+    keys: list[int | str] = []
+    positions = itertools.count()
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "?":
+            keys.append(next(positions))
+            return f"${len(keys)}"
+        if match.group(1):
+            if match.group(1) not in keys:
+                keys.append(match.group(1))
+            return f"${keys.index(match.group(1)) + 1}"
+        return token
+    return _TOKEN.sub(replace, sql), tuple(keys)
+
+
+# A parameter's declared type, from its Python value: an `INSERT … SELECT $1` gives PostgreSQL no
+# context to infer one. Integers and NULLs are left to the context (`unknown`), which is right for
+# both integer and float columns.
+_PG_TYPES = {float: "double precision", str: "text", bool: "boolean"}
+
+
+@lru_cache(maxsize=512)
+def prepared(sql: str, types: tuple[str, ...]) -> Prepared:
+    """The prepared form of `sql` for parameters of these declared types."""
+    body, keys = numbered(sql)
+    name = "mb_" + hashlib.sha1(f"{sql}\0{types}".encode()).hexdigest()[:16]
+    declared = f" ({', '.join(types)})" if keys else ""
+    arguments = f"({', '.join('%s' for _ in keys)})" if keys else ""
+    return Prepared(name, f"PREPARE {name}{declared} AS {body}".encode(), f"EXECUTE {name}{arguments}")
+
+
+def bound(sql: str, params: Any) -> tuple[Prepared, list[Any]]:
+    """The prepared statement for `sql` with these parameters, and their values in $-order."""
+    values = [params[key] for key in numbered(sql)[1]]
+    return prepared(sql, tuple(_PG_TYPES.get(type(value), "unknown") for value in values)), values
+
+
+def _quoted(text: str) -> str:
+    """A string literal for a message with client-side placeholders."""
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
 class NulFreeText(StrDumperUnknown):
@@ -88,6 +141,8 @@ class PostgresDatabase:
             configure=_configure, name="meetbridge")
         self._pool.open(wait=False)
         self._local = threading.local()
+        self._prepared_on: weakref.WeakKeyDictionary[psycopg.Connection[Any], set[str]] = weakref.WeakKeyDictionary()
+        self._prepared_lock = threading.Lock()
 
     @contextmanager
     def _connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection[Any]]:
@@ -119,9 +174,77 @@ class PostgresDatabase:
         """The first row of a read, or None."""
         return self._rows(sql, params, "one")
 
-    def execute(self, sql: str, params: Any = ()) -> int:
-        """Run one write statement; returns the number of rows it changed."""
-        return self._rows(sql, params, "count")
+    def execute(self, sql: str, params: Any = (), durable: bool = True) -> int:
+        """Run one write statement; returns the number of rows it changed. `durable=False`: the
+        commit does not wait for its WAL flush (a server crash may forget the last ~0.6 s of such
+        writes, never tear one); inside a transaction the transaction's commit decides."""
+        if durable or self._in_transaction():
+            return self._rows(sql, params, "count")
+        return self._message(sql, params, lock=None, durable=False)[0]
+
+    def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *, serialised: str | None = None,
+                          durable: bool = True) -> tuple[int, dict[str, Any] | None]:
+        """A write (under `serialised`'s lock, when named; see execute_serialised) and then a read
+        of what it left, both in one round trip; the rows the write changed and the read's first
+        row. Both statements take their parameters from `params` (by name)."""
+        if self._in_transaction():
+            changed = self.execute_serialised(serialised, sql, params) if serialised else self.execute(sql, params)
+            return changed, self.query_one(read_sql, params)
+        return self._message(sql, params, lock=serialised, durable=durable and serialised is None, read=read_sql)
+
+    def _in_transaction(self) -> bool:
+        return getattr(self._local, "connection", None) is not None
+
+    def _message(self, sql: str, params: Any, *, lock: str | None, durable: bool,
+                 read: str | None = None) -> tuple[int, dict[str, Any] | None]:
+        """One write (in a transaction holding `lock`, when named; committed without waiting for
+        its WAL flush unless `durable`) and an optional read after its commit, sent as one
+        message of prepared statements: the server has the whole transaction before it takes the
+        lock, so no round trip to Python happens while the lock is held, and nothing is planned."""
+        write, values = bound(sql, params)
+        statements: list[str] = []
+        transaction = lock is not None or not durable
+        if transaction:
+            statements.append("BEGIN")
+            if not durable:
+                statements.append("SET LOCAL synchronous_commit = off")
+            if lock is not None:
+                statements.append(f"SELECT pg_advisory_xact_lock(hashtext({_quoted(lock)}))")
+        write_at = len(statements)
+        statements.append(write.execute)
+        if transaction:
+            statements.append("COMMIT")
+        wanted = [write]
+        if read is not None:
+            after, read_values = bound(read, params)
+            wanted.append(after)
+            statements.append(after.execute)
+            values += read_values
+        with self._pool.connection() as conn:
+            self._prepare(conn, wanted)
+            cursor = psycopg.ClientCursor(conn)
+            try:
+                cursor.execute("; ".join(statements), values)
+            except psycopg.errors.UniqueViolation as error:
+                raise UniqueViolation(str(error)) from error
+            for _ in range(write_at):  # BEGIN, SET LOCAL, the lock's SELECT
+                cursor.nextset()
+            changed = cursor.rowcount
+            if read is None:
+                return changed, None
+            while cursor.nextset():  # the read's result is the last
+                pass
+            return changed, cursor.fetchone()
+
+    def _prepare(self, conn: psycopg.Connection[Any], statements: list[Prepared]) -> None:
+        """PREPARE on this connection the statements it has not prepared yet (once per connection)."""
+        with self._prepared_lock:
+            done = self._prepared_on.setdefault(conn, set())
+            missing = [each for each in statements if each.name not in done]
+        for each in missing:
+            conn.execute(each.prepare)  # bytes: sent as written, no client-side placeholders
+            with self._prepared_lock:
+                done.add(each.name)
 
     def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
         """One write statement with RETURNING; its first row."""
@@ -173,27 +296,16 @@ class PostgresDatabase:
         sees what every earlier holder committed (a lone statement's snapshot would predate the lock).
 
         Every host's holders queue for the lock, so it is held as briefly as the server allows: the
-        transaction is sent in one pipeline (one round trip; no Python runs while the lock is held)
-        and commits without waiting for its WAL flush (`synchronous_commit` off for it alone: the
-        lock is released at commit, which would otherwise include an fsync per holder). A database
+        transaction is sent in one message of prepared statements (one round trip; no Python runs
+        and nothing is planned while the lock is held) and commits without waiting for its WAL
+        flush (`synchronous_commit` off for it alone: the lock is released at commit, which would
+        otherwise include an fsync per holder). A database
         crash can forget the last ~0.6 s of these statements (3 × wal_writer_delay), never tear one;
         they are PIN attempts, admissions and idle clocks, as short-lived as the calls they count."""
-        if getattr(self._local, "connection", None) is not None:  # inside a caller's transaction
+        if self._in_transaction():  # inside a caller's transaction
             self.hold(name)
             return self.execute(sql, params)
-        # One message, so the server has the whole transaction before it takes the lock (a pipeline
-        # sends statement by statement, and a thread of this process may take the GIL in between).
-        # Each statement of a multi-statement query takes its own snapshot: the last one reads after
-        # the lock. Parameters are bound client side; the result of interest is the fourth.
-        with self._pool.connection() as conn:
-            cursor = psycopg.ClientCursor(conn)
-            try:
-                cursor.execute(_serialised(translate(sql), name), params)
-            except psycopg.errors.UniqueViolation as error:
-                raise UniqueViolation(str(error)) from error
-            for _ in range(3):  # BEGIN, SET LOCAL, the lock's SELECT
-                cursor.nextset()
-            return cursor.rowcount
+        return self._message(sql, params, lock=name, durable=False)[0]
 
     def skip_locked(self, table: str) -> str:
         """A claim's sub-select skips rows another host's claim has locked."""

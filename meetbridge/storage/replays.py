@@ -30,8 +30,10 @@ class SeenTokens:
         self.database = database
 
     def first_use(self, jti: str, at: float) -> bool:
-        """Record `jti` as seen at `at`; False when any worker had already recorded it."""
-        return self.database.execute(RECORD, (jti, at)) == 1
+        """Record `jti` as seen at `at`; False when any worker had already recorded it. Not
+        durable: a database crash may forget the last fraction of a second of these records, so
+        a token captured in that instant could be replayed once more within its few minutes."""
+        return self.database.execute(RECORD, (jti, at), durable=False) == 1
 
     def prune(self, before: float, limit: int = PRUNE_BATCH) -> int:
         """Forget tokens seen before `before` (call with now − KEEP_SECONDS); at most `limit`

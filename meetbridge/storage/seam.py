@@ -29,8 +29,17 @@ class SqlDatabase(Protocol):
         """The first row of a read, or None."""
         ...
 
-    def execute(self, sql: str, params: Any = ()) -> int:
-        """One write statement; the number of rows it changed."""
+    def execute(self, sql: str, params: Any = (), durable: bool = True) -> int:
+        """One write statement; the number of rows it changed. `durable=False` for records a
+        database crash may forget (the last fraction of a second of them, never torn): replay
+        records, call legs; PostgreSQL then commits without waiting for the WAL flush."""
+        ...
+
+    def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *, serialised: str | None = None,
+                          durable: bool = True) -> tuple[int, dict[str, Any] | None]:
+        """A write (serialised under `serialised` when named, as execute_serialised), then a read
+        of what it left: the rows the write changed and the read's first row. One round trip on
+        a server database. Both statements take their parameters from `params`."""
         ...
 
     def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:

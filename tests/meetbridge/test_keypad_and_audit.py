@@ -45,7 +45,7 @@ def test_entering_a_live_pin_counts_the_attempt_and_admits_the_leg(store):
     assert claim(store, answered(store), pin="123456")
     assert store.keypad.look_up("leg-1", "123456") == KeypadFacts(
         attempts=1, caller_number="447700900123", admitted=True, meeting_id="m1", expires_at=NOW + 3600,
-        conversation_name="conv-m1", bridge_id=None, bridge_idle_since=None, longest_pin=6)
+        conversation_name="conv-m1", bridge_id=None, bridge_idle_since=None, longest_pin=6, team_id="T1")
 
 
 def test_look_up_finds_no_meeting_for_an_unknown_released_or_missing_pin(store):

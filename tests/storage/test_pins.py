@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import random
-import traceback
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
 from meetbridge.pins import allocate_pin
 from meetbridge.storage import UniqueViolation, open_store
 from tests.storage.conftest import NOW, RACERS, a_meeting, race
-from tests.storage.test_sqlite_database import PINS_PER_PROCESS, PROCESSES, SPAWN_TIMEOUT_SECONDS, run_workers
+from tests.storage.spawned import PINS_PER_PROCESS, PROCESSES, run_workers
 
 
 def test_a_live_pin_is_claimed_once_and_the_database_refuses_a_second_row(store):
@@ -69,25 +68,20 @@ def test_a_meeting_round_trips(store):
     assert store.meetings.mark_ended("m1", NOW + 5, "ended") and not store.meetings.mark_ended("m1", NOW + 6, "x")
 
 
-def _allocate_pins_at(url: str, seed: int, count: int, worker: int, barrier: Any, results: Any) -> None:
+def _allocate_pins_at(url: str, seed: int, count: int, worker: int, ready: Callable[[], None]) -> list[str]:
     """Child process (a host): allocate PINs with the same random sequence as every other one."""
-    try:
-        store = open_store(url)
-        rng = random.Random(seed)
-        barrier.wait(timeout=SPAWN_TIMEOUT_SECONDS)
-        allocated = []
-        for index in range(count):
-            with store.transaction():
-                allocated.append(allocate_pin(store.pins, f"w{worker}-m{index}", rng, 5, NOW))
-        store.close()
-        results.put(("ok", allocated))
-    except BaseException:
-        barrier.abort()
-        results.put(("error", traceback.format_exc()))
+    store = open_store(url)
+    rng = random.Random(seed)
+    ready()
+    allocated = []
+    for index in range(count):
+        with store.transaction():
+            allocated.append(allocate_pin(store.pins, f"w{worker}-m{index}", rng, 5, NOW))
+    store.close()
+    return allocated
 
 
 def test_processes_on_one_postgresql_drawing_the_same_pins_never_share_a_live_one(postgres_url):
-    outcomes = run_workers(_allocate_pins_at, [(postgres_url, 1234, PINS_PER_PROCESS, w) for w in range(PROCESSES)],
-                           PROCESSES)
+    outcomes = run_workers(_allocate_pins_at, [(postgres_url, 1234, PINS_PER_PROCESS, w) for w in range(PROCESSES)])
     handed_out = [pin for allocated in outcomes for pin in allocated]
     assert len(set(handed_out)) == len(handed_out) == PROCESSES * PINS_PER_PROCESS

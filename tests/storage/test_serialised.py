@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from meetbridge.storage.keypad import EntryLimits
 from tests.storage.conftest import NOW, RACERS, a_meeting, race
 
@@ -48,8 +50,9 @@ def test_workspace_cap_holds_when_hosts_start_meetings_at_once(store, stores):
     assert store.meetings.live_count_for_team("T1") == TEAM_CAP
 
 
+@pytest.mark.parametrize("entry", ["enter", "enter_and_look_up"])
 def test_hosts_keying_right_and_wrong_pins_at_once_spend_the_budget_exactly_and_fill_no_more_than_the_cap(
-        store, stores):
+        store, stores, entry):
     limits = EntryLimits(attempts=3, budget=5, budget_window_seconds=3600, callers=2)
     store.meetings.insert(a_meeting())
     store.pins.claim("123456", "m1", released_before=0)
@@ -60,7 +63,8 @@ def test_hosts_keying_right_and_wrong_pins_at_once_spend_the_budget_exactly_and_
 
     def key_in(index: int) -> list[bool]:  # even legs guess, odd legs key the right PIN of a meeting soon full
         pin = "123456" if index % 2 else "999999"
-        return [hosts[index].keypad.enter(f"leg-{index}", pin, NOW, limits) for _ in range(limits.attempts)]
+        enter = getattr(hosts[index].keypad, entry)
+        return [enter(f"leg-{index}", pin, NOW, limits) not in (False, None) for _ in range(limits.attempts)]
 
     granted = sum(entries.count(True) for entries in race(racers, key_in))
     admitted = [n for n in range(racers) if store.keypad.look_up(f"leg-{n}", "123456").admitted]

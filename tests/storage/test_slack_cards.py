@@ -1,46 +1,21 @@
-"""The Slack side's card state (bot/card_store.py) in its own table, on both back-ends (a SQLite
-file and a throwaway PostgreSQL): kept apart from the meeting, one lease holder and one calls.end
+"""The Slack side's card state (bot/card_store.py) in its own table (storage/slack_cards.py), on
+both back-ends: kept apart from the meeting, one lease holder and one calls.end
 at a time across hosts, and carried over from the meeting rows of a SQLite file made before."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
-import pytest
 import sqlite_utils
 
 from bot.card_store import SlackCard
 from meetbridge.records import Meeting
-from meetbridge.storage import Store, open_store
+from meetbridge.storage import Store
 from meetbridge.storage.schema import migrations
+from tests.storage.conftest import NOW
 
-NOW = 1_900_000_000.0
 CARD_FIELDS = {"card_channel", "card_ts", "card_via_response_url", "response_url", "response_url_at", "calls_id",
                "card_digest", "card_lease_until", "calls_ended"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path) -> str:
-    """DATABASE_URL of an empty, migrated database on this test's back-end."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cards.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
-@pytest.fixture
-def store(store_url) -> Iterator[Store]:
-    opened = open_store(store_url)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def other_host(store_url) -> Iterator[Store]:
-    """A second store on the same database, as another worker process or host has."""
-    opened = open_store(store_url)
-    yield opened
-    opened.close()
 
 
 def test_a_posted_card_is_read_back_whole_and_a_click_keeps_it(store):
@@ -63,22 +38,22 @@ def test_a_click_before_the_post_is_recorded_keeps_its_response_url(store):
                                                     response_url_at=NOW, calls_id="R0CALL")
 
 
-def test_one_sender_holds_the_lease_until_it_gives_it_back_or_it_expires(store, other_host):
+def test_one_sender_holds_the_lease_until_it_gives_it_back_or_it_expires(store, other_store):
     assert store.slack_cards.claim_send("m1", NOW, 30) is False  # no card recorded: nothing to send
     store.slack_cards.posted(SlackCard(meeting_id="m1", channel="C1", ts="1.0"))
 
-    taken = [store.slack_cards.claim_send("m1", NOW, 30), other_host.slack_cards.claim_send("m1", NOW + 1, 30)]
+    taken = [store.slack_cards.claim_send("m1", NOW, 30), other_store.slack_cards.claim_send("m1", NOW + 1, 30)]
     store.slack_cards.release_send("m1")
-    again = other_host.slack_cards.claim_send("m1", NOW + 2, 30)
+    again = other_store.slack_cards.claim_send("m1", NOW + 2, 30)
     expired = store.slack_cards.claim_send("m1", NOW + 33, 30)
 
     assert (taken, again, expired) == ([True, False], True, True)
 
 
-def test_calls_end_is_claimed_once_and_again_only_after_a_release(store, other_host):
+def test_calls_end_is_claimed_once_and_again_only_after_a_release(store, other_store):
     store.slack_cards.posted(SlackCard(meeting_id="m1", channel="C1", ts="1.0", calls_id="R0CALL"))
 
-    first, second = store.slack_cards.claim_call_end("m1"), other_host.slack_cards.claim_call_end("m1")
+    first, second = store.slack_cards.claim_call_end("m1"), other_store.slack_cards.claim_call_end("m1")
     store.slack_cards.release_call_end("m1")
 
     assert (first, second, store.slack_cards.claim_call_end("m1")) == (True, False, True)

@@ -1,17 +1,15 @@
 """SQLite storage: WAL, idempotent migrations, and PIN uniqueness that holds across processes.
 
-The multi-process tests use the 'spawn' start method, as gunicorn workers on another host
-would be separate interpreters; workers are module-level functions so spawn can import them.
+The multi-process tests spawn fresh interpreters (tests/storage/spawned.py), as gunicorn
+workers and other hosts are.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import random
 import sqlite3
 import threading
-import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,12 +18,10 @@ from meetbridge.pins import allocate_pin
 from meetbridge.records import Meeting
 from meetbridge.storage import Store
 from meetbridge.storage.schema import migrations
+from tests.storage.spawned import PINS_PER_PROCESS, PROCESSES, run_workers
 
 NOW = 1_900_000_000.0
-PROCESSES = 4
-PINS_PER_PROCESS = 15
 NEW_FILE_ROUNDS = 40
-SPAWN_TIMEOUT_SECONDS = 60
 MIGRATION_NAMES = [migration.name for migration in migrations._migrations]
 
 
@@ -107,66 +103,43 @@ def test_each_thread_gets_its_own_connection_on_the_same_file(store):
     assert seen == [a_meeting()]
 
 
-def _open_stores(paths: list[str], barrier: Any, results: Any) -> None:
+def _open_stores(paths: list[str], ready: Callable[[], None]) -> None:
     """Child process: for each new file, wait for the others, then open (and so migrate) it."""
-    try:
-        for path in paths:
-            barrier.wait(timeout=SPAWN_TIMEOUT_SECONDS)
-            Store(path).close()
-        results.put(("ok", None))
-    except BaseException:
-        barrier.abort()
-        results.put(("error", traceback.format_exc()))
+    for path in paths:
+        ready()
+        Store(path).close()
 
 
-def _allocate_pins(path: str, seed: int, count: int, worker: int, barrier: Any, results: Any) -> None:
+def _allocate_pins(path: str, seed: int, count: int, worker: int,
+                   ready: Callable[[], None]) -> tuple[list[tuple[str, str]], int]:
     """Child process: allocate PINs as fast as possible with the same random sequence as every
     other worker, so their draws are bound to collide, counting the refused claims."""
-    try:
-        store = Store(path)
-        rng = random.Random(seed)
-        refused = 0
-        claim = store.pins.claim
+    store = Store(path)
+    rng = random.Random(seed)
+    refused = 0
+    claim = store.pins.claim
 
-        def counting_claim(pin: str, meeting_id: str, released_before: float) -> bool:
-            nonlocal refused
-            taken = claim(pin, meeting_id, released_before)
-            refused += not taken
-            return taken
+    def counting_claim(pin: str, meeting_id: str, released_before: float) -> bool:
+        nonlocal refused
+        taken = claim(pin, meeting_id, released_before)
+        refused += not taken
+        return taken
 
-        store.pins.claim = counting_claim  # type: ignore[method-assign]
-        barrier.wait(timeout=SPAWN_TIMEOUT_SECONDS)
-        allocated = []
-        for index in range(count):
-            meeting_id = f"w{worker}-m{index}"
-            with store.transaction():
-                allocated.append((allocate_pin(store.pins, meeting_id, rng, 5, NOW), meeting_id))
-        store.close()
-        results.put(("ok", (allocated, refused)))
-    except BaseException:
-        barrier.abort()
-        results.put(("error", traceback.format_exc()))
-
-
-def run_workers(target, args_for_worker: list[tuple], barrier_parties: int) -> list[Any]:
-    """Start spawn-context processes, collect one ("ok", value) per worker, fail on any error."""
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(barrier_parties), context.Queue()
-    processes = [context.Process(target=target, args=(*args, barrier, results)) for args in args_for_worker]
-    for process in processes:
-        process.start()
-    outcomes = [results.get(timeout=SPAWN_TIMEOUT_SECONDS) for _ in processes]
-    for process in processes:
-        process.join(timeout=SPAWN_TIMEOUT_SECONDS)
-    assert [process.exitcode for process in processes] == [0] * len(processes)
-    assert [detail for status, detail in outcomes if status != "ok"] == []
-    return [value for _, value in outcomes]
+    store.pins.claim = counting_claim  # type: ignore[method-assign]
+    ready()
+    allocated = []
+    for index in range(count):
+        meeting_id = f"w{worker}-m{index}"
+        with store.transaction():
+            allocated.append((allocate_pin(store.pins, meeting_id, rng, 5, NOW), meeting_id))
+    store.close()
+    return allocated, refused
 
 
 def test_processes_opening_the_same_new_file_at_once_migrate_it_exactly_once(tmp_path):
     """Many rounds, because the race (two processes switching a new file to WAL) is narrow."""
     paths = [str(tmp_path / f"fresh-{round_}.db") for round_ in range(NEW_FILE_ROUNDS)]
-    run_workers(_open_stores, [(paths,)] * PROCESSES, PROCESSES)
+    run_workers(_open_stores, [(paths,)] * PROCESSES)
     assert [applied_migrations(path) for path in paths] == [MIGRATION_NAMES] * NEW_FILE_ROUNDS
     store = Store(paths[0])
     assert store.database.query_one("PRAGMA journal_mode") == {"journal_mode": "wal"}
@@ -177,7 +150,7 @@ def test_processes_allocating_from_the_same_random_sequence_never_share_a_live_p
     path = str(tmp_path / "pins.db")
     Store(path).close()
     args = [(path, 1234, PINS_PER_PROCESS, worker) for worker in range(PROCESSES)]
-    outcomes = run_workers(_allocate_pins, args, PROCESSES)
+    outcomes = run_workers(_allocate_pins, args)
     handed_out = [pair for allocated, _ in outcomes for pair in allocated]
     refused_claims = sum(refused for _, refused in outcomes)
     store = Store(path)

@@ -1,0 +1,87 @@
+"""The webhooks' one-round-trip statements: a new caller stored behind the PIN gate, a PIN entry
+read back with its meeting, writes that need not wait for the disk, and prepared statements."""
+
+from __future__ import annotations
+
+from meetbridge.storage.keypad import EntryLimits
+from tests.storage.conftest import NOW, a_meeting
+
+LIMITS = EntryLimits(attempts=3, budget=2, budget_window_seconds=3600, callers=10)
+CALLER = "447700900000"
+
+
+def store_caller(store, uuid: str, number: str | None = CALLER, at: float = NOW, language: str | None = None):
+    return store.pin_guard.store_caller(uuid, number, at, language, LIMITS.budget, at - 3600)
+
+
+def test_a_new_caller_is_stored_with_the_gate_read_after_it(store):
+    store.meetings.insert(a_meeting())
+    store.pins.claim("12345678", "m1", released_before=0)
+    stored, gate = store_caller(store, "leg-1", language="de-DE")
+    assert stored and (gate.budget_used, gate.locked_until, gate.longest_pin) == (0, None, 8)
+    leg = store.legs.get("leg-1")
+    assert (leg.caller_number, leg.language, leg.attempts) == (CALLER, "de-DE", 0)
+
+
+def test_a_repeated_answer_keeps_the_leg_and_fills_in_what_it_lacked(store):
+    assert store_caller(store, "leg-1", number=None)[0]
+    assert store_caller(store, "leg-1", language="fr-FR")[0]
+    leg = store.legs.get("leg-1")
+    assert (leg.caller_number, leg.language, leg.created_at) == (CALLER, "fr-FR", NOW)
+
+
+def test_a_locked_out_number_is_not_stored_and_the_gate_says_until_when(store):
+    store.database.execute("INSERT INTO pin_lockouts (key, failures, last_failure_at, strikes, locked_until) "
+                           "VALUES (?, 0, ?, 1, ?)", [CALLER, NOW, NOW + 60])
+    stored, gate = store_caller(store, "leg-1")
+    assert (stored, gate.locked_until) == (False, NOW + 60)
+    assert store.legs.get("leg-1") is None
+    assert store_caller(store, "leg-2", number="447700900001")[0]  # another number is not locked out
+    assert store_caller(store, "leg-3", at=NOW + 61)[0]  # nor this one once the lock-out ends
+
+
+def test_no_caller_is_stored_while_the_failure_budget_is_spent(store):
+    for n in range(LIMITS.budget):
+        assert store_caller(store, f"guess-{n}", number=f"44770090100{n}")[0]
+        assert store.keypad.enter(f"guess-{n}", "999999", NOW, LIMITS)  # a wrong PIN: a failure
+    stored, gate = store_caller(store, "leg-1")
+    assert (stored, gate.budget_used) == (False, LIMITS.budget)
+    assert store.legs.get("leg-1") is None
+    assert store_caller(store, "leg-1", at=NOW + 3601)[0]  # the failures left the window
+
+
+def test_a_right_pin_is_entered_and_read_back_with_its_meeting_in_one_call(store):
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    store_caller(store, "leg-1")
+    facts = store.keypad.enter_and_look_up("leg-1", "123456", NOW, LIMITS)
+    assert (facts.admitted, facts.meeting_id, facts.team_id, facts.conversation_name, facts.attempts) == (
+        True, "m1", "T1", "conv-m1", 1)
+    assert store.keypad.enter_and_look_up("leg-1", "123456", NOW, LIMITS) is None  # admitted: no attempt left to grant
+
+
+def test_a_wrong_pin_is_counted_and_read_back_as_not_admitted(store):
+    store_caller(store, "leg-1")
+    facts = store.keypad.enter_and_look_up("leg-1", "999999", NOW, LIMITS)
+    assert (facts.admitted, facts.meeting_id, facts.attempts, facts.caller_number) == (False, None, 1, CALLER)
+    assert store.keypad.enter_and_look_up("never-answered", "999999", NOW, LIMITS) is None
+
+
+def test_a_write_that_need_not_wait_for_the_disk_is_seen_by_other_hosts_at_once(store, other_store):
+    assert store.seen_tokens.first_use("jti-1", NOW)
+    assert not other_store.seen_tokens.first_use("jti-1", NOW)  # a replay to another host
+    assert other_store.seen_tokens.count() == 1
+
+
+def test_prepared_statements_keep_quoted_text_casts_and_repeated_names(store):
+    sql = ("INSERT INTO alerts_said (name, said_at) SELECT :k, :v WHERE CAST(:v AS DOUBLE PRECISION) >= 0 "
+           "ON CONFLICT (name) DO UPDATE SET said_at = alerts_said.said_at + excluded.said_at")
+    read = "SELECT said_at AS v, 'it''s 100% :not_a_name ?' AS note, :k AS k FROM alerts_said WHERE name = :k"
+    for round_ in range(3):  # the first call prepares on its connection, later ones execute what it prepared
+        changed, row = store.database.execute_then_read(sql, read, {"k": "a'b", "v": 1.5}, durable=False)
+        assert changed == 1
+        assert row == {"v": 1.5 * (round_ + 1), "note": "it's 100% :not_a_name ?", "k": "a'b"}
+    assert store.database.execute_then_read(sql, read, {"k": "x", "v": -1.0}) == (0, None)
+    update = "UPDATE alerts_said SET said_at = ? WHERE name = ? AND coalesce(?, name) = name"
+    assert store.database.execute(update, [2.0, "a'b", None], durable=False) == 1
+    assert store.database.execute(update, [3.0, "a'b", "another"], durable=False) == 0
