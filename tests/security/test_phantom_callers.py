@@ -3,7 +3,9 @@ Vonage never placed (the fake Vonage answers 404 for them), 60 of them with the 
 kept "fresh" by a forged `answered` event every half second.
 
 They must not keep the phone bridge up past the idle rule, must not stay counted on the card
-(never more than MAX_PHONE_CALLERS, 0 in the end) nor on the Slack Calls card.
+(never more than MAX_PHONE_CALLERS at once, 0 in the end) nor on the Slack Calls card. On a busy
+machine the sweeper may close the first phantoms while later ones still call in, so more than
+MAX_PHONE_CALLERS may be admitted over the whole run: the cap is on callers present at once.
 """
 
 from __future__ import annotations
@@ -60,8 +62,13 @@ def test_phantom_callers_never_keep_a_bridge_up_nor_stay_on_the_cards(serve):
                 AUTO_BRIDGE="false")
     meeting = start_meeting(app, "Phantoms")
     connect_bridge(app, meeting)
-    admitted = [leg for leg, ncco in (call_in(app, meeting.pin, number=f"4477009{n:05d}")
-                                      for n in range(PHANTOMS)) if joined(ncco)]
+    admitted: list[str] = []
+    most_at_once = 0  # callers present right after each admission: the only moments the count grows
+    for n in range(PHANTOMS):
+        leg, ncco = call_in(app, meeting.pin, number=f"4477009{n:05d}")
+        if joined(ncco):
+            admitted.append(leg)
+            most_at_once = max(most_at_once, app.store.legs.callers_in(meeting.id))
     all_in = time.monotonic()
     stop = threading.Event()
     freshener = threading.Thread(target=keep_fresh, args=(app, admitted, stop), daemon=True)
@@ -81,10 +88,11 @@ def test_phantom_callers_never_keep_a_bridge_up_nor_stay_on_the_cards(serve):
     ever_added = [user for request in app.slack.requests("calls.participants.add")
                   for user in request["users"] if user.get("external_id") in admitted]
 
-    assert len(admitted) <= app.settings.max_phone_callers
+    assert 0 < most_at_once <= app.settings.max_phone_callers
     assert bridge_up_for <= longest_bridge_life(len(admitted))
     assert max(shown, default=0) <= app.settings.max_phone_callers
     assert app.store.legs.callers_in(meeting.id) == 0
     record("phantom callers", "bridge up > 4x idle time, card '51 phone callers', phantoms on Calls",
            f"bridge hung up {bridge_up_for:.1f} s after they joined (idle rule {IDLE_SECONDS:g} s); {len(admitted)} of "
-           f"{PHANTOMS} admitted, card max {max(shown, default=0)}, {len(ever_added)} ever added to Calls")
+           f"{PHANTOMS} admitted ({most_at_once} at most at once), card max {max(shown, default=0)}, "
+           f"{len(ever_added)} ever added to Calls")
