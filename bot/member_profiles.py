@@ -41,10 +41,11 @@ class MemberProfile:
 
 
 def display_name(user: dict) -> str | None:
-    """The name people know the member by: their display name, else their full name."""
+    """The name people know the member by: their display name, else their full name. Spoken
+    text, so no angle brackets: a text that begins with <speak> would be read as SSML."""
     profile = user.get("profile") or {}
     for candidate in (profile.get("display_name"), profile.get("real_name"), user.get("real_name")):
-        name = " ".join(str(candidate or "").split())[:80]
+        name = " ".join(str(candidate or "").replace("<", " ").replace(">", " ").split())[:80]
         if name:
             return name
     return None

@@ -96,6 +96,8 @@ def test_display_name_prefers_the_display_name_then_the_full_name():
         == "Ada L"
     assert display_name({"real_name": "Ada Lovelace", "profile": {"display_name": ""}}) == "Ada Lovelace"
     assert display_name({}) is None
+    assert display_name({"profile": {"display_name": "<speak><break time='9s'/>Ada</speak>"}}) == \
+        "speak break time='9s'/ Ada /speak"  # never SSML
 
 
 def test_profiles_are_kept_for_ten_minutes_then_asked_again():
