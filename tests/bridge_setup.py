@@ -100,7 +100,7 @@ def admit_caller(client: Any, fake_vonage: Any, pin: str, number: str) -> str:
     """A phone caller who keyed the right PIN and is now in the conversation; returns the leg uuid."""
     leg_uuid = new_uuid()
     actions = enter_pin(client, leg_uuid, pin, number)
-    assert [action["action"] for action in actions] == ["talk", "conversation"]
+    assert [action["action"] for action in actions] == ["talk", "input", "conversation"]  # input: the keypad
     fake_vonage.add_call(leg_uuid, from_=number, to=CONFERENCE_NUMBER)
     return leg_uuid
 

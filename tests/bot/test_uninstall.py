@@ -76,7 +76,8 @@ def test_app_uninstalled_hangs_up_the_workspaces_phone_callers_and_releases_pins
     meeting = start_meeting("With a caller")
     leg = fake_vonage.add_call(new_uuid())
     answer(leg).send(client)
-    assert dtmf(leg, meeting.pin).send(client).get_json() == ncco.join_conversation(meeting.conversation_name)
+    assert dtmf(leg, meeting.pin).send(client).get_json() == ncco.join_conversation(
+        meeting.conversation_name, keypad_url=ncco.keypad_url(services.settings.server_url))
     post_event(client, UNINSTALLED)
     wait_until(lambda: fake_vonage.requests("hangup"))
     assert fake_vonage.requests("hangup") == [{"uuid": leg, "action": "hangup"}]

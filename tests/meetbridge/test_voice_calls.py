@@ -25,7 +25,8 @@ def test_a_caller_who_types_a_live_pin_has_joined_the_meeting(domain: PhoneDomai
     answered = domain.calls.answer(CALLER, None, None)
     entered = domain.calls.enter_pin(CALLER, PIN, False)
     assert answered == AnswerOutcome(ncco.pin_prompt("http://127.0.0.1:9/voice-dtmf", len(PIN)), LegKind.CALLER)
-    assert entered == DtmfOutcome(ncco.join_conversation("conv-m1"), joined=True, meeting_id=meeting.id)
+    in_meeting = ncco.join_conversation("conv-m1", keypad_url="http://127.0.0.1:9/voice-keypad")
+    assert entered == DtmfOutcome(in_meeting, joined=True, meeting_id=meeting.id)
     assert domain.changed == [meeting.id]
 
 
@@ -42,7 +43,8 @@ def test_a_repeated_keypad_webhook_of_a_caller_already_in_is_still_a_join(domain
     domain.calls.answer(CALLER, None, None)
     domain.calls.enter_pin(CALLER, PIN, False)
     again = domain.calls.enter_pin(CALLER, PIN, False)
-    assert (again.joined, again.ncco) == (True, ncco.join_conversation("conv-m1"))
+    assert (again.joined, again.ncco) == (True, ncco.join_conversation("conv-m1",
+                                                                      keypad_url="http://127.0.0.1:9/voice-keypad"))
 
 
 def test_the_bridge_legs_answer_joins_the_conversation_and_connects_the_bridge(domain: PhoneDomain):

@@ -121,7 +121,8 @@ def test_someone_else_cannot_end_the_meeting_and_nothing_changes(start_meeting, 
     assert (hung_up_legs(fake_vonage), disconnected(fake_opentok)) == ([], [])
     assert services.store.bridges.active(meeting.id).state == "connected"
     assert client.get(f"/rooms/{meeting.id}").status_code == 200
-    assert [a["action"] for a in enter_pin(client, new_uuid(), meeting.pin, NEW_CALLER)] == ["talk", "conversation"]
+    assert [a["action"] for a in enter_pin(client, new_uuid(), meeting.pin, NEW_CALLER)] == ["talk", "input",
+                                                                                          "conversation"]
     assert all("actions" in block_types(card) for card in fake_slack.requests("chat.update")[updates_before:])
 
 

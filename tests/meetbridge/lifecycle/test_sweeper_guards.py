@@ -48,7 +48,8 @@ def forged_event(client, leg_uuid: str, status: str, number: str) -> None:
 def phantom_caller(client, pin: str, number: str) -> str:
     """A caller admitted by webhooks for a call Vonage never placed (the fake knows no such call)."""
     leg_uuid = new_uuid()
-    assert [action["action"] for action in enter_pin(client, leg_uuid, pin, number)] == ["talk", "conversation"]
+    assert [action["action"] for action in enter_pin(client, leg_uuid, pin, number)] == ["talk", "input",
+                                                                                         "conversation"]
     return leg_uuid
 
 
