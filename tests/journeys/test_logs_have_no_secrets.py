@@ -79,7 +79,8 @@ def run_a_whole_call(client, slack_user, start_meeting, fake_slack, fake_opentok
         event(caller, status, secret=SIGNATURE_SECRET).send(client)
     assert answer(caller, secret=SIGNATURE_SECRET).send(client).status_code == 200
     joined = dtmf(caller, meeting.pin, secret=SIGNATURE_SECRET).send(client).get_json()
-    assert joined == ncco.join_conversation(meeting.conversation_name)
+    assert joined == ncco.join_conversation(meeting.conversation_name,
+                                            keypad_url=ncco.keypad_url(services.settings.server_url))
     wait_until(lambda: any("1 phone caller" in line for line in status_lines(fake_slack)))
     event(caller, "completed", secret=SIGNATURE_SECRET).send(client)
     stays = fake_vonage.add_call(new_uuid(), from_=CALLER_NUMBER)  # hung up by End, through the Voice API

@@ -121,7 +121,7 @@ def bridge_connection_stored(env: dict[str, str], meeting_id: str) -> bool:
 
 def admit(server: ServerProcess, fake_vonage, pin: str, number: str) -> str:
     leg_uuid = new_uuid()
-    assert server.enter_pin(leg_uuid, pin, number) == ["talk", "conversation"]
+    assert server.enter_pin(leg_uuid, pin, number) == ["talk", "input", "conversation"]  # input: the keypad
     fake_vonage.add_call(leg_uuid, from_=number, to="15550100000")
     return leg_uuid
 

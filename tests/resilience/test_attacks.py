@@ -163,7 +163,7 @@ def test_with_two_hundred_live_meetings_one_guess_matches_less_than_one_in_ten_t
     assert prompt[-1]["dtmf"]["maxDigits"] == max(by_length)
     caller = new_uuid()
     answer(caller).send(client)
-    assert actions_of(dtmf(caller, meetings[-1].pin).send(client).get_json()) == ["talk", "conversation"]
+    assert actions_of(dtmf(caller, meetings[-1].pin).send(client).get_json()) == ["talk", "input", "conversation"]
 
 
 # -- oversized and deeply nested JSON -------------------------------------------------------------
