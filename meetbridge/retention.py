@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 
 from .clock import Clock
+from .phone_waiting import WAITING_ALERT
 from .settings import Settings
 from .storage import Store
 
@@ -30,6 +31,9 @@ LOCKOUT_MEMORY_SECONDS = 24 * 3600  # used only if meetbridge/pin_guard.py names
 # final status from Vonage) is deleted after a day (or a meeting's lifetime, when longer): a
 # dialled leg lasts at most 12 hours (its length timer).
 DIAL_LINE_SECONDS = 24 * 3600
+# "A caller is waiting" is claimed once per meeting per 5 minutes (one alerts_said row a meeting);
+# a claim older than a meeting's lifetime (or a day) can hold back nothing.
+WAITING_NOTICE_SECONDS = 24 * 3600
 
 
 class Retention:
@@ -67,6 +71,8 @@ class Retention:
             ("dial-out calls", lambda: store.dial_outs.prune(retained, PRUNE_BATCH)),
             ("card dial lines", lambda: store.dial_lines.prune(
                 now - max(DIAL_LINE_SECONDS, self.settings.meeting_ttl_seconds), PRUNE_BATCH)),
+            ("caller-waiting notices", lambda: store.phone_waiting.forget_notices(
+                WAITING_ALERT, now - max(WAITING_NOTICE_SECONDS, self.settings.meeting_ttl_seconds), PRUNE_BATCH)),
         ]
         return batches + self._other_owners(now)
 

@@ -74,6 +74,13 @@ class PhoneWaitingTable:
             "RETURNING uuid, language", [now - every_seconds, limit, now, now - every_seconds])
         return [TellDue(row["uuid"], row["language"]) for row in rows]
 
+    def forget_notices(self, prefix: str, before: float, limit: int) -> int:
+        """Delete up to `limit` once-per-interval claims named `prefix`… (one per meeting, in
+        `alerts_said`) last made before `before`; how many."""
+        return self.database.execute(
+            "DELETE FROM alerts_said WHERE name IN (SELECT name FROM alerts_said WHERE name LIKE ? "
+            "AND said_at < ? LIMIT ?)", [prefix + "%", before, limit])
+
     # -- the name step ----------------------------------------------------------------------------
 
     def ask_name(self, uuid: str) -> None:

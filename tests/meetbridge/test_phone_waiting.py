@@ -10,6 +10,7 @@ import pytest
 
 from app import create_app
 from meetbridge.phone_waiting import OTHERS_TOLD, TELL_EVERY_SECONDS, TELL_STARTER_EVERY_SECONDS
+from meetbridge.retention import WAITING_NOTICE_SECONDS
 from meetbridge.words import translate
 from tests.bridge_setup import (
     CONFERENCE_NUMBER,
@@ -176,3 +177,14 @@ def test_the_waiting_caller_is_told_in_the_language_of_the_number_dialled(start_
     (told,) = fake_vonage.wait_for("start_talk")
     assert (told["text"], told["language"]) == (translate(OTHERS_TOLD, "de-DE"), "de-DE")
     assert told["text"] != OTHERS_TOLD
+
+
+def test_the_starters_notices_are_pruned_after_a_day(start_meeting, client, fake_vonage, fake_slack, services,
+                                                     clock):
+    meeting = start_meeting()
+    admit(client, fake_vonage, meeting, "447700900001")
+    wait_until(lambda: waiting_messages(fake_slack))
+    retention = services.lifecycle.retention
+    assert retention.prune()["caller-waiting notices"] == 0
+    clock.advance(max(WAITING_NOTICE_SECONDS, services.settings.meeting_ttl_seconds) + 1)
+    assert retention.prune()["caller-waiting notices"] == 1

@@ -79,3 +79,14 @@ def test_a_saved_number_names_its_member_only_in_that_workspace_and_only_when_on
     joined(store, FIRST)
     store.phone_waiting.set_member(FIRST, "U0MARIA")
     assert store.legs.get(FIRST).slack_member_id == "U0MARIA"
+
+
+def test_old_caller_waiting_claims_are_forgotten_and_nothing_else(store):
+    assert store.pin_guard.claim_alert("caller-waiting:m1", NOW, 300)
+    assert store.pin_guard.claim_alert("caller-waiting:m2", NOW + 100, 300)
+    assert store.pin_guard.claim_alert("pin-budget", NOW, 60)  # another alert's claim stays
+    assert store.phone_waiting.forget_notices("caller-waiting:", NOW + 50, 10) == 1
+    assert store.phone_waiting.forget_notices("caller-waiting:", NOW + 50, 10) == 0
+    names = {row["name"] for row in store.database.query("SELECT name FROM alerts_said")}
+    assert names == {"caller-waiting:m2", "pin-budget"}
+    assert store.pin_guard.claim_alert("caller-waiting:m1", NOW + 60, 300)  # forgotten: may be said again
