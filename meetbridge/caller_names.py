@@ -116,6 +116,15 @@ class CallerNames:
         return name_prompt(self.settings.server_url + NAME_PATH, self.settings.server_url + TONE_PATH,
                            leg.language)
 
+    def asked_again(self, uuid: str) -> list[dict] | None:
+        """The name prompt again for a leg still being asked (Vonage repeated the PIN's webhook),
+        so the caller is not let in without the step ending; None otherwise."""
+        leg = self.store.legs.get(uuid)
+        if leg is None or not self.store.phone_waiting.is_naming(uuid):
+            return None
+        return name_prompt(self.settings.server_url + NAME_PATH, self.settings.server_url + TONE_PATH,
+                           leg.language)
+
     def _is_member(self, leg: PhoneLeg, workspace_id: str) -> bool:
         """A number a member of the meeting's workspace saved names the leg as that member."""
         if not leg.caller_number:

@@ -109,7 +109,7 @@ class PhoneEntry:
         facts = self.store.keypad.enter_and_look_up(leg.uuid, pin, now, self.limits)
         if facts is None:  # no attempt granted (or the leg is gone): nothing was written
             return self._refused(self.store.keypad.refusal(leg.uuid, now - BUDGET_WINDOW_SECONDS), now,
-                                 self.dial_in.language_for(leg.dialled))
+                                 self.dial_in.language_for(leg.dialled), leg.uuid)
         language = facts.language or self.dial_in.language_for(leg.dialled)
         if facts.admitted:
             return self._admitted(facts, leg.uuid)
@@ -127,7 +127,7 @@ class PhoneEntry:
                                  language)
         return DtmfOutcome(prompt, joined=False)
 
-    def _refused(self, refusal: Refusal, now: float, dialled_language: str) -> DtmfOutcome:
+    def _refused(self, refusal: Refusal, now: float, dialled_language: str, uuid: str) -> DtmfOutcome:
         """Why the call got no attempt decides what it hears (in the leg's language, else that of
         the number the webhook names); every answer ends the call, except a repeated input
         webhook of a caller already admitted to a live meeting."""
@@ -136,6 +136,9 @@ class PhoneEntry:
             return _goodbye(ncco.NOT_EXPECTED, language)
         if refusal.joined and not refusal.left:
             if refusal.conversation_name and refusal.expires_at and refusal.expires_at > now:
+                asked = self.names.asked_again(uuid)  # the PIN's webhook again while the name is asked
+                if asked is not None:
+                    return DtmfOutcome(asked, joined=True)
                 return DtmfOutcome(ncco.join_conversation(refusal.conversation_name, language=language,
                                                           keypad_url=self.keypad_url), joined=True)
             return _goodbye(ncco.MEETING_GONE, language)

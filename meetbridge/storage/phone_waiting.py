@@ -87,6 +87,11 @@ class PhoneWaitingTable:
         """The caller is being asked to say their name."""
         self.database.execute("UPDATE phone_legs SET stage = ? WHERE uuid = ?", [NAMING, uuid])
 
+    def is_naming(self, uuid: str) -> bool:
+        """The caller is being asked their name right now."""
+        row = self.database.query_one("SELECT stage FROM phone_legs WHERE uuid = ? AND left_at IS NULL", [uuid])
+        return row is not None and row["stage"] == NAMING
+
     def take_naming(self, uuid: str) -> bool:
         """End the name step; True for the one webhook that ended it (Vonage may retry)."""
         return self.database.execute(

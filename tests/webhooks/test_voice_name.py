@@ -171,3 +171,14 @@ def new_call_signed(client, secret: str) -> str:
     leg = new_uuid()
     assert answer(leg, secret=secret).send(client).status_code == 200
     return leg
+
+
+@pytest.mark.parametrize("extra_env", [ASKING])
+def test_the_pin_webhook_repeated_during_the_name_step_asks_again(start_meeting, client, services):
+    """Vonage may deliver the PIN's input webhook twice: the repeat must not skip the name step."""
+    meeting = start_meeting()
+    leg = asked(client, meeting)
+    again = dtmf(leg, meeting.pin).send(client).get_json()
+    assert again[0] == {"action": "talk", "text": SAY_YOUR_NAME}
+    assert said(leg, [{"text": "Maria", "confidence": 0.9}]).send(client).get_json() == joined(meeting)
+    assert dtmf(leg, meeting.pin).send(client).get_json() == joined(meeting)  # after it: straight in
