@@ -16,13 +16,17 @@ from .clock import Clock
 from .phone_callers import PhoneCaller, caller_of
 from .records import Meeting, PhoneLeg
 from .status import ChangeListeners
-from .storage import Store
+from .storage import Rule, Store
 from .voices import voice_for
 from .words import N_, translate
 
 STAR_WAIT_SECONDS = 5.0  # a `*` completes a command with a digit pressed within this time
 ACT_EVERY_SECONDS = 1.0  # at most one command per leg reaches Vonage in this time
 MAX_NAMES_READ = 8  # `*3` reads this many names, then counts the rest
+# Vonage answers at most 15 Voice REST requests a second per account (beyond: 429). A command
+# makes at most two (mute + the spoken confirmation), so every caller of every meeting together
+# gets five commands a second, which leaves room for the rest of the service.
+SERVICE_RULE = Rule(bucket="keypad", limit=5, window_seconds=1.0)
 
 MUTED = N_("You are muted. Press star 6 to unmute.")
 UNMUTED = N_("You are unmuted.")
@@ -50,7 +54,7 @@ class Speaker(Protocol):
 class KeypadOutcome:
     """What a keypad webhook did: a code for the audit log, and the meeting it touched."""
 
-    code: str  # not_in_meeting / ignored / too_fast / muted / unmuted / keys / who / hand_raised / hand_lowered
+    code: str  # not_in_meeting / ignored / too_fast / busy / muted / unmuted / keys / who / hand_raised / hand_lowered
     meeting_id: str | None = None
 
 
@@ -95,6 +99,8 @@ class PhoneKeypad:
             else:
                 claimed = self.store.phone_controls.claim_command(uuid, now, now - STAR_WAIT_SECONDS,
                                                                   now - ACT_EVERY_SECONDS)
+                if claimed == "acted" and self.store.rate_limits.take([SERVICE_RULE], now) is not None:
+                    return KeypadOutcome("busy", meeting.id)  # the whole service's keypad budget is spent
                 if claimed == "acted":
                     return KeypadOutcome(self._run(key, leg, meeting, now), meeting.id)
                 if claimed == "too_fast":

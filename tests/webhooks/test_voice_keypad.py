@@ -34,11 +34,11 @@ def press(client, leg: str, *presses: str) -> None:
         assert (response.status_code, response.data) == (200, b"")
 
 
-def caller_in(client, fake_vonage, meeting) -> str:
+def caller_in(client, fake_vonage, meeting, number: str = CALLER_NUMBER) -> str:
     """A caller who keyed the right PIN and is in the conversation (a live leg at Vonage)."""
-    leg = new_call(client)
-    assert dtmf(leg, meeting.pin).send(client).get_json() == joined(meeting)
-    fake_vonage.add_call(leg, to="15550100000", from_=CALLER_NUMBER)
+    leg = new_call(client, number)
+    assert dtmf(leg, meeting.pin, from_=number).send(client).get_json() == joined(meeting)
+    fake_vonage.add_call(leg, to="15550100000", from_=number)
     return leg
 
 
@@ -205,3 +205,15 @@ class TestSigned:
         fake_vonage.add_call(leg)
         assert keys(leg, "*6", secret=SECRET).send(client).status_code == 200
         assert fake_vonage.requests("update_call") == [{"uuid": leg, "action": "mute"}]
+
+
+def test_every_caller_together_gets_a_few_commands_a_second_under_vonages_request_limit(
+        client, services, fake_vonage, meeting, clock):
+    legs = [caller_in(client, fake_vonage, meeting, f"4477009{n:05d}") for n in range(8)]
+    for leg in legs:  # eight callers press *6 within the same second
+        press(client, leg, "*6")
+    limit = phone_keypad.SERVICE_RULE.limit
+    assert len(fake_vonage.requests("update_call")) == limit  # and at most two requests per command
+    clock.advance(1.1)
+    press(client, legs[-1], "*6")
+    assert len(fake_vonage.requests("update_call")) == limit + 1
