@@ -4,6 +4,7 @@ the card follows the callers → Hang up drops both sides. Also measures webhook
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import time
@@ -125,6 +126,7 @@ def test_whole_call_from_connect_to_hang_up(live_server, fake_slack, fake_opento
                              {"action": "conversation", "name": conference, "startOnEnter": True,
                               "endOnExit": False}]
     seen = wait_for_status(fake_slack, "Phone bridge: *connected* · 1 phone caller", after=seen)
+    wait_until(lambda: "Maria (phone)" in json.dumps(fake_slack.requests("chat.update")[-1]["blocks"]))
 
     # The caller hangs up: the card follows.
     assert event(caller, "completed").over_http(base_url).status_code == 200
