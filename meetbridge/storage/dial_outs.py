@@ -185,12 +185,14 @@ class DialOutsTable:
 
     def expire(self, before: float, now: float, limit: int) -> list[DialOutRow]:
         """Calls still placing or ringing that were reserved before `before` are over: `ended`
-        when their meeting is, else `failed`; the calls changed (up to `limit`), new code in."""
+        when their meeting is, else `failed`; the calls changed (up to `limit`), new code in.
+        The code is checked again on the row itself, so two workers expiring at once change
+        (and tell) each call once."""
         rows = self.database.write_returning_all(
             "UPDATE dial_outs SET updated_at = ?, code = CASE WHEN EXISTS (SELECT 1 FROM meetings "
             "WHERE meetings.id = dial_outs.meeting_id AND meetings.ended_at IS NULL AND meetings.expires_at > ?) "
-            "THEN 'failed' ELSE 'ended' END WHERE id IN (SELECT id FROM dial_outs "
-            "WHERE code IN ('placing', 'ringing') AND created_at < ? LIMIT ?) RETURNING *",
+            "THEN 'failed' ELSE 'ended' END WHERE code IN ('placing', 'ringing') AND id IN (SELECT id "
+            "FROM dial_outs WHERE code IN ('placing', 'ringing') AND created_at < ? LIMIT ?) RETURNING *",
             [now, now, before, limit])
         return [from_row(DialOutRow, row) for row in rows]
 
