@@ -28,7 +28,8 @@ from tests.vonage_calls import answer, dtmf, new_uuid
 VIDEO_EVENTS_SECRET = "video-events-secret-0123456789abcdef"
 EXAMPLES_PER_ROUTE = int(os.environ.get("FUZZ_EXAMPLES", "60"))  # raise it to hunt longer
 ROUTES = [
-    "/slack/events", "/voice-answer", "/voice-dtmf", "/voice-events", "/voice-keypad", "/video-events",
+    "/slack/events", "/voice-answer", "/voice-dtmf", "/voice-events", "/voice-keypad", "/voice-name",
+    "/video-events", "/phone/hold-music.mp3", "/phone/tone.mp3",
     "/rooms/<meeting_id>", "/rooms/<meeting_id>/token", "/rooms/<meeting_id>/status", "/rooms/<meeting_id>/numbers",
     "/rooms/<meeting_id>/dial-out", "/rooms/<meeting_id>/hang-up", "/rooms/<meeting_id>/end",
     "/rooms/<meeting_id>/phone-callers", "/rooms/<meeting_id>/phone-callers/host",
