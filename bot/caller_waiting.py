@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 
 
 def waiting_text(meeting: Meeting) -> str:
-    """The notification text (also what the push notification shows)."""
-    return f"A caller is waiting in {short_title(meeting.title)}"
+    """The notification text (also what the push notification shows); Slack reads it as mrkdwn,
+    so the topic is escaped: it can neither mention nor link."""
+    return f"A caller is waiting in {escape_mrkdwn(short_title(meeting.title))}"
 
 
 def waiting_blocks(meeting: Meeting, server_url: str) -> list[dict]:
