@@ -38,7 +38,7 @@ def admit(client, fake_vonage, meeting, number: str) -> str:
     return leg
 
 
-def auto_bridge_answers(client, fake_opentok, fake_vonage, services, meeting) -> None:
+def auto_bridge_answers(client, fake_opentok, fake_vonage, services, meeting) -> str:
     """The bridge the first caller started (AUTO_BRIDGE) is answered by Vonage: connected."""
     (dial,) = fake_opentok.wait_for("dial")
     wait_until(lambda: getattr(services.store.bridges.latest(meeting.id), "connection_id", None))
@@ -46,6 +46,7 @@ def auto_bridge_answers(client, fake_opentok, fake_vonage, services, meeting) ->
     fake_vonage.add_call(leg, from_="sip:opentok@sip.nexmo.com")
     assert client.get("/voice-answer", query_string=bridge_answer_query(dial, leg)).status_code == 200
     assert services.store.bridges.active(meeting.id).state == "connected"
+    return leg
 
 
 def streams(fake_vonage, kind: str) -> list[str]:
@@ -188,3 +189,15 @@ def test_the_starters_notices_are_pruned_after_a_day(start_meeting, client, fake
     assert retention.prune()["caller-waiting notices"] == 0
     clock.advance(max(WAITING_NOTICE_SECONDS, services.settings.meeting_ttl_seconds) + 1)
     assert retention.prune()["caller-waiting notices"] == 1
+
+
+def test_the_bridge_dropping_leaves_the_caller_waiting_again(start_meeting, client, fake_vonage, fake_opentok,
+                                                             services):
+    meeting = start_meeting()
+    leg = admit(client, fake_vonage, meeting, "447700900001")
+    fake_vonage.wait_for("start_stream")
+    bridge_leg = auto_bridge_answers(client, fake_opentok, fake_vonage, services, meeting)
+    fake_vonage.wait_for("stop_stream")
+    leg_completed(client, bridge_leg, "opentok")  # Vonage reports the bridge's leg ended
+    wait_until(lambda: streams(fake_vonage, "start_stream") == [leg, leg])
+    assert services.store.phone_waiting.is_waiting(leg)
