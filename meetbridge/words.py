@@ -2,8 +2,10 @@
 
 English is the source language: a sentence is written in English where it is used, marked with
 `N_`, and looked up by that English text in `meetbridge/locales/<language>/LC_MESSAGES/
-meetbridge.po`. The catalogs are read from their .po files once per process (no build step, so a
-fresh clone runs as it is); a sentence missing from a catalog is said in English.
+<domain>.po`. Each side of the product keeps its own domain (one .po file per language): the voice
+prompts `meetbridge`, the Slack side `slack`, the web pages `web`, stored reasons `reasons`.
+The catalogs are read from their .po files once per process (no build step, so a fresh clone
+runs as it is); a sentence missing from a catalog is said in English.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-DOMAIN = "meetbridge"
+DOMAIN = "meetbridge"  # the voice prompts
+DOMAINS = (DOMAIN, "slack", "web", "reasons")
 SOURCE_LANGUAGE = "en"
 LANGUAGES = ("en", "de", "es", "fr", "ja")  # English plus one catalog each
 
@@ -27,19 +30,20 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's conventional marker name
     return message
 
 
-def catalog_path(language: str) -> Path:
-    """Where a language's catalog lives."""
-    return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_path(language: str, domain: str = DOMAIN) -> Path:
+    """Where a language's catalog of one domain lives."""
+    return LOCALES_DIR / language / "LC_MESSAGES" / f"{domain}.po"
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def catalog(language: str) -> gettext.NullTranslations:
-    """The language's translations (English and unknown languages: the source sentences)."""
-    path = catalog_path(language)
+@lru_cache(maxsize=len(LANGUAGES) * len(DOMAINS))
+def catalog(language: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The language's translations of one domain (English and unknown languages: the source
+    sentences)."""
+    path = catalog_path(language, domain)
     if language == SOURCE_LANGUAGE or language not in LANGUAGES or not path.exists():
         return gettext.NullTranslations()
     with path.open("rb") as source:
-        parsed = read_po(source, locale=language, domain=DOMAIN)
+        parsed = read_po(source, locale=language, domain=domain)
     compiled = BytesIO()
     write_mo(compiled, parsed, use_fuzzy=False)
     compiled.seek(0)
@@ -49,7 +53,8 @@ def catalog(language: str) -> gettext.NullTranslations:
 def load_catalogs() -> None:
     """Read every catalog now (at start-up), so no caller's first prompt waits for a .po file."""
     for language in LANGUAGES:
-        catalog(language)
+        for domain in DOMAINS:
+            catalog(language, domain)
 
 
 def language_of(tag: str | None) -> str:
@@ -58,8 +63,8 @@ def language_of(tag: str | None) -> str:
     return base if base in LANGUAGES else SOURCE_LANGUAGE
 
 
-def translate(message: str, tag: str | None, **values: object) -> str:
-    """`message` (an English source sentence) in the language of `tag`, with `values` filled
-    into its `{placeholders}` after translation."""
-    text = catalog(language_of(tag)).gettext(message)
+def translate(message: str, tag: str | None, domain: str = DOMAIN, **values: object) -> str:
+    """`message` (an English source sentence of `domain`) in the language of `tag`, with
+    `values` filled into its `{placeholders}` after translation."""
+    text = catalog(language_of(tag), domain).gettext(message)
     return text.format(**values) if values else text

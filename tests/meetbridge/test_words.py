@@ -96,6 +96,6 @@ def test_the_app_reads_every_catalog_when_it_starts(settings, clock):
     words.catalog.cache_clear()
     app = create_app(settings, clock=clock, run_sweeper=False)
     try:
-        assert words.catalog.cache_info().currsize == len(words.LANGUAGES)
+        assert words.catalog.cache_info().currsize == len(words.LANGUAGES) * len(words.DOMAINS)
     finally:
         app.extensions["meetbridge.shutdown"]()
