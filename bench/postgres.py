@@ -52,6 +52,13 @@ def new_database(cluster: Cluster, synchronous_commit: str = "on") -> str:
     return url
 
 
+def over_socket(cluster: Cluster, url: str) -> str:
+    """The same database reached over the server's unix socket instead of TCP on 127.0.0.1 (what
+    an app on the database's own host would use)."""
+    name = url.rsplit("/", 1)[1]
+    return f"postgresql://{cluster.user}@/{name}?host={cluster.directory}&port={cluster.port}"
+
+
 def settings_of(url: str) -> dict[str, str]:
     """The durability settings a connection to `url` runs with (recorded with the results)."""
     import psycopg

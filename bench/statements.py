@@ -85,16 +85,24 @@ class Tally:
 
 
 def count_statements(database: Any, tally: Tally) -> None:
-    """Wrap the SqlDatabase's methods of this store (the instance only)."""
+    """Wrap the SqlDatabase's methods of this store (the instance only); a call made inside
+    another counted call is part of it."""
+    nested = threading.local()
     for name in METHODS:
         original = getattr(database, name, None)
         if original is None:
             continue
 
         def counted(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
+            if getattr(nested, "inside", False):  # one method built on another (SQLite's execute_then_read)
+                return _original(*args, **kwargs)
             sql = args[1] if _name == "execute_serialised" else (args[0] if args else "")
             tally.statement(_name, str(sql))
-            return _original(*args, **kwargs)
+            nested.inside = True
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                nested.inside = False
         setattr(database, name, counted)
 
 
