@@ -30,6 +30,7 @@ from bot.install import slack_install
 from bot.routes import create_slack_blueprint
 from bot.slack_app import LISTENER_THREADS, build_bolt_app
 from bot.slack_calls import SlackCalls
+from bot.slack_words import ReaderLocales
 from bot.workspace_budget import WorkspaceBudget
 from meetbridge.background import Background
 from meetbridge.bridge import BridgeService
@@ -59,6 +60,7 @@ from web.call_me import CallMeCollaborators, create_call_me_blueprint
 from web.health import create_health_blueprint
 from web.home import create_home_blueprint
 from web.numbers import create_numbers_blueprint
+from web.page_words import create_page_words_blueprint
 from web.phone_audio import create_phone_audio_blueprint
 from web.phone_callers import create_phone_callers_blueprint
 from web.request_log import install_request_log
@@ -213,9 +215,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     install = slack_install(settings, services.store.slack_installs)
     store = services.store
     calls = SlackCalls(settings.server_url, services.meetings, store.slack_cards, store.call_participants,
-                       install.client_for_team, roster=services.phone_roster.callers)
+                       install.client_for_team, roster=services.phone_roster.callers, locale=settings.default_locale)
     cards = CardPublisher(settings, services.meetings, store.slack_cards, WorkspaceBudget(store.slack_budgets),
-                          install.client_for_team, calls, dialling=dial_lines_text(store.dial_lines))
+                          install.client_for_team, calls,
+                          dialling=dial_lines_text(store.dial_lines, settings.default_locale))
+    locales = ReaderLocales.for_settings(settings, services.dial_out)
     poster = CardPoster(cards.render, store.slack_cards, calls, install.client_for_team)
     services.changes.add(cards.changed)
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
@@ -226,11 +230,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                                   triggers=store.slack_triggers, clock=services.clock,
                                   dial_out=services.dial_out, saved_numbers=SavedNumbers(store.saved_numbers,
                                                                                          services.clock),
-                                  roster=services.phone_roster)
+                                  roster=services.phone_roster, locales=locales)
     services.phone_waiting.add_waiting_listener(CallerWaitingNotice(
-        services.meetings.find, settings.server_url, install.client_for_team, listeners))
+        services.meetings.find, settings.server_url, install.client_for_team, listeners, locales))
     services.dial_out.add_progress_listener(DialProgressNotices(
-        services.meetings, store.dial_lines, cards.changed, install.client_for_team, listeners, services.clock))
+        services.meetings, store.dial_lines, cards.changed, install.client_for_team, listeners, services.clock,
+        locales))
 
     app = Flask(__name__)
     app.json = NestingSafeJSONProvider(app)
@@ -239,6 +244,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for blueprint in phone_and_web_blueprints(services):
         app.register_blueprint(blueprint)
     app.register_blueprint(create_home_blueprint())
+    app.register_blueprint(create_page_words_blueprint(settings.default_locale))  # the pages' language
     limit_bodies(app, ("voice", "video_events"))  # 16 KiB on webhooks; Slack keeps MAX_REQUEST_BYTES
     if settings.proxy_hops:  # behind deploy/nginx.conf: the client's address and scheme
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app

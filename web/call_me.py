@@ -29,7 +29,9 @@ from meetbridge.records import Meeting
 from meetbridge.storage.dial_outs import DialOutRow
 from meetbridge.storage.rate_limits import Rule
 
-from .call_me_words import BAD_BODY, NOT_FOUND, NOT_JOINED, NOT_JSON, refusal_status, refusal_words, upstream_words
+from .call_me_words import (ASKED_TOO_OFTEN, BAD_BODY, BAD_BODY_JSON, NOT_FOUND, NOT_JOINED, NOT_JSON, refusal_status,
+                            refusal_words, upstream_words)
+from .page_words import say
 from .visitor_cookie import VisitorCookies
 
 STATUS_READS_PER_MINUTE = 60  # the page reads every 2 s while a call is under way: 30 a minute
@@ -85,17 +87,17 @@ def create_call_me_blueprint(*, collaborators: CallMeCollaborators, cookies: Vis
         try:
             meeting = use.find_meeting(meeting_id)
         except MeetingNotFound:
-            return error(404, NOT_FOUND)
+            return error(404, say(NOT_FOUND))
         visitor = cookies.visitor(request, meeting_id)
         if visitor is None:
-            return error(403, NOT_JOINED)
+            return error(403, say(NOT_JOINED))
         return meeting, visitor
 
     @blueprint.post("/rooms/<meeting_id>/call-me")
     def call_me(meeting_id: str):
         """Call the visitor's phone into the meeting (202), or say why not."""
         if request.mimetype != "application/json":
-            return error(415, NOT_JSON)
+            return error(415, say(NOT_JSON))
         found = visitor_of(meeting_id)
         if not isinstance(found[0], Meeting):
             return found
@@ -104,7 +106,7 @@ def create_call_me_blueprint(*, collaborators: CallMeCollaborators, cookies: Vis
         number = body.get("number") if isinstance(body, dict) else None
         name = clean_display_name(body.get("name") if isinstance(body, dict) else None)
         if not isinstance(number, str) or name is None:
-            return error(400, BAD_BODY)
+            return error(400, say(BAD_BODY, json=BAD_BODY_JSON))
         wait = use.take([Rule(f"call_me_address:{meeting.id}:{request.remote_addr or ''}",
                               REQUESTS_PER_ADDRESS_HOUR, 3600.0)], use.clock.now())
         if wait is not None:
@@ -131,7 +133,7 @@ def create_call_me_blueprint(*, collaborators: CallMeCollaborators, cookies: Vis
         wait = use.take([Rule(f"call_me_status:{meeting.id}:{visitor}", STATUS_READS_PER_MINUTE, 60.0)],
                         use.clock.now())
         if wait is not None:
-            return error(429, f"Asked too often; try again in {max(1, round(wait))} s.", wait)
+            return error(429, say(ASKED_TOO_OFTEN, seconds=max(1, round(wait))), wait)
         return jsonify(call=call_state(use.latest_call(meeting.id, visitor)))
 
     return blueprint

@@ -11,10 +11,9 @@ from meetbridge.errors import MeetingNotFound
 from meetbridge.phone_format import grouped_pin
 from meetbridge.rooms import Rooms
 
-PAGE_LOCALE = "en"  # the page's words and the names of countries and languages
+from .page_words import page_language
 
-
-def language_name(tag: str, locale: str = PAGE_LOCALE) -> str:
+def language_name(tag: str, locale: str = "en") -> str:
     """`de-DE` → `German (Germany)` in `locale`; the tag itself when Babel does not know it."""
     try:
         return Locale.parse(tag, sep="-").get_display_name(locale) or tag
@@ -36,9 +35,10 @@ def create_numbers_blueprint(*, rooms: Rooms, dial_in: DialIn) -> Blueprint:
         meeting = page.meeting
         if not page.live:
             return render_template("ended.html", title=meeting.title), 410
-        rows = [{"flag": number.flag, "country": number.country_name(PAGE_LOCALE),
+        locale = page_language()  # countries and languages named in the page's language
+        rows = [{"flag": number.flag, "country": number.country_name(locale),
                  "international": number.international, "national": number.national,
-                 "tel": number.one_tap(meeting.pin), "language": language_name(number.language)}
+                 "tel": number.one_tap(meeting.pin), "language": language_name(number.language, locale)}
                 for number in dial_in.numbers]
         return render_template("numbers.html", meeting_id=meeting.id, title=meeting.title,
                                pin=grouped_pin(meeting.pin), numbers=rows)

@@ -15,14 +15,16 @@ from meetbridge.errors import MeetingEnded, MeetingNotFound, NotAllowed, Upstrea
 from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_roster import Host, PhoneRoster
 from meetbridge.settings import Settings
+from meetbridge.words import N_
 
-from .rooms import NOT_JOINED, NOT_JSON, ControlRefused, json_error
+from .page_words import say
+from .rooms import ENDED, NOT_FOUND, NOT_JOINED, NOT_JSON, ControlRefused, json_error
 from .visitor_cookie import visitor_cookies
 
-NOT_HOST = "Only the person who started this meeting can do that (use your host link)."
-NO_HOST_KEY = "Send JSON {\"hostKey\": \"...\"} from your host link."
-NO_LEG = "Send JSON {\"hostKey\": \"...\", \"leg\": \"...\"} naming a caller from the host list."
-GONE = "That caller has already left."
+NOT_HOST = N_("Only the person who started this meeting can do that (use your host link).")
+NO_HOST_KEY = N_("Send JSON {json} from your host link.")
+NO_LEG = N_("Send JSON {json} naming a caller from the host list.")
+GONE = N_("That caller has already left.")
 MAX_ID = 100
 
 
@@ -38,23 +40,23 @@ def create_phone_callers_blueprint(*, roster: PhoneRoster, settings: Settings) -
 
     @blueprint.errorhandler(MeetingNotFound)
     def not_found(error: MeetingNotFound):
-        return json_error(404, "No meeting has this link.")
+        return json_error(404, say(NOT_FOUND))
 
     @blueprint.errorhandler(MeetingEnded)
     def ended(error: MeetingEnded):
-        return json_error(410, "This meeting has ended.")
+        return json_error(410, say(ENDED))
 
     @blueprint.errorhandler(NotAllowed)
     def not_allowed(error: NotAllowed):
-        return json_error(403, NOT_HOST)
+        return json_error(403, say(NOT_HOST))
 
     @blueprint.errorhandler(UpstreamError)
     def upstream(error: UpstreamError):
-        return json_error(502, f"Couldn't do that: {error.reason}.")
+        return json_error(502, say(N_("Couldn't do that: {reason}."), reason=error.reason))
 
     @blueprint.errorhandler(ControlRefused)
     def refused(error: ControlRefused):
-        return json_error(error.status, error.message)
+        return json_error(error.status, say(error.message, **error.values))
 
     def host_request(meeting_id: str) -> tuple[Host, dict]:
         """The host's proof and the JSON body of a joined visitor's request; else ControlRefused."""
@@ -66,7 +68,7 @@ def create_phone_callers_blueprint(*, roster: PhoneRoster, settings: Settings) -
         body = request.get_json(silent=True)
         key = body.get("hostKey") if isinstance(body, dict) else None
         if not isinstance(body, dict) or not isinstance(key, str) or not 0 < len(key) <= MAX_ID:
-            raise ControlRefused(400, NO_HOST_KEY)
+            raise ControlRefused(400, NO_HOST_KEY, json='{"hostKey": "..."}')
         return Host(host_key=key), body
 
     @blueprint.get("/rooms/<meeting_id>/phone-callers")
@@ -87,15 +89,15 @@ def create_phone_callers_blueprint(*, roster: PhoneRoster, settings: Settings) -
     def host_action(meeting_id: str, action: str):
         """Mute, unmute or remove one caller, or mute every caller."""
         if action not in ("mute", "unmute", "remove", "mute-all"):
-            return json_error(404, "No such action.")
+            return json_error(404, say(N_("No such action.")))
         host, body = host_request(meeting_id)
         if action == "mute-all":
             return jsonify(muted=roster.mute_all(meeting_id, host))
         leg = body.get("leg")
         if not isinstance(leg, str) or not 0 < len(leg) <= MAX_ID:
-            return json_error(400, NO_LEG)
+            return json_error(400, say(NO_LEG, json='{"hostKey": "...", "leg": "..."}'))
         done = roster.remove(meeting_id, host, leg) if action == "remove" \
             else roster.set_muted(meeting_id, host, leg, action == "mute")
-        return jsonify(done=True) if done else json_error(409, GONE)
+        return jsonify(done=True) if done else json_error(409, say(GONE))
 
     return blueprint

@@ -8,29 +8,39 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
+from meetbridge import reasons
 from meetbridge.dial_in import DialIn
 from meetbridge.errors import DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed, RateLimited, UpstreamError
 from meetbridge.meetings import clean_display_name
 from meetbridge.phone_format import grouped_pin
 from meetbridge.rooms import Rooms
 from meetbridge.settings import Settings
+from meetbridge.words import N_
 
+from .page_words import page_language, say
 from .visitor_cookie import VisitorCookies
 
-NOT_JOINED = "Join the meeting on this page first: only people in the meeting can use its phone bridge."
-NOT_JSON = "Send this request as JSON (Content-Type: application/json)."
-NOT_FOUND = "No meeting has this link."
-# What a failed platform call stopped, by route; the platform's reason follows.
-UPSTREAM_FAILURES = {"rooms.token": ("Couldn't let you in", {}),
-                     "rooms.dial_out": ("Couldn't connect the phone bridge", {"bridge": "failed"})}
+NOT_JOINED = N_("Join the meeting on this page first: only people in the meeting can use its phone bridge.")
+NOT_JSON = N_("Send this request as JSON (Content-Type: application/json).")
+NOT_FOUND = N_("No meeting has this link.")
+ENDED = N_("This meeting has ended.")
+# What a failed platform call stopped, by route, with the platform's reason.
+UPSTREAM_FAILURES = {"rooms.token": (N_("Couldn't let you in: {reason}."), {}),
+                     "rooms.dial_out": (N_("Couldn't connect the phone bridge: {reason}."), {"bridge": "failed"})}
+UPSTREAM_OTHER = N_("Couldn't do that: {reason}.")
+# A connect asked while the bridge is already under way, by the bridge's state.
+ALREADY = {"connecting": N_("The phone bridge is already connecting."),
+           "connected": N_("The phone bridge is already connected.")}
 
 
 class ControlRefused(Exception):
-    """A bridge control asked without the joined visitor's cookie or not as JSON."""
+    """A bridge control asked without the joined visitor's cookie or not as JSON (`message`:
+    the English sentence, said in the request's language by the error handler)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, **values: str) -> None:
         self.status = status
         self.message = message
+        self.values = values
         super().__init__(message)
 
 
@@ -50,31 +60,33 @@ def install_error_pages(rooms: Blueprint) -> None:
     """Domain errors of every route, worded once."""
     @rooms.errorhandler(MeetingNotFound)
     def not_found(error: MeetingNotFound):
-        return json_error(404, NOT_FOUND)
+        return json_error(404, say(NOT_FOUND))
 
     @rooms.errorhandler(MeetingEnded)
     def ended(error: MeetingEnded):
-        return json_error(410, "This meeting has ended.")
+        return json_error(410, say(ENDED))
 
     @rooms.errorhandler(NotAllowed)
     def not_allowed(error: NotAllowed):
-        return json_error(403, "Only the person who started this meeting can end it (use your host link).")
+        return json_error(403, say(N_("Only the person who started this meeting can end it (use your host link).")))
 
     @rooms.errorhandler(ControlRefused)
     def control_refused(error: ControlRefused):
-        return json_error(error.status, error.message)
+        return json_error(error.status, say(error.message, **error.values))
 
     @rooms.errorhandler(RateLimited)
     def rate_limited(error: RateLimited):
         if isinstance(error, DialRateLimited):
-            return too_many(f"The phone bridge was dialled too often lately; try again in {error.retry_after} s.",
+            return too_many(say(N_("The phone bridge was dialled too often lately; try again in {seconds} s."),
+                                seconds=error.retry_after),
                             error.retry_after)
-        return too_many(f"Too many requests from here; try again in {error.retry_after} s.", error.retry_after)
+        return too_many(say(N_("Too many requests from here; try again in {seconds} s."), seconds=error.retry_after),
+                        error.retry_after)
 
     @rooms.errorhandler(UpstreamError)
     def upstream(error: UpstreamError):
-        what, extra = UPSTREAM_FAILURES.get(request.endpoint or "", ("Couldn't do that", {}))
-        return json_error(502, f"{what}: {error.reason}.", **extra)
+        what, extra = UPSTREAM_FAILURES.get(request.endpoint or "", (UPSTREAM_OTHER, {}))
+        return json_error(502, say(what, reason=error.reason), **extra)
 
 
 def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
@@ -107,7 +119,7 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
         return render_template(
             "room.html", meeting_id=meeting.id, title=meeting.title, pin=grouped_pin(meeting.pin),
             number=dial_in.numbers[0].international, tel_link=dial_in.numbers[0].one_tap(meeting.pin),
-            more_numbers=[{"flag": n.flag, "country": n.country_name(), "international": n.international,
+            more_numbers=[{"flag": n.flag, "country": n.country_name(page_language()), "international": n.international,
                            "tel": n.one_tap(meeting.pin)} for n in dial_in.numbers[1:]],
             numbers_url=f"/rooms/{meeting.id}/numbers",
             end_url=url_for("rooms.end", meeting_id=meeting.id),
@@ -121,7 +133,8 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
         body = request.get_json(silent=True)
         name = clean_display_name(body.get("name") if isinstance(body, dict) else None)
         if name is None:
-            return json_error(400, "Send JSON {\"name\": \"...\"} with a display name of 1 to 100 characters.")
+            return json_error(400, say(N_("Send JSON {json} with a display name of 1 to 100 characters."),
+                                   json='{"name": "..."}'))
         grant = rooms.grant_token(meeting_id, name, request.remote_addr or "")
         response = jsonify(apiKey=grant.apiKey, sessionId=grant.sessionId, token=grant.token,
                            expiresIn=grant.expiresIn)
@@ -133,7 +146,8 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
     def status(meeting_id: str):
         """Live state for the page: bridge state and phone callers."""
         current = rooms.status(meeting_id)
-        return jsonify(ended=current.ended, bridge=current.bridge, bridgeReason=current.bridge_reason,
+        return jsonify(ended=current.ended, bridge=current.bridge,
+                       bridgeReason=current.bridge_reason and reasons.word(current.bridge_reason, page_language()),
                        phoneCallers=current.phone_callers)
 
     @blueprint.post("/rooms/<meeting_id>/dial-out")
@@ -142,7 +156,7 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
         check_control(meeting_id)
         control = rooms.dial_out(meeting_id)
         if not control.acted:
-            return json_error(409, f"The phone bridge is already {control.bridge}.", bridge=control.bridge)
+            return json_error(409, say(ALREADY.get(control.bridge, ALREADY["connected"])), bridge=control.bridge)
         return jsonify(bridge=control.bridge), 202
 
     @blueprint.post("/rooms/<meeting_id>/hang-up")
@@ -150,8 +164,9 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
         """Hang up the phone bridge; when nothing is connected, say so (not an error)."""
         check_control(meeting_id)
         if rooms.hang_up(meeting_id).acted:
-            return jsonify(bridge="off", message="Phone bridge hung up.")
-        return jsonify(bridge="off", message="The phone bridge isn't connected, so there was nothing to hang up.")
+            return jsonify(bridge="off", message=say(N_("Phone bridge hung up.")))
+        return jsonify(bridge="off",
+                       message=say(N_("The phone bridge isn't connected, so there was nothing to hang up.")))
 
     @blueprint.post("/rooms/<meeting_id>/end")
     def end(meeting_id: str):
@@ -159,9 +174,9 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
         body = request.get_json(silent=True)
         host_key = body.get("hostKey") if isinstance(body, dict) else None
         if not isinstance(host_key, str) or not 0 < len(host_key) <= 100:
-            return json_error(400, "Send JSON {\"hostKey\": \"...\"} from your host link.")
+            return json_error(400, say(N_("Send JSON {json} from your host link."), json='{"hostKey": "..."}'))
         if not rooms.end_as_host(meeting_id, host_key):
-            return json_error(410, "This meeting has already ended.")
-        return jsonify(ended=True, message="Meeting ended for everyone.")
+            return json_error(410, say(N_("This meeting has already ended.")))
+        return jsonify(ended=True, message=say(N_("Meeting ended for everyone.")))
 
     return blueprint

@@ -173,7 +173,8 @@ def test_script_in_the_topic_is_escaped_on_the_join_page(client, services):
     page = client.get(f"/rooms/{meeting.id}").get_data(as_text=True)
     assert TOPIC_ATTACK not in page
     assert page.count(html.escape(TOPIC_ATTACK)) == 4  # <title>, heading (text and tooltip), lobby
-    assert page.count("<script") == 5  # only host_key.js, OpenTok.js, room.js, call_me.js and phone_roster.js
+    # only host_key.js, OpenTok.js, room.js, call_me.js, phone_roster.js and the words' JSON data block
+    assert page.count("<script") == 6 and page.count('<script type="application/json" id="page-words">') == 1
 
 
 def test_script_in_the_topic_is_escaped_on_the_ended_page(client, services):

@@ -20,16 +20,20 @@ def meeting(services):
 
 
 class Scripts(HTMLParser):
-    """Every <script> of a page: its attributes and whether it has inline text."""
+    """Every <script> of a page: its attributes and whether it has inline text. A JSON data
+    block (`type="application/json"`, never executed) is kept apart, in `data_blocks`."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[dict[str, str | None]] = []
         self.inline: list[str] = []
+        self.data_blocks: list[dict[str, str | None]] = []
         self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "script":
+        if tag == "script" and dict(attrs).get("type") == "application/json":
+            self.data_blocks.append(dict(attrs))
+        elif tag == "script":
             self.tags.append(dict(attrs))
             self._in_script = True
 
@@ -100,3 +104,4 @@ def test_page_loads_pinned_opentok_js_with_sri_after_the_host_key_script_and_no_
         {"type": "module", "src": "/static/rooms/call_me.js"},
     ]
     assert scripts.inline == []
+    assert scripts.data_blocks == [{"type": "application/json", "id": "page-words"}]  # the page's words

@@ -3,6 +3,7 @@
  * (the server binds both to the visitor's cookie). Text reaches the page only via textContent. */
 import { requestJSON } from "./http.js";
 import { cleanName } from "./words.js";
+import { t } from "./page_words.js";
 import { NO_NUMBER, PLACING, UNREACHABLE, failedRequest, progressTone, progressWords } from "./call_me_words.js";
 
 var POLL_MS = 2000;
@@ -56,7 +57,7 @@ function onSubmit(event) {
   numberInput.removeAttribute("aria-invalid");
   button.disabled = true;
   say(PLACING, "");
-  var name = cleanName(nameInput.value) || "Guest";
+  var name = cleanName(nameInput.value) || t("guest");
   requestJSON("POST", url, { number: number, name: name })
     .then(function (reply) {
       if (reply.status === 202) {

@@ -1,21 +1,22 @@
-/* What "Call my phone instead" says about a call's progress, in words a visitor can act on. */
+/* What "Call my phone instead" says about a call's progress, in words a visitor can act on
+ * (the sentences come from the server, in the visitor's language: page_words.js). */
+import { t } from "./page_words.js";
 
 var PROGRESS = {
-  ringing: "Ringing your phone ({number})… Answer it and press 1 to join.",
-  joined: "You joined the meeting by phone ({number}).",
-  no_answer: "No answer at {number}: nobody picked up before it stopped ringing.",
-  busy: "{number} was busy, so the call didn't go through.",
-  declined: "The call to {number} was declined.",
-  voicemail: "Voicemail answered at {number}, so we hung up. Try again when you can answer.",
-  failed: "The call to {number} failed: the phone network didn't connect it.",
-  ended: "The call to {number} was cancelled because the meeting ended.",
-  left: "You left the phone call ({number}).",
+  ringing: "call_ringing",
+  joined: "call_joined",
+  no_answer: "call_no_answer",
+  busy: "call_busy",
+  declined: "call_declined",
+  voicemail: "call_voicemail",
+  failed: "call_failed",
+  ended: "call_ended",
+  left: "call_left",
 };
 
 /* The words for one state of the visitor's call; the number is already masked (•••0143). */
 export function progressWords(state, number) {
-  var words = PROGRESS[state] || "The call to {number} is in progress.";
-  return words.replace("{number}", number || "your phone");
+  return t(PROGRESS[state] || "call_in_progress", { number: number || t("your_phone") });
 }
 
 /* A state is good news (ok) or bad news (problem); ringing is neither. */
@@ -26,10 +27,10 @@ export function progressTone(state) {
   return state === "ringing" ? "" : "problem";
 }
 
-export const PLACING = "Asking the meeting to call your phone…";
-export const NO_NUMBER = "Type your phone number, with its country code if it is abroad.";
-export const UNREACHABLE = "Couldn't reach the meeting server. Check your internet connection and try again.";
+export const PLACING = t("call_placing");
+export const NO_NUMBER = t("call_no_number");
+export const UNREACHABLE = t("unreachable");
 
 export function failedRequest(status) {
-  return "Couldn't place the call (error " + status + ").";
+  return t("call_request_failed", { status: status });
 }

@@ -2,6 +2,8 @@
  * {"name": ...} for a visitor, {"meetbridge": "phone-bridge"} for the phone bridge
  * (meetbridge/video.py). A visitor's name can never produce the bridge's marker. */
 
+import { t } from "./page_words.js";
+
 const BRIDGE_MARKER = "phone-bridge";
 
 /* The token's connection data as an object ({} when absent or not JSON). */
@@ -20,5 +22,5 @@ export function isPhoneBridge(stream) {
 
 export function displayName(stream) {
   var name = connectionData(stream).name;
-  return typeof name === "string" && name ? name : stream.name || "Guest";
+  return typeof name === "string" && name ? name : stream.name || t("guest");
 }

@@ -3,6 +3,7 @@
  * starter (host link) who joined the page, Mute / Unmute / Remove per caller and Mute all.
  * Data only reaches the page through textContent. */
 import { requestJSON } from "./http.js";
+import { t } from "./page_words.js";
 
 var POLL_MS = 5000;
 var NOTE_MS = 8000;
@@ -41,13 +42,13 @@ function noteChanges(callers) {
     var joined = callers.filter(function (caller) { return !(caller.key in known); });
     var left = Object.keys(known).filter(function (key) { return !(key in now); });
     if (joined.length === 1) {
-      say(joined[0].name + " joined by phone");
+      say(t("roster_joined", { name: joined[0].name }));
     } else if (joined.length > 1) {
-      say(joined.length + " people joined by phone");
+      say(t("roster_many_joined", { count: joined.length }));
     } else if (left.length === 1) {
-      say(known[left[0]] + " left");
+      say(t("roster_left", { name: known[left[0]] }));
     } else if (left.length > 1) {
-      say(left.length + " people left the phone");
+      say(t("roster_many_left", { count: left.length }));
     }
   }
   known = now;
@@ -73,18 +74,18 @@ function row(caller) {
   if (caller.hand) {
     var hand = document.createElement("span");
     hand.className = "roster__badge roster__hand";
-    hand.textContent = "✋ Hand raised";
+    hand.textContent = t("hand_raised");
     item.appendChild(hand);
   }
   if (caller.muted) {
     var muted = document.createElement("span");
     muted.className = "roster__badge roster__muted";
-    muted.textContent = "Muted";
+    muted.textContent = t("muted");
     item.appendChild(muted);
   }
   if (caller.leg) {
-    item.appendChild(hostButton(caller.muted ? "Unmute" : "Mute", caller.muted ? "unmute" : "mute", caller));
-    item.appendChild(hostButton("Remove", "remove", caller));
+    item.appendChild(hostButton(caller.muted ? t("unmute") : t("mute"), caller.muted ? "unmute" : "mute", caller));
+    item.appendChild(hostButton(t("remove"), "remove", caller));
   }
   return item;
 }
@@ -126,11 +127,11 @@ function act(action, leg) {
     .then(function (reply) {
       var ok = reply.status >= 200 && reply.status < 300;
       el.message.dataset.tone = ok ? "ok" : "problem";
-      el.message.textContent = ok ? "" : (reply.body.error || "That didn't work (error " + reply.status + ").");
+      el.message.textContent = ok ? "" : (reply.body.error || t("action_failed", { status: reply.status }));
     })
     .catch(function () {
       el.message.dataset.tone = "problem";
-      el.message.textContent = "Couldn't reach the meeting server. Try again.";
+      el.message.textContent = t("unreachable_short");
     })
     .then(poll);
 }

@@ -5,6 +5,7 @@
 import { requestJSON } from "./http.js";
 import { displayName, isPhoneBridge } from "./participants.js";
 import { cleanName, initials, nameProblem, videoErrorMessage } from "./words.js";
+import { t } from "./page_words.js";
 
 var NAME_KEY = "meetbridge.displayName";
 var POLL_MS = 5000;
@@ -123,7 +124,7 @@ function rememberName(name) {
 
 function setJoining(busy) {
   el.joinButton.disabled = busy;
-  el.joinButton.textContent = busy ? "Joining…" : "Join meeting";
+  el.joinButton.textContent = busy ? t("joining") : t("join_meeting");
 }
 
 function onJoinSubmit(event) {
@@ -143,7 +144,7 @@ function onJoinSubmit(event) {
 
 function videoLibraryReady() {
   if (!window.OT) {
-    showError("The video library couldn't be loaded. Check your connection or content blocker, then reload the page.");
+    showError(t("library_missing"));
     return false;
   }
   if (typeof OT.checkSystemRequirements === "function" && OT.checkSystemRequirements() !== 1) {
@@ -164,14 +165,14 @@ function join(name) {
       if (reply.status === 410) {
         showEnded();
       } else if (reply.status !== 200) {
-        showError(reply.body.error || "Couldn't join the meeting (error " + reply.status + ").");
+        showError(reply.body.error || t("join_failed", { status: reply.status }));
       } else {
         keepGrant(reply.body);
         startCall(reply.body, name);
       }
     })
     .catch(function () {
-      showError("Couldn't reach the meeting server. Check your internet connection and try again.");
+      showError(t("unreachable"));
     })
     .then(function () { setJoining(false); });
 }
@@ -222,10 +223,10 @@ function freshGrant() {
 function startCall(grant, name) {
   call.name = name;
   resetTiles();
-  el.selfName.textContent = name + " (you)";
+  el.selfName.textContent = t("you", { name: name });
   el.selfAvatar.textContent = initials(name);
   setView("call");
-  setCallState("connecting", "Connecting…");
+  setCallState("connecting", t("connecting"));
   var session = OT.initSession(grant.apiKey, grant.sessionId);
   call.session = session;
   session.on("streamCreated", whileCurrent(session, onStreamCreated));
@@ -244,10 +245,10 @@ function startCall(grant, name) {
       showError(videoErrorMessage(error));
       stopCall();
       setView("lobby");
-      setCallState("idle", "Not joined");
+      setCallState("idle", t("not_joined"));
       return;
     }
-    setCallState("live", "Live");
+    setCallState("live", t("live"));
     publishSelf(session);
   });
 }
@@ -362,8 +363,8 @@ function updateGridSize() {
 
 function renderPhoneCount() {
   var counts = el.grid.querySelectorAll(".tile__phone-count");
-  var text = call.phoneCallers === 0 ? "Waiting for callers"
-    : call.phoneCallers === 1 ? "1 caller" : call.phoneCallers + " callers";
+  var text = call.phoneCallers === 0 ? t("waiting_for_callers")
+    : call.phoneCallers === 1 ? t("one_caller") : t("many_callers", { count: call.phoneCallers });
   for (var i = 0; i < counts.length; i += 1) {
     counts[i].textContent = text;
   }
@@ -373,9 +374,9 @@ function renderPhoneCount() {
 
 function renderToggles() {
   el.audio.setAttribute("aria-pressed", call.audioOn ? "false" : "true");
-  el.audio.querySelector(".ctrl__label").textContent = call.audioOn ? "Mute" : "Unmute";
+  el.audio.querySelector(".ctrl__label").textContent = call.audioOn ? t("mute") : t("unmute");
   el.video.setAttribute("aria-pressed", call.videoOn ? "false" : "true");
-  el.video.querySelector(".ctrl__label").textContent = call.videoOn ? "Stop camera" : "Start camera";
+  el.video.querySelector(".ctrl__label").textContent = call.videoOn ? t("stop_camera") : t("start_camera");
   el.selfMuted.hidden = call.audioOn;
   el.selfTile.classList.toggle("tile--no-video", !call.videoOn);
 }
@@ -416,7 +417,7 @@ function stopCall() {
 function leave() {
   stopCall();
   setView("left");
-  setCallState("idle", "Not joined");
+  setCallState("idle", t("not_joined"));
   el.rejoin.focus();
 }
 
@@ -432,17 +433,17 @@ function onSessionDisconnected(event) {
   }
   stopCall();
   setView("left");
-  setCallState("idle", "Not joined");
+  setCallState("idle", t("not_joined"));
   showError(reason === "forceDisconnected"
-    ? "You were removed from the meeting."
-    : "You were disconnected from the meeting. Check your connection, then rejoin.");
+    ? t("removed")
+    : t("disconnected"));
 }
 
 function showEnded() {
   call.ended = true;
   stopCall();
   setView("ended");
-  setCallState("ended", "Ended");
+  setCallState("ended", t("ended"));
   el.bridgeConnect.disabled = true;
   el.bridgeHangUp.disabled = true;
   el.endMeeting.disabled = true;
@@ -454,7 +455,7 @@ function showEnded() {
 
 // -- phone bridge and status -----------------------------------------------------------
 
-var BRIDGE_LABELS = { off: "Off", connecting: "Connecting…", connected: "Connected", failed: "Failed" };
+var BRIDGE_LABELS = { off: "bridge_off", connecting: "bridge_connecting", connected: "bridge_connected", failed: "bridge_failed" };
 
 function renderStatus(status) {
   if (status.ended) {
@@ -463,16 +464,16 @@ function renderStatus(status) {
   }
   var bridge = status.bridge || "off";
   el.bridgeState.dataset.state = bridge;
-  el.bridgeState.textContent = BRIDGE_LABELS[bridge] || bridge;
+  el.bridgeState.textContent = BRIDGE_LABELS[bridge] ? t(BRIDGE_LABELS[bridge]) : bridge;
   el.bridgeConnect.disabled = bridge === "connecting" || bridge === "connected";
   // Hang up stays available: the state shown may be up to POLL_MS old, and hanging up
   // nothing just answers with a message.
   if (bridge === "failed" && status.bridgeReason && !el.bridgeMessage.textContent) {
-    el.bridgeMessage.textContent = "Last attempt failed: " + status.bridgeReason + ".";
+    el.bridgeMessage.textContent = t("bridge_last_failed", { reason: status.bridgeReason });
   }
   call.phoneCallers = Number(status.phoneCallers) || 0;
-  el.phoneCallers.textContent = call.phoneCallers === 0 ? "No one has dialled in yet"
-    : call.phoneCallers === 1 ? "1 person on the phone" : call.phoneCallers + " people on the phone";
+  el.phoneCallers.textContent = call.phoneCallers === 0 ? t("nobody_dialled_in")
+    : call.phoneCallers === 1 ? t("one_on_phone") : t("many_on_phone", { count: call.phoneCallers });
   renderPhoneCount();
 }
 
@@ -498,11 +499,11 @@ function bridgeAction(button, url, pendingText, successText) {
       var ok = reply.status >= 200 && reply.status < 300;
       el.bridgeMessage.dataset.tone = ok ? "ok" : "problem";
       el.bridgeMessage.textContent = ok ? (reply.body.message || successText)
-        : (reply.body.error || "The phone bridge request failed (error " + reply.status + ").");
+        : (reply.body.error || t("bridge_request_failed", { status: reply.status }));
     })
     .catch(function () {
       el.bridgeMessage.dataset.tone = "problem";
-      el.bridgeMessage.textContent = "Couldn't reach the meeting server. Try again.";
+      el.bridgeMessage.textContent = t("unreachable_short");
     })
     .then(function () {
       button.disabled = false;
@@ -523,11 +524,11 @@ function hostKey() {
 }
 
 function endMeeting() {
-  if (!window.confirm("End this meeting for everyone? Phone callers are disconnected too.")) {
+  if (!window.confirm(t("end_confirm"))) {
     return;
   }
   el.endMeeting.disabled = true;
-  el.endMessage.textContent = "Ending the meeting…";
+  el.endMessage.textContent = t("ending");
   requestJSON("POST", urls.end, { hostKey: hostKey() })
     .then(function (reply) {
       if (reply.status === 200 || reply.status === 410) {
@@ -535,12 +536,12 @@ function endMeeting() {
         return;
       }
       el.endMessage.dataset.tone = "problem";
-      el.endMessage.textContent = reply.body.error || "Couldn't end the meeting (error " + reply.status + ").";
+      el.endMessage.textContent = reply.body.error || t("end_failed", { status: reply.status });
       el.endMeeting.disabled = false;
     })
     .catch(function () {
       el.endMessage.dataset.tone = "problem";
-      el.endMessage.textContent = "Couldn't reach the meeting server. Try again.";
+      el.endMessage.textContent = t("unreachable_short");
       el.endMeeting.disabled = false;
     });
 }
@@ -561,10 +562,10 @@ el.video.addEventListener("click", toggleVideo);
 el.leave.addEventListener("click", leave);
 el.errorClose.addEventListener("click", clearError);
 el.bridgeConnect.addEventListener("click", function () {
-  bridgeAction(el.bridgeConnect, urls.dialOut, "Calling the phone bridge…", "The phone bridge is connecting.");
+  bridgeAction(el.bridgeConnect, urls.dialOut, t("bridge_calling"), t("bridge_now_connecting"));
 });
 el.bridgeHangUp.addEventListener("click", function () {
-  bridgeAction(el.bridgeHangUp, urls.hangUp, "Hanging up the phone bridge…", "Phone bridge hung up.");
+  bridgeAction(el.bridgeHangUp, urls.hangUp, t("bridge_hanging_up"), t("bridge_hung_up"));
 });
 window.addEventListener("pagehide", function () {
   if (call.session) {
