@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from meetbridge import reasons
 from meetbridge.dial_in import DialIn
 from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_format import grouped_pin, human_number
@@ -62,7 +63,7 @@ def bridge_line(status: MeetingStatus) -> str:
     """The bridge's state in words; a failed bridge says why."""
     state = status.bridge_state
     if state == "failed":
-        reason = status.bridge.reason if status.bridge else None
+        reason = reasons.word(status.bridge.reason, None) if status.bridge else None
         return f"failed: {reason or 'unknown reason'}"
     return state
 
@@ -77,8 +78,8 @@ def status_line(status: MeetingStatus) -> str:
         parts.append(f"{count} on video")
     line = " · ".join(parts)
     if status.meeting.bridge_notice:
-        # Notices are written by our own code (see bot.messages.hung_up_by), never from user text.
-        line += f"\n{status.meeting.bridge_notice}"
+        # A notice is a reason code, worded here; a member it names is a checked Slack id.
+        line += f"\n{reasons.word(status.meeting.bridge_notice, None)}"
     return line
 
 
