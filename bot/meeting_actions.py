@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 
+from meetbridge import reasons
 from meetbridge.bridge import BridgeService
 from meetbridge.errors import (
     BridgeAlreadyActive,
@@ -79,7 +80,7 @@ def register_meeting_actions(app: App, meetings: MeetingService, bridge: BridgeS
             return tell(respond, messages.UNKNOWN_MEETING)
         cards.remember_response_url(meeting.id, body.get("response_url"))
         user = (body.get("user") or {}).get("id", "")
-        if not bridge.hang_up(meeting.id, reason="hung up", notice=messages.hung_up_by(user)):
+        if not bridge.hang_up(meeting.id, reason=reasons.HUNG_UP, notice=reasons.hung_up_by(user)):
             tell(respond, messages.NOT_CONNECTED)
 
     def end_meeting(ack: Ack, body: dict, respond: Respond) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from slack_bolt import App
 from slack_sdk.oauth.installation_store import InstallationStore
 
+from meetbridge import reasons
 from meetbridge.lifecycle import Lifecycle
 from meetbridge.meetings import MeetingService
 
@@ -19,7 +20,7 @@ def end_team_meetings(meetings: MeetingService, lifecycle: Lifecycle, team_id: s
     """End every live meeting of a workspace; returns how many were ended."""
     ended = 0
     for meeting_id in meetings.live_ids_in_workspace(team_id):
-        ended += lifecycle.end(meeting_id, reason="app uninstalled")
+        ended += lifecycle.end(meeting_id, reason=reasons.UNINSTALLED)
     return ended
 
 

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from . import reasons
 from .clock import Clock
 from .errors import BridgeAlreadyActive, DialRateLimited, MeetingEnded, UpstreamError
 from .ids import new_bridge_token, token_hash
@@ -26,7 +27,7 @@ from .voice import VoiceGateway
 MEETING_HEADER = "X-Meetbridge-Meeting"
 TOKEN_HEADER = "X-Meetbridge-Token"
 RETRY_DELAY_SECONDS = 1.0
-DIAL_LIMIT_NOTICE = "Phone bridge not dialled: too many attempts lately (the cap keeps phone costs down)"
+DIAL_LIMIT_NOTICE = reasons.DIAL_LIMIT
 
 
 class BridgeService:
@@ -59,7 +60,7 @@ class BridgeService:
         try:
             connection = self._dial(meeting.session_id, meeting.expires_at, meeting_id, token)
         except UpstreamError as error:
-            self.store.bridges.finish(bridge_id, "failed", self.clock.now(), error.reason)
+            self.store.bridges.finish(bridge_id, "failed", self.clock.now(), error.code)
             self.changes.changed(meeting_id)
             raise
         self._record_connection(bridge_id, meeting.session_id, connection)
@@ -85,7 +86,7 @@ class BridgeService:
                 Rule(bucket, self.settings.bridge_dials_per_hour, 3600)]
 
     def _tell_card(self, meeting_id: str, notice: str) -> None:
-        """Show a line on the card, once: repeated refusals must not each cost a chat.update."""
+        """Show a notice (a reason code) on the card, once: repeated refusals must not each cost a chat.update."""
         meeting = self.store.meetings.get(meeting_id)
         if meeting and meeting.bridge_notice != notice:
             self.store.meetings.update(meeting_id, bridge_notice=notice)
@@ -134,7 +135,8 @@ class BridgeService:
         return self.store.bridges.by_leg(leg_uuid)
 
     def hang_up(self, meeting_id: str, reason: str, notice: str | None = None) -> bool:
-        """Hang up the active bridge; False when nothing was connected (a no-op)."""
+        """Hang up the active bridge, stored with `reason` and the card's `notice` (reason codes,
+        meetbridge/reasons.py); False when nothing was connected (a no-op)."""
         bridge = self.store.bridges.active(meeting_id)
         if bridge is None or not self.store.bridges.finish(bridge.id, "off", self.clock.now(), reason):
             return False
@@ -149,7 +151,7 @@ class BridgeService:
 
     def leg_ended(self, bridge: BridgeCall, status: str) -> None:
         """The bridge's Vonage leg completed: the bridge is off; make sure OpenTok agrees."""
-        if not self.store.bridges.finish(bridge.id, "off", self.clock.now(), f"phone leg {status}"):
+        if not self.store.bridges.finish(bridge.id, "off", self.clock.now(), reasons.leg_ended(status)):
             return
         meeting = self.store.meetings.get(bridge.meeting_id)
         if meeting:

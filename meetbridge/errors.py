@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import math
 
+from . import reasons
+
 
 class UpstreamError(Exception):
-    """A platform (video, voice, Slack) call failed; `reason` is fit to show a user."""
+    """A platform (video, voice) call failed; `code` says why (meetbridge/reasons.py words it
+    for whoever is told), `reason` is its English words for logs and the command line."""
 
-    def __init__(self, service: str, reason: str, transient: bool = False) -> None:
+    def __init__(self, service: str, code: str, transient: bool = False) -> None:
+        if not reasons.is_known(code):
+            raise ValueError(f"not a reason code: {code!r}")
         self.service = service
-        self.reason = reason
+        self.code = code
         self.transient = transient
-        super().__init__(f"{service}: {reason}")
+        super().__init__(f"{service}: {self.reason}")
+
+    @property
+    def reason(self) -> str:
+        """The code's English words."""
+        return reasons.word(self.code, None)
 
 
 class MeetingNotFound(Exception):

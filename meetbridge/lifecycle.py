@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
+from . import reasons
 from .bridge import BridgeService
 from .clock import Clock
 from .errors import MeetingNotFound, NotAllowed, UpstreamError
@@ -90,7 +91,7 @@ class Lifecycle:
             if not self.store.meetings.mark_ended(meeting_id, now, reason):
                 return False
             self.store.pins.release(meeting_id, now)
-        self.bridge.hang_up(meeting_id, reason="meeting ended")
+        self.bridge.hang_up(meeting_id, reason=reasons.MEETING_ENDED)
         eject_everyone(self.store, self.bridge.video, self.clock, meeting)
         self.changes.changed(meeting_id)  # the card says "ended" without waiting for every leg
         if hang_up_callers:
@@ -107,7 +108,7 @@ class Lifecycle:
         expected = meeting.host_key_hash or ""
         if not expected or not hmac.compare_digest(expected, token_hash(host_key)):
             raise NotAllowed(meeting_id)
-        return self.end(meeting_id, reason="ended")
+        return self.end(meeting_id, reason=reasons.ENDED)
 
     def _hang_up_callers_of(self, meeting_id: str, now: float) -> None:
         """Claim the meeting's live legs a batch at a time and hang them up through the pool.
@@ -135,22 +136,21 @@ class Lifecycle:
         side by side. No caller leg is hung up here: that is the clean-up pass's work."""
         now = self.clock.now()
         expired = self.store.meetings.expired_ids(now)[:URGENT_BATCH]
-        self._urgent.run_all(partial(self.end, meeting_id, "expired", hang_up_callers=False)
+        self._urgent.run_all(partial(self.end, meeting_id, reasons.EXPIRED, hang_up_callers=False)
                              for meeting_id in expired)
         max_seconds = self.settings.bridge_max_seconds
         capped = self.store.bridges.connected_before(now - max_seconds, URGENT_BATCH)
-        self._urgent.run_all(partial(self.bridge.hang_up, bridge.meeting_id, reason="max_duration",
-                                     notice=f"Phone bridge hung up: it was connected for the longest "
-                                            f"allowed ({_duration(max_seconds)})")
+        self._urgent.run_all(partial(self.bridge.hang_up, bridge.meeting_id, reason=reasons.MAX_DURATION,
+                                     notice=reasons.max_duration_notice(max_seconds))
                              for bridge in capped)
         minutes = self.settings.bridge_idle_minutes
         idle = self.store.bridges.idle_before(now - self.settings.bridge_idle_seconds, URGENT_BATCH)
-        self._urgent.run_all(partial(self.bridge.hang_up, bridge.meeting_id, reason="idle",
-                                     notice=f"Phone bridge hung up: no callers for {minutes:g} min")
+        self._urgent.run_all(partial(self.bridge.hang_up, bridge.meeting_id, reason=reasons.IDLE,
+                                     notice=reasons.idle_notice(minutes))
                              for bridge in idle)
         stuck = self.store.bridges.connecting_before(now - DIAL_ANSWER_TIMEOUT_SECONDS, URGENT_BATCH)
         self._urgent.run_all(partial(self.bridge.fail_unanswered, bridge,
-                                     "the phone network never answered the bridge call") for bridge in stuck)
+                                     reasons.UNANSWERED) for bridge in stuck)
         retries = self.store.bridges.cleanup_pending(URGENT_BATCH)
         self._urgent.run_all(partial(self.bridge.retry_cleanup, bridge) for bridge in retries)
         self._confirm_lone_callers(now, check_wait)
@@ -223,11 +223,3 @@ class Lifecycle:
         for pool in (self._urgent, self._checks, self._hang_ups):
             pool.close()
 
-
-def _duration(seconds: float) -> str:
-    """'12 h', '90 min', '45 s': the cap as a person reads it on the card."""
-    if seconds >= 2 * 3600:
-        return f"{seconds / 3600:g} h"
-    if seconds >= 120:
-        return f"{seconds / 60:g} min"
-    return f"{seconds:g} s"

@@ -3,6 +3,7 @@ controls and the live status, each answered as an outcome or a domain error."""
 
 from __future__ import annotations
 
+from . import reasons
 from .bridge import BridgeService
 from .clock import Clock
 from .errors import BridgeAlreadyActive, MeetingNotFound
@@ -14,7 +15,7 @@ from .status import read_status
 from .storage import Store
 
 LONGEST_MEETING_ID = 64  # longer ids are never ours: not even looked up
-HUNG_UP_FROM_PAGE = "Phone bridge hung up from the join page"
+HUNG_UP_FROM_PAGE = reasons.HUNG_UP_FROM_PAGE
 
 
 class Rooms:
@@ -65,7 +66,7 @@ class Rooms:
 
     def hang_up(self, meeting_id: str) -> BridgeControl:
         """Hang up the phone bridge; `acted` is False when nothing was connected."""
-        acted = self.bridge.hang_up(meeting_id, reason="hung up", notice=HUNG_UP_FROM_PAGE)
+        acted = self.bridge.hang_up(meeting_id, reason=reasons.HUNG_UP, notice=HUNG_UP_FROM_PAGE)
         return BridgeControl(bridge="off", acted=acted)
 
     def end_as_host(self, meeting_id: str, host_key: str) -> bool:

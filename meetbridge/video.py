@@ -100,13 +100,13 @@ class VideoGateway:
         try:
             _call(lambda: self.client.force_disconnect(session_id, connection_id))
         except UpstreamError as error:
-            if error.reason == _GONE:
+            if error.code == _GONE:
                 return False
             raise
         return True
 
 
-_GONE = "that connection had already left the session"
+_GONE = "video.gone"
 
 
 def _call(action: Callable[[], T]) -> T:
@@ -119,26 +119,26 @@ def _call(action: Callable[[], T]) -> T:
 def _plain(error: BaseException) -> UpstreamError:
     cause = _requests_cause(error)
     if isinstance(cause, requests.Timeout):
-        return UpstreamError(SERVICE, "the video service did not answer in time", transient=True)
+        return UpstreamError(SERVICE, "video.timeout", transient=True)
     if isinstance(cause, requests.ConnectionError):
-        return UpstreamError(SERVICE, "the video service could not be reached", transient=True)
+        return UpstreamError(SERVICE, "video.unreachable", transient=True)
     if isinstance(error, AuthError) or "invalid credentials" in str(error).lower():
-        return UpstreamError(SERVICE, "the video service refused our API key or secret")
+        return UpstreamError(SERVICE, "video.credentials")
     if isinstance(error, ForceDisconnectError) and "not connected" in str(error):
         return UpstreamError(SERVICE, _GONE)
     if isinstance(error, SipDialError):
         return UpstreamError(SERVICE, _dial_reason(str(error)))
     if isinstance(error, RequestError):
-        return UpstreamError(SERVICE, "the video service had an internal error", transient=True)
-    return UpstreamError(SERVICE, "the video service gave an unexpected answer")
+        return UpstreamError(SERVICE, "video.internal", transient=True)
+    return UpstreamError(SERVICE, "video.unexpected")
 
 
 def _dial_reason(message: str) -> str:
     if "Media Router" in message:
-        return "the video session is not routed, so it cannot dial a phone line"
+        return "video.not_routed"
     if "does not exist" in message:
-        return "the video service no longer knows this session"
-    return "the video service rejected the dial-out request"
+        return "video.unknown_session"
+    return "video.dial_rejected"
 
 
 def _requests_cause(error: BaseException) -> BaseException | None:

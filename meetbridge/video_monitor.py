@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from . import reasons
 from .bridge import BridgeService
 from .clock import Clock
 from .errors import UpstreamError
@@ -14,7 +15,7 @@ from .storage import Store
 from .video import TOKEN_LIFETIME_SECONDS, is_phone_bridge
 
 log = logging.getLogger(__name__)
-LAST_PARTICIPANT_LEFT = "Phone bridge hung up: everyone on video left"
+LAST_PARTICIPANT_LEFT = reasons.VIDEO_LEFT
 
 
 class VideoMonitor:
@@ -45,7 +46,7 @@ class VideoMonitor:
         present = self.store.video_connections.present(meeting.id)
         self.store.meetings.update(meeting.id, video_participants=present)
         if present == 0 and event == "connectionDestroyed":
-            self.bridge.hang_up(meeting.id, reason="no video participants", notice=LAST_PARTICIPANT_LEFT)
+            self.bridge.hang_up(meeting.id, reason=reasons.NO_VIDEO, notice=LAST_PARTICIPANT_LEFT)
         self.changes.changed(meeting.id)
         return True
 

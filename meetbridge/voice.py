@@ -26,21 +26,20 @@ class LegGone(Exception):
 
 @contextmanager
 def voice_errors(failed: str, failure_is_transient: bool = True) -> Iterator[None]:
-    """Turn what the Vonage SDK raises into `UpstreamError` (with words a user can read) or
-    `LegGone`; `failed` says what could not be done when Vonage itself refused."""
+    """Turn what the Vonage SDK raises into `UpstreamError` (with a reason code) or `LegGone`;
+    `failed` is the code of what could not be done when Vonage itself refused."""
     try:
         yield
     except NotFoundError as error:
         raise LegGone() from error
     except AuthenticationError as error:
-        raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
+        raise UpstreamError(SERVICE, "voice.credentials") from error
     except requests.Timeout as error:
-        raise UpstreamError(SERVICE, "the voice service did not answer in time", transient=True) from error
+        raise UpstreamError(SERVICE, "voice.timeout", transient=True) from error
     except requests.RequestException as error:
-        raise UpstreamError(SERVICE, "the voice service could not be reached", transient=True) from error
+        raise UpstreamError(SERVICE, "voice.unreachable", transient=True) from error
     except VonageError as error:
-        raise UpstreamError(SERVICE, f"the voice service could not {failed}",
-                            transient=failure_is_transient) from error
+        raise UpstreamError(SERVICE, failed, transient=failure_is_transient) from error
 
 
 def parse_signing_key_once(auth: Auth) -> None:
@@ -73,7 +72,7 @@ class VoiceGateway:
     def hang_up(self, uuid: str) -> bool:
         """End a call leg; False when Vonage no longer has it (already ended)."""
         try:
-            with voice_errors("hang up the call"):
+            with voice_errors("voice.hang_up"):
                 self.client.voice.hangup(uuid)
         except LegGone:
             return False
@@ -83,7 +82,7 @@ class VoiceGateway:
         """Mute or unmute a leg (`PUT /v1/calls/{uuid}` `mute` / `unmute`): a muted caller is
         heard by nobody but still hears the meeting."""
         try:
-            with voice_errors("mute the call" if muted else "unmute the call"):
+            with voice_errors("voice.mute" if muted else "voice.unmute"):
                 (self.client.voice.mute if muted else self.client.voice.unmute)(uuid)
         except LegGone:
             return False
@@ -92,7 +91,7 @@ class VoiceGateway:
     def play_audio(self, uuid: str, url: str, loop: int = 0) -> bool:
         """Stream an mp3 into a leg (`PUT /v1/calls/{uuid}/stream`); loop 0 repeats it until stopped."""
         try:
-            with voice_errors("play audio into the call"):
+            with voice_errors("voice.play_audio"):
                 self.client.voice.play_audio_into_call(uuid, AudioStreamOptions(stream_url=[url], loop=loop))
         except LegGone:
             return False
@@ -101,7 +100,7 @@ class VoiceGateway:
     def stop_audio(self, uuid: str) -> bool:
         """Stop a stream started by `play_audio` (`DELETE /v1/calls/{uuid}/stream`)."""
         try:
-            with voice_errors("stop the audio in the call"):
+            with voice_errors("voice.stop_audio"):
                 self.client.voice.stop_audio_stream(uuid)
         except LegGone:
             return False
@@ -110,7 +109,7 @@ class VoiceGateway:
     def say(self, uuid: str, text: str, language: str | None = None) -> bool:
         """Speak a sentence into a leg (`PUT /v1/calls/{uuid}/talk`), heard by that leg."""
         try:
-            with voice_errors("speak into the call"):
+            with voice_errors("voice.say"):
                 self.client.voice.play_tts_into_call(uuid, TtsStreamOptions(text=text, language=language))
         except LegGone:
             return False
@@ -127,15 +126,15 @@ class VoiceGateway:
             event_url=[event_url], event_method="POST", ringing_timer=ringing_timer, length_timer=length_timer,
             advanced_machine_detection=AdvancedMachineDetection(behavior="hangup"))
         try:
-            with voice_errors("place the call", failure_is_transient=False):
+            with voice_errors("voice.place_call", failure_is_transient=False):
                 return self.client.voice.create_call(request).uuid
         except LegGone as gone:  # a 404 from POST /v1/calls: the API itself is not where we think
-            raise UpstreamError(SERVICE, "the voice service could not place the call") from gone
+            raise UpstreamError(SERVICE, "voice.place_call") from gone
 
     def call_status(self, uuid: str) -> str | None:
         """A leg's current status ('answered', 'completed', …); None when Vonage no longer knows it."""
         try:
-            with voice_errors("be reached"):
+            with voice_errors("voice.unreachable"):
                 return self.client.voice.get_call(uuid).status
         except LegGone:
             return None
@@ -148,6 +147,6 @@ def check_voice_credentials(gateway: VoiceGateway) -> None:
     try:
         gateway.client.voice.list_calls(ListCallsFilter(page_size=1))
     except AuthenticationError as error:
-        raise UpstreamError(SERVICE, "the voice service refused our application credentials") from error
+        raise UpstreamError(SERVICE, "voice.credentials") from error
     except (requests.RequestException, VonageError) as error:
-        raise UpstreamError(SERVICE, f"the voice service could not be reached ({type(error).__name__})") from error
+        raise UpstreamError(SERVICE, "voice.unreachable") from error

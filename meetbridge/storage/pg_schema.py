@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import reason_codes
+
 if TYPE_CHECKING:
     from .postgres import PostgresDatabase
 
@@ -212,6 +214,7 @@ MIGRATIONS: list[Migration] = [
     Migration("keep_calls_slack_ids", """
         ALTER TABLE slack_call_participants ADD COLUMN slack_id TEXT;
         """),
+    Migration("store_reasons_as_codes", reason_codes.SCRIPT),
 ]
 
 

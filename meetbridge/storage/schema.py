@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from . import reason_codes
 from .database import Database
 
 migrations = Migrations("meetbridge")
@@ -382,3 +383,12 @@ def keep_calls_slack_ids(db: sqlite_utils.Database) -> None:
     # A member the meeting dialled ("Call my phone") is listed on the Slack Calls card as
     # themself, `{"slack_id": …}`; Slack wants the same object to remove them, so it is kept.
     db["slack_call_participants"].add_column("slack_id", str)
+
+
+@migrations()
+def store_reasons_as_codes(db: sqlite_utils.Database) -> None:
+    """Turns stored sentences (ended_reason, bridge_notice, bridge_calls.reason) into reason codes."""
+    # Nothing stored is prose: rows written by older versions get the codes worded when shown
+    # (storage/reason_codes.py; the same SQL runs on PostgreSQL).
+    for statement in reason_codes.STATEMENTS:
+        db.execute(statement)

@@ -80,7 +80,7 @@ def test_live_card_has_a_plain_fallback_text_with_link_number_and_pin():
     (MEETING, "R0CALL"),
 ])
 def test_every_block_parses_back_into_slack_sdk_models_unchanged(meeting, calls_id):
-    blocks = card(meeting, bridge("failed", "the video service had an internal error"), 2, calls_id).blocks
+    blocks = card(meeting, bridge("failed", "video.internal"), 2, calls_id).blocks
     parsed = [Block.parse(block) for block in blocks]
     assert None not in parsed  # Block.parse answers None for a type it does not know
     assert [block.to_dict() for block in parsed] == blocks
@@ -114,7 +114,7 @@ def _mrkdwn_texts(value: object) -> list[str]:
 
 
 def test_bridge_notice_follows_the_status_line_with_its_mention_intact():
-    noticed = card(dataclasses.replace(MEETING, bridge_notice="Phone bridge hung up by <@U0BOB>"))
+    noticed = card(dataclasses.replace(MEETING, bridge_notice="hung_up_by:U0BOB"))
     assert context_line(noticed.blocks) == ("Phone bridge: *off* · 0 phone callers\n"
                                             "Phone bridge hung up by <@U0BOB>")
 
@@ -128,8 +128,8 @@ def test_long_topic_is_shortened_to_fit_the_header():
     ("connecting", None, 0, "Phone bridge: *connecting* · 0 phone callers"),
     ("connected", None, 1, "Phone bridge: *connected* · 1 phone caller"),
     ("connected", None, 3, "Phone bridge: *connected* · 3 phone callers"),
-    ("off", "hung up", 0, "Phone bridge: *off* · 0 phone callers"),
-    ("failed", "the video service could not be reached", 0,
+    ("off", "hung_up", 0, "Phone bridge: *off* · 0 phone callers"),
+    ("failed", "video.unreachable", 0,
      "Phone bridge: *failed: the video service could not be reached* · 0 phone callers"),
     ("failed", None, 0, "Phone bridge: *failed: unknown reason* · 0 phone callers"),
 ])

@@ -66,7 +66,7 @@ def test_app_uninstalled_deletes_the_installation_and_ends_that_workspaces_meeti
     wait_until(lambda: bot_of(installed, "T0001") is None
                and installed.find_installation(enterprise_id=None, team_id="T0001") is None)
     wait_until(lambda: not any(services.store.meetings.get(m.id).is_live for m in ours))
-    assert [services.store.meetings.get(m.id).ended_reason for m in ours] == ["app uninstalled"] * 2
+    assert [services.store.meetings.get(m.id).ended_reason for m in ours] == ["uninstalled"] * 2
     assert services.store.meetings.get(theirs.id).is_live
     assert bot_of(installed, OTHER_TEAM).bot_token == OTHER_TEAM_TOKEN
 
@@ -98,7 +98,7 @@ def test_single_workspace_app_uninstalled_ends_the_meetings(client, start_meetin
     meeting = start_meeting("Single")
     assert post_event(client, UNINSTALLED).status_code == 200
     wait_until(lambda: not services.store.meetings.get(meeting.id).is_live)
-    assert services.store.meetings.get(meeting.id).ended_reason == "app uninstalled"
+    assert services.store.meetings.get(meeting.id).ended_reason == "uninstalled"
 
 
 @pytest.mark.parametrize("oauth_mode", [False], indirect=True)

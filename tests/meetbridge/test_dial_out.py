@@ -162,7 +162,7 @@ def test_a_refused_limit_takes_no_place_of_another(domain):
 def test_a_call_vonage_refuses_stores_nothing_and_gives_its_places_back(domain):
     domain.live_meeting()
     dialled = dialling(domain, dial_out_per_member_hour=1)
-    dialled.outbound.fail = UpstreamError("voice", "the voice service could not place the call")
+    dialled.outbound.fail = UpstreamError("voice", "voice.place_call")
     with pytest.raises(UpstreamError):
         dialled.dial_out.call(add_phone())
     assert domain.store.legs.live_legs("m1") == [] and dialled.progress == []

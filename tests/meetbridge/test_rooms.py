@@ -30,15 +30,15 @@ def test_hanging_up_a_connected_bridge_turns_it_off_on_both_sides(domain: PhoneD
     domain.store.bridges.mark_connected("b1", "leg-1", domain.clock.now(), None)
     assert domain.rooms.hang_up(meeting.id) == BridgeControl(bridge="off", acted=True)
     assert (domain.video.disconnected, domain.voice.hung_up) == ([(meeting.session_id, "conn-1")], ["leg-1"])
-    assert domain.store.bridges.latest(meeting.id).reason == "hung up"
+    assert domain.store.bridges.latest(meeting.id).reason == "hung_up"
 
 
 def test_status_gives_a_failed_bridges_reason(domain: PhoneDomain):
     meeting = domain.live_meeting()
     domain.store.bridges.insert_connecting("b1", meeting.id, "hash", domain.clock.now())
-    domain.store.bridges.finish("b1", "failed", domain.clock.now(), "the phone network never answered")
+    domain.store.bridges.finish("b1", "failed", domain.clock.now(), "unanswered")
     assert domain.rooms.status(meeting.id) == RoomStatus(
-        ended=False, bridge="failed", bridge_reason="the phone network never answered", phone_callers=0)
+        ended=False, bridge="failed", bridge_reason="unanswered", phone_callers=0)
 
 
 def test_a_meeting_past_its_lifetime_has_a_page_but_cannot_be_joined(domain: PhoneDomain):

@@ -81,7 +81,7 @@ def test_the_bridge_legs_completed_event_turns_the_bridge_off(domain: PhoneDomai
     assert domain.calls.call_event(BRIDGE_LEG, "answered") == EventOutcome(LegKind.BRIDGE)
     assert domain.calls.call_event(BRIDGE_LEG, "completed") == EventOutcome(LegKind.BRIDGE, bridge_ended=True)
     bridge = domain.store.bridges.get("b1")
-    assert (bridge.state, bridge.reason, bridge.ended_at) == ("off", "phone leg completed", domain.clock.now())
+    assert (bridge.state, bridge.reason, bridge.ended_at) == ("off", "leg:completed", domain.clock.now())
 
 
 def test_a_callers_completed_event_is_a_caller_leaving(domain: PhoneDomain):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from meetbridge import ncco
+from meetbridge import ncco, reasons
 from meetbridge.phone_format import grouped_pin
 from meetbridge.settings import load_settings
 from tests.bridge_setup import admit_caller, connect_bridge, enter_pin, is_re_prompt, status_line
@@ -152,7 +152,7 @@ def test_connect_during_a_video_fault_fails_the_bridge_plainly_and_a_later_conne
     assert press_connect(via, meeting, slack_user, client, fake_slack, "click") == connect_failed(via, fault)
 
     bridge = services.store.bridges.latest(meeting.id)
-    assert (bridge.state, bridge.reason) == ("failed", DIAL_REASONS[fault])
+    assert (bridge.state, reasons.word(bridge.reason, "en")) == ("failed", DIAL_REASONS[fault])
     assert inconsistencies(services.store) == {}
     # A dial that reached OpenTok after all rings our number later: that leg is ended, never joined.
     late_legs = [bridge_leg_answer(dial, new_uuid()).send(client).get_json()

@@ -114,7 +114,7 @@ def test_bridge_leg_completed_turns_the_bridge_off_and_drops_the_sip_connection(
     seen = wait_for_status(fake_slack, "Phone bridge: *connected* · 0 phone callers")
     assert event(leg, "completed", from_="opentok").send(client).status_code == 200
     bridge = services.store.bridges.latest(meeting.id)
-    assert (bridge.state, bridge.reason) == ("off", "phone leg completed")
+    assert (bridge.state, bridge.reason) == ("off", "leg:completed")
     assert fake_opentok.wait_for("force_disconnect") == [
         {"session_id": meeting.session_id, "connection_id": connection_id}]
     assert fake_opentok.live_connections() == set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from meetbridge import reasons
 from meetbridge.bridge import DIAL_LIMIT_NOTICE
 from meetbridge.errors import DialRateLimited
 from tests.visitor import joined, press
@@ -64,7 +65,7 @@ def test_slack_button_over_the_cap_gets_an_ephemeral_and_the_card_a_line(start_m
     assert fake_slack.wait_for_response("again") == [{
         "text": "The phone bridge was dialled too often lately, so it wasn't dialled now (a cap on phone costs). "
                 "Try again in 30 s.", "response_type": "ephemeral", "replace_original": False}]
-    wait_until(lambda: DIAL_LIMIT_NOTICE in str(fake_slack.requests("chat.update")[-1:]))
+    wait_until(lambda: reasons.word(DIAL_LIMIT_NOTICE, "en") in str(fake_slack.requests("chat.update")[-1:]))
     assert len(fake_opentok.requests("dial")) == 1
 
 

@@ -117,7 +117,7 @@ def test_relayed_session_refusal_shows_failed_with_the_reason(start_meeting, sla
     assert fake_slack.wait_for_response("click") == [ephemeral(
         f"Couldn't connect the phone bridge: {NOT_ROUTED}. Press *Connect phone bridge* to try again.")]
     bridge = services.store.bridges.latest(meeting.id)
-    assert (bridge.state, bridge.reason) == ("failed", NOT_ROUTED)
+    assert (bridge.state, bridge.reason) == ("failed", "video.not_routed")
     wait_for_status(fake_slack, f"Phone bridge: *failed: {NOT_ROUTED}* · 0 phone callers")
     assert (len(fake_opentok.requests("dial")), sleeps) == (1, [])  # a refusal is not retried
 

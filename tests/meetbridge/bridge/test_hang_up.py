@@ -33,7 +33,7 @@ def test_hang_up_drops_the_sip_connection_and_the_vonage_leg(start_meeting, slac
     assert fake_opentok.live_connections() == set()
     assert fake_vonage.call(leg)["status"] == "completed"
     bridge = services.store.bridges.latest(meeting.id)
-    assert (bridge.state, bridge.reason) == ("off", "hung up")
+    assert (bridge.state, bridge.reason) == ("off", "hung_up")
     # The notice names who hung up. (How the mention renders is bot/card.py's business: it
     # escapes notices today, which shows "<@U0ADA>" as text rather than as a mention.)
     wait_until(lambda: any(line.startswith("Phone bridge: *off* · 0 phone callers\nPhone bridge hung up by ")

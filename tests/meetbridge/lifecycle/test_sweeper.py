@@ -160,7 +160,7 @@ def test_dial_without_an_answer_webhook_within_45_seconds_is_failed_and_disconne
     services.lifecycle.sweep()
 
     latest = services.store.bridges.latest(meeting.id)
-    assert (latest.state, latest.reason) == ("failed", "the phone network never answered the bridge call")
+    assert (latest.state, latest.reason) == ("failed", "unanswered")
     assert disconnected(fake_opentok) == [(meeting.session_id, connection_id)]
     assert hung_up_legs(fake_vonage) == []  # no Vonage leg was ever announced
     wait_for_status(fake_slack, "Phone bridge: *failed: the phone network never answered the bridge call*"
