@@ -20,7 +20,6 @@ from slack_sdk.models.blocks import (
 )
 
 from meetbridge import reasons
-from meetbridge import reasons
 from meetbridge.dial_in import DialIn
 from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_format import grouped_pin, human_number
