@@ -77,19 +77,23 @@ def install_callbacks() -> CallbackOptions:
     return CallbackOptions(success=success, failure=failure)
 
 
-def workspace_gate(team_allowed: TeamAllowed, background: Executor) -> Callable[..., BoltResponse | None]:
-    """Bolt middleware: requests from other workspaces stop here, acknowledged."""
+def workspace_gate(team_allowed: TeamAllowed, background: Executor,
+                   locale: str | None = None) -> Callable[..., BoltResponse | None]:
+    """Bolt middleware: requests from other workspaces stop here, acknowledged (the refusal in
+    `locale`, DEFAULT_LOCALE: a workspace that is not served has no member locales to read)."""
+    refusal = messages.word(messages.NOT_ENABLED, locale)
+
     def gate(context: BoltContext, body: dict, next_: Callable[[], None]) -> BoltResponse | None:
         if team_allowed(context.team_id, context.enterprise_id):
             next_()
             return None
         log.info("request from workspace %s refused: not in the allow-lists", context.team_id)
         if body.get("command"):  # the ack itself is the reply
-            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": messages.NOT_ENABLED})
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": refusal})
         respond = context.respond
         if context.response_url and respond is not None:  # buttons: a reply through response_url, after the ack
             background.submit(respond, response_type="ephemeral", replace_original=False,
-                              text=messages.NOT_ENABLED)
+                              text=refusal)
         return BoltResponse(status=200, body="")
 
     return gate

@@ -19,25 +19,28 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
 from meetbridge.ids import log_ref
 from meetbridge.records import Meeting
+from meetbridge.words import N_
 
 from .card import escape_mrkdwn, join_url, short_title
 from .install import NotInstalled
+from .slack_words import ReaderLocales, say
 
 log = logging.getLogger(__name__)
 
 
-def waiting_text(meeting: Meeting) -> str:
+def waiting_text(meeting: Meeting, locale: str | None = None) -> str:
     """The notification text (also what the push notification shows); Slack reads it as mrkdwn,
     so the topic is escaped: it can neither mention nor link."""
-    return f"A caller is waiting in {escape_mrkdwn(short_title(meeting.title))}"
+    return say(N_("A caller is waiting in {title}"), locale, title=escape_mrkdwn(short_title(meeting.title)))
 
 
-def waiting_blocks(meeting: Meeting, server_url: str) -> list[dict]:
+def waiting_blocks(meeting: Meeting, server_url: str, locale: str | None = None) -> list[dict]:
     """The sentence and a Join button to the meeting's join page."""
     return [
-        SectionBlock(text=f":telephone_receiver: A caller is waiting in *{escape_mrkdwn(short_title(meeting.title))}*. "
-                          "Nobody in the meeting can hear them yet.").to_dict(),
-        ActionsBlock(elements=[ButtonElement(text="Join", url=join_url(server_url, meeting.id),
+        SectionBlock(text=":telephone_receiver: " + say(
+            N_("A caller is waiting in *{title}*. Nobody in the meeting can hear them yet."), locale,
+            title=escape_mrkdwn(short_title(meeting.title)))).to_dict(),
+        ActionsBlock(elements=[ButtonElement(text=say(N_("Join"), locale), url=join_url(server_url, meeting.id),
                                              action_id="join_meeting", value=meeting.id, style="primary")]).to_dict(),
     ]
 
@@ -46,7 +49,10 @@ class CallerWaitingNotice:
     """The waiting listener the Slack side adds to PhoneWaiting."""
 
     def __init__(self, find_meeting: Callable[[str], Meeting | None], server_url: str,
-                 client_for_team: Callable[[str], WebClient], sender: Executor) -> None:
+                 client_for_team: Callable[[str], WebClient], sender: Executor,
+                 locales: ReaderLocales | None = None) -> None:
+        """`locales`: the starter's language (their Slack locale; default: English)."""
+        self.locales = locales
         self.find_meeting = find_meeting
         self.server_url = server_url
         self.client_for_team = client_for_team
@@ -62,8 +68,10 @@ class CallerWaitingNotice:
         if meeting is None or not meeting.is_live:
             return
         try:
-            self.client_for_team(meeting.team_id).chat_postMessage(
-                channel=meeting.creator_id, text=waiting_text(meeting), blocks=waiting_blocks(meeting, self.server_url))
+            client = self.client_for_team(meeting.team_id)
+            locale = self.locales.of(client, meeting.team_id, meeting.creator_id) if self.locales else None
+            client.chat_postMessage(channel=meeting.creator_id, text=waiting_text(meeting, locale),
+                                    blocks=waiting_blocks(meeting, self.server_url, locale))
         except NotInstalled:
             return
         except SlackApiError as error:

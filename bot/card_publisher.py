@@ -65,7 +65,7 @@ class CardPublisher:
         return meeting_card(self.meetings.status(meeting), self.settings.server_url,
                             self.settings.conference_number, calls_id,
                             phone_buttons=self.settings.dial_out != "off", dialling=dialling,
-                            dial_in=DialIn.from_settings(self.settings))
+                            dial_in=DialIn.from_settings(self.settings), locale=self.settings.default_locale)
 
     def remember_response_url(self, meeting_id: str, response_url: str | None) -> None:
         """A button click's response_url: the only way to edit a fallback card later."""

@@ -24,6 +24,7 @@ from meetbridge.errors import DialOutRefused, UpstreamError
 from meetbridge.meetings import MeetingService
 from meetbridge.records import Meeting
 from meetbridge.saved_numbers import SavedNumbers
+from meetbridge.words import N_
 
 from . import messages
 from .card_publisher import CardPublisher
@@ -41,9 +42,10 @@ from .phone_modals import (
     field,
     ticked,
 )
+from .slack_words import ReaderLocales
 
 log = logging.getLogger(__name__)
-NAME_MISSING = "Type the name of the person to call: they hear who invites them."
+NAME_MISSING = N_("Type the name of the person to call: they hear who invites them.")
 
 
 class Dialler(Protocol):
@@ -83,12 +85,17 @@ def ephemeral(client: WebClient, channel_id: str, user_id: str) -> Callable[[str
 
 def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dialler, saved: SavedNumbers,
                               cards: CardPublisher, starter_only: bool = False,
-                              profiles: MemberProfiles | None = None) -> None:
+                              profiles: MemberProfiles | None = None, locales: ReaderLocales | None = None) -> None:
     """The two card buttons and the two modals' submissions. `starter_only` (DIAL_OUT=starter):
     anyone else is told at the click, before typing a number (DialOut refuses them anyway).
     `profiles` (users.info) give the member's country for numbers typed without a country code
-    and the name an invitee hears; asked at the click, so a submission never waits on Slack."""
+    and the name an invitee hears; asked at the click, so a submission never waits on Slack.
+    `locales`: the member's language, as known without asking Slack again (default: English)."""
     profiles = profiles or MemberProfiles(tuple(getattr(dial_out, "allowed_countries", ())))
+
+    def lang(who: Requester) -> str | None:
+        """The member's language from what users.info said lately (modals must open at once)."""
+        return locales.known(who.workspace_id, who.member_id) if locales else None
 
     def looked_up(client: WebClient, who: Requester) -> Requester:
         """The member with their country as the default region (users.info, or memory)."""
@@ -97,27 +104,30 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
 
     def place(meeting: Meeting, request: DialRequest, say: Callable[[str], None]) -> None:
         """Place the call and tell the member how it went (the number only masked)."""
+        locale = lang(request.requester)
         try:
             started = dial_out.call(request)
         except DialOutRefused as refused:
-            return say(messages.dial_refused(refused.code, refused.retry_after, meeting.creator_id))
+            return say(messages.dial_refused(refused.code, refused.retry_after, meeting.creator_id, locale))
         except UpstreamError as error:
-            return say(messages.dial_failed(error))
-        say(messages.calling_invitee(request.invitee_name, started.masked) if request.invitee_name
-            else messages.calling(started.masked))
+            return say(messages.dial_failed(error, locale))
+        say(messages.calling_invitee(request.invitee_name, started.masked, locale) if request.invitee_name
+            else messages.calling(started.masked, locale))
 
-    def live_meeting(body: dict, respond: Respond) -> Meeting | None:
+    def live_meeting(body: dict, respond: Respond, client: WebClient) -> Meeting | None:
         meeting = clicked_meeting(meetings, body)
+        who = member(body)
         if meeting is None:
-            tell(respond, messages.UNKNOWN_MEETING)
+            tell(respond, messages.word(messages.UNKNOWN_MEETING, lang(looked_up(client, who))))
             return None
         cards.remember_response_url(meeting.id, body.get("response_url"))
         if not meeting.is_live:
             cards.changed(meeting.id)
-            tell(respond, messages.MEETING_OVER)
+            tell(respond, messages.word(messages.MEETING_OVER, lang(looked_up(client, who))))
             return None
-        if starter_only and (body.get("user") or {}).get("id") != meeting.creator_id:
-            tell(respond, messages.dial_refused("starter_only", starter_id=meeting.creator_id))
+        if starter_only and who.member_id != meeting.creator_id:
+            tell(respond, messages.dial_refused("starter_only", starter_id=meeting.creator_id,
+                                                locale=lang(looked_up(client, who))))
             return None
         return meeting
 
@@ -127,14 +137,14 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
 
     def call_me(ack: Ack, body: dict, respond: Respond, client: WebClient) -> None:
         ack()
-        meeting = live_meeting(body, respond)
+        meeting = live_meeting(body, respond, client)
         if meeting is None:
             return
         who = member(body)
         number = saved.get(who.workspace_id, who.member_id or "")
         if number is None:
             context = ModalContext(meeting.id, channel_of(body, meeting))
-            client.views_open(trigger_id=body["trigger_id"], view=call_me_modal(context, meeting.title))
+            client.views_open(trigger_id=body["trigger_id"], view=call_me_modal(context, meeting.title, lang(who)))
             looked_up(client, who)  # ready for the submission, which has 3 s to answer
             return
         request = DialRequest(meeting_id=meeting.id, number=number, requester=looked_up(client, who),
@@ -144,10 +154,11 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
 
     def add_phone(ack: Ack, body: dict, respond: Respond, client: WebClient) -> None:
         ack()
-        meeting = live_meeting(body, respond)
+        meeting = live_meeting(body, respond, client)
         if meeting is not None:
             context = ModalContext(meeting.id, channel_of(body, meeting))
-            client.views_open(trigger_id=body["trigger_id"], view=add_phone_modal(context, meeting.title))
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=add_phone_modal(context, meeting.title, lang(member(body))))
             looked_up(client, member(body))  # ready for the submission, which has 3 s to answer
 
     def checked_number(view: dict, who: Requester) -> tuple[str | None, DialOutRefused | None]:
@@ -160,17 +171,17 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
             return None, refused
 
     def answered(ack: Ack, errors: dict[str, str], refused: DialOutRefused | None, meeting: Meeting,
-                 say: Callable[[str], None]) -> bool:
+                 say: Callable[[str], None], locale: str | None = None) -> bool:
         """Close the modal, or keep it open with errors under its fields; True when the
         submission goes no further. A refusal that is not about the number is told in words."""
         if refused is not None and refused.code in messages.NUMBER_FIELD_ERRORS:
-            errors = {PHONE: messages.NUMBER_FIELD_ERRORS[refused.code], **errors}
+            errors = {PHONE: messages.number_field_error(refused.code, locale), **errors}
         if errors:
             ack(response_action="errors", errors=errors)
             return True
         ack()
         if refused is not None:
-            say(messages.dial_refused(refused.code, refused.retry_after, meeting.creator_id))
+            say(messages.dial_refused(refused.code, refused.retry_after, meeting.creator_id, locale))
             return True
         return False
 
@@ -186,7 +197,7 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
         meeting = meetings.find(context.meeting_id)
         if meeting is None or meeting.team_id != who.workspace_id:
             ack()
-            say(messages.UNKNOWN_MEETING)
+            say(messages.word(messages.UNKNOWN_MEETING, lang(who)))
             return None
         return Submission(meeting, who, say)
 
@@ -195,7 +206,7 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
             return
         meeting, who, say = sent
         number, refused = checked_number(view, who)
-        if answered(ack, {}, refused, meeting, say) or number is None:
+        if answered(ack, {}, refused, meeting, say, lang(who)) or number is None:
             return
         if ticked(view, REMEMBER):
             saved.save(who.workspace_id, who.member_id or "", number)
@@ -208,7 +219,9 @@ def register_dial_out_actions(app: App, meetings: MeetingService, dial_out: Dial
         meeting, who, say = sent
         name = " ".join(field(view, NAME).split())
         number, refused = checked_number(view, who)
-        if answered(ack, {} if name else {NAME: NAME_MISSING}, refused, meeting, say) or number is None:
+        locale = lang(who)
+        missing = {} if name else {NAME: messages.word(NAME_MISSING, locale)}
+        if answered(ack, missing, refused, meeting, say, locale) or number is None:
             return
         inviter = profiles.lookup(client, who.workspace_id, who.member_id or "").name  # after the ack
         place(meeting, DialRequest(meeting_id=meeting.id, number=number, requester=who, invitee_name=name,

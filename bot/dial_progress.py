@@ -24,6 +24,7 @@ from meetbridge.meetings import MeetingService
 from . import messages
 from .card import escape_mrkdwn
 from .install import NotInstalled
+from .slack_words import ReaderLocales
 
 log = logging.getLogger(__name__)
 SHOWN_ON_CARD = ("ringing", "joined")
@@ -51,10 +52,10 @@ def card_label(progress: DialProgress) -> str:
     return escape_mrkdwn(progress.invitee_name) if progress.invitee_name else progress.masked
 
 
-def dial_lines_text(lines: DialLines) -> Callable[[str], list[str]]:
-    """The card's lines of a meeting: "📞 Maria: ringing"."""
+def dial_lines_text(lines: DialLines, locale: str | None = None) -> Callable[[str], list[str]]:
+    """The card's lines of a meeting, in the channel's language: "📞 Maria: ringing"."""
     def text(meeting_id: str) -> list[str]:
-        return [f"📞 {label}: {messages.DIAL_LINE_WORDS.get(code, code)}"
+        return [f"📞 {label}: {messages.dial_line_word(code, locale)}"
                 for label, code in lines.of_meeting(meeting_id)]
     return text
 
@@ -63,8 +64,11 @@ class DialProgressNotices:
     """The progress listener the Slack side adds to DialOut."""
 
     def __init__(self, meetings: MeetingService, lines: DialLines, card_changed: Callable[[str], None],
-                 client_for_team: Callable[[str], WebClient], sender: Executor, clock: Clock) -> None:
+                 client_for_team: Callable[[str], WebClient], sender: Executor, clock: Clock,
+                 locales: ReaderLocales | None = None) -> None:
+        """`locales`: the language each member reads their ephemerals in (default: English)."""
         self.meetings = meetings
+        self.locales = locales
         self.lines = lines
         self.card_changed = card_changed
         self.client_for_team = client_for_team
@@ -91,8 +95,11 @@ class DialProgressNotices:
             return
         try:
             client = self.client_for_team(meeting.team_id)
-            client.chat_postEphemeral(channel=meeting.channel_id, user=progress.requester.member_id or "",
-                                      text=words)
+            member_id = progress.requester.member_id or ""
+            if self.locales is not None:
+                locale = self.locales.of(client, meeting.team_id, member_id)
+                words = messages.dial_progress(progress.code, progress.invitee_name, progress.masked, locale) or words
+            client.chat_postEphemeral(channel=meeting.channel_id, user=member_id, text=words)
         except NotInstalled:
             return
         except SlackApiError as error:

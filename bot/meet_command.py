@@ -7,6 +7,8 @@ replay inside Slack's 5-minute signature window, or a second delivery, is only a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
@@ -20,6 +22,7 @@ from .card import join_url
 from .card_poster import CardPoster
 from .card_store import SeenTriggers
 from .slack_client import SLACK_FAILURES
+from .slack_words import ReaderLocales, reader_locale
 
 log = logging.getLogger(__name__)
 
@@ -30,22 +33,24 @@ def is_help(text: str) -> bool:
 
 
 def register_meet_command(app: App, meetings: MeetingService, cards: CardPoster, triggers: SeenTriggers,
-                          clock: Clock, server_url: str) -> None:
+                          clock: Clock, server_url: str, locales: ReaderLocales | None = None) -> None:
     """`/meet`, acting on each delivery once (`triggers`), starting through `meetings`."""
-    def meet(ack: Ack, command: dict, respond: Respond) -> None:
-        """Ack first: the video API may be slow, Slack gives us three seconds."""
+    def meet(ack: Ack, command: dict, respond: Respond, context) -> None:
+        """Ack first: the video API may be slow, Slack gives us three seconds. The ack's words are
+        in the member's language only when it is known without asking Slack."""
         text = command.get("text") or ""
+        known = locales.known(command.get("team_id"), command.get("user_id")) if locales else None
         if is_help(text):
-            ack(response_type="ephemeral", text=messages.HELP)
+            ack(response_type="ephemeral", text=messages.help_text(known))
             return
         if not first_delivery(triggers, clock, command):
             ack()
             return
         topic = messages.clean_topic(text)
-        ack(response_type="ephemeral", text=messages.starting(topic))
+        ack(response_type="ephemeral", text=messages.starting(topic, known))
         request = MeetingRequest(workspace_id=command["team_id"], place_id=command["channel_id"],
                                  starter_id=command["user_id"], topic=topic)
-        start_meeting(meetings, cards, server_url, request, respond)
+        start_meeting(meetings, cards, server_url, request, respond, partial(reader_locale, context, known))
 
     app.command("/meet")(meet)
 
@@ -69,23 +74,23 @@ def slack_failure(error: Exception) -> str:
 
 
 def start_meeting(meetings: MeetingService, cards: CardPoster, server_url: str, request: MeetingRequest,
-                  respond: Respond) -> None:
+                  respond: Respond, reader: Callable[[], str | None] = lambda: None) -> None:
     """Create and store the meeting (one write), announce it (one write of the card); undo the
     meeting if it cannot be announced."""
     try:
         started = meetings.start_hosted(request)
     except UpstreamError as error:
-        respond(response_type="ephemeral", text=messages.start_failed(error))
+        respond(response_type="ephemeral", text=messages.start_failed(error, reader()))
         return
     except TooManyLiveMeetings as error:
-        respond(response_type="ephemeral", text=messages.too_many_live_meetings(error.limit))
+        respond(response_type="ephemeral", text=messages.too_many_live_meetings(error.limit, reader()))
         return
     meeting = started.meeting
     try:
         cards.post_new(meeting, respond)
     except SLACK_FAILURES as error:
         meetings.discard(meeting.id)  # nobody was told about it: leave nothing behind
-        respond(response_type="ephemeral", text=messages.card_failed(slack_failure(error)))
+        respond(response_type="ephemeral", text=messages.card_failed(slack_failure(error), reader()))
         return
     respond(response_type="ephemeral", replace_original=False,
-            text=messages.host_link(join_url(server_url, meeting.id), started.host_key))
+            text=messages.host_link(join_url(server_url, meeting.id), started.host_key, reader()))

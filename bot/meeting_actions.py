@@ -6,6 +6,8 @@ the person who clicked, while the card itself shows the shared state.
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_bolt import Ack, App, Respond
 
 from meetbridge import reasons
@@ -24,6 +26,7 @@ from meetbridge.records import Meeting
 
 from . import messages
 from .card_publisher import CardPublisher
+from .slack_words import reader_locale
 
 
 def clicked_meeting(meetings: MeetingService, body: dict) -> Meeting | None:
@@ -44,60 +47,63 @@ def tell(respond: Respond, text: str) -> None:
 def register_meeting_actions(app: App, meetings: MeetingService, bridge: BridgeService, lifecycle: Lifecycle,
                              cards: CardPublisher) -> None:
     """The card's buttons, acting through the domain's meetings, bridge and lifecycle."""
-    def meeting_over(meeting_id: str, respond: Respond) -> None:
+    def meeting_over(meeting_id: str, respond: Respond, locale: str | None = None) -> None:
         """A button of an ended meeting was pressed: its card missed the ended update (lost to
         a Slack failure), so send it again along with the explanation."""
         cards.changed(meeting_id)
-        tell(respond, messages.MEETING_OVER)
+        tell(respond, messages.word(messages.MEETING_OVER, locale))
 
     def join_meeting(ack: Ack) -> None:
         """Url buttons still send a payload; acking avoids Slack's warning icon."""
         ack()
 
-    def dial_out(ack: Ack, body: dict, respond: Respond) -> None:
+    def dial_out(ack: Ack, body: dict, respond: Respond, context) -> None:
         """Connect phone bridge: dial it, or say why not."""
         ack()
+        locale = partial(reader_locale, context)
         meeting = clicked_meeting(meetings, body)
         if meeting is None:
-            return tell(respond, messages.UNKNOWN_MEETING)
+            return tell(respond, messages.word(messages.UNKNOWN_MEETING, locale()))
         cards.remember_response_url(meeting.id, body.get("response_url"))
         try:
             bridge.connect(meeting.id)
         except BridgeAlreadyActive:
-            tell(respond, messages.bridge_busy(meetings.active_bridge_state(meeting.id) or "connected"))
+            tell(respond, messages.bridge_busy(meetings.active_bridge_state(meeting.id) or "connected", locale()))
         except DialRateLimited as error:
-            tell(respond, messages.dial_rate_limited(error.retry_after))
+            tell(respond, messages.dial_rate_limited(error.retry_after, locale()))
         except MeetingEnded:
-            meeting_over(meeting.id, respond)
+            meeting_over(meeting.id, respond, locale())
         except UpstreamError as error:
-            tell(respond, messages.bridge_failed(error))
+            tell(respond, messages.bridge_failed(error, locale()))
 
-    def hang_up(ack: Ack, body: dict, respond: Respond) -> None:
+    def hang_up(ack: Ack, body: dict, respond: Respond, context) -> None:
         """Hang up: drop the bridge on both sides, noting who did."""
         ack()
+        locale = partial(reader_locale, context)
         meeting = clicked_meeting(meetings, body)
         if meeting is None:
-            return tell(respond, messages.UNKNOWN_MEETING)
+            return tell(respond, messages.word(messages.UNKNOWN_MEETING, locale()))
         cards.remember_response_url(meeting.id, body.get("response_url"))
         user = (body.get("user") or {}).get("id", "")
         if not bridge.hang_up(meeting.id, reason=reasons.HUNG_UP, notice=reasons.hung_up_by(user)):
-            tell(respond, messages.NOT_CONNECTED)
+            tell(respond, messages.word(messages.NOT_CONNECTED, locale()))
 
-    def end_meeting(ack: Ack, body: dict, respond: Respond) -> None:
+    def end_meeting(ack: Ack, body: dict, respond: Respond, context) -> None:
         """End meeting: only its starter may; an ended one resends its card."""
         ack()
+        locale = partial(reader_locale, context)
         meeting = clicked_meeting(meetings, body)
         if meeting is None:
-            return tell(respond, messages.UNKNOWN_MEETING)
+            return tell(respond, messages.word(messages.UNKNOWN_MEETING, locale()))
         cards.remember_response_url(meeting.id, body.get("response_url"))
         try:
             ended = lifecycle.end(meeting.id, reason="ended", by_user=body["user"]["id"])
         except NotAllowed:
-            return tell(respond, messages.only_creator(meeting.creator_id))
+            return tell(respond, messages.only_creator(meeting.creator_id, locale()))
         except MeetingNotFound:
-            return tell(respond, messages.UNKNOWN_MEETING)
+            return tell(respond, messages.word(messages.UNKNOWN_MEETING, locale()))
         if not ended:
-            meeting_over(meeting.id, respond)
+            meeting_over(meeting.id, respond, locale())
 
     app.action("join_meeting")(join_meeting)
     app.action("dial_out")(dial_out)

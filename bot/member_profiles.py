@@ -34,10 +34,12 @@ SYSTEM_ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 
 @dataclass(frozen=True)
 class MemberProfile:
-    """A member's display name and country, each None when Slack did not say."""
+    """A member's display name, country and Slack locale ("de-DE"), each None when Slack did
+    not say."""
 
     name: str | None = None
     country: str | None = None
+    locale: str | None = None
 
 
 def display_name(user: dict) -> str | None:
@@ -102,7 +104,8 @@ class MemberProfiles:
             return known
         try:
             user = client.users_info(user=user_id, include_locale=True).get("user") or {}
-            profile = MemberProfile(display_name(user), member_country(user, self.allowed))
+            profile = MemberProfile(display_name(user), member_country(user, self.allowed),
+                                    str(user.get("locale") or "") or None)
         except SlackApiError as error:
             log.info("users.info gave no profile: %s", error.response.get("error"))
             profile = MemberProfile()

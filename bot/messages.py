@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from meetbridge.errors import UpstreamError
+from meetbridge.words import N_
 
 from .card import escape_mrkdwn
+from .slack_words import say
 
-HELP = (
+HELP = N_(
     "*meetbridge* starts a video meeting that phone callers can join.\n"
     "• `/meet` — start a meeting here and post its card (Join link, dial-in number, PIN)\n"
     "• `/meet <topic>` — the same, with a title, e.g. `/meet Weekly planning`\n"
@@ -18,6 +20,11 @@ HELP = (
     "Phone callers dial the number on the card and key in the PIN followed by #.\n"
     "Admins: `python cli.py check --online` checks the settings and reaches every service."
 )
+
+
+def help_text(locale: str | None = None) -> str:
+    """`/meet help` and App Home's help, in the reader's language."""
+    return say(HELP, locale)
 
 MAX_TOPIC = 120
 
@@ -30,46 +37,64 @@ def clean_topic(text: str) -> str | None:
     return topic if len(topic) <= MAX_TOPIC else topic[: MAX_TOPIC - 1] + "…"
 
 
-def start_failed(error: UpstreamError) -> str:
+def start_failed(error: UpstreamError, locale: str | None = None) -> str:
     """Ephemeral: the meeting could not start, and nothing was created."""
-    return (f"Sorry, I couldn't start the meeting: {error.reason}. "
-            "Nothing was created. Please try `/meet` again in a minute.")
+    return say(N_("Sorry, I couldn't start the meeting: {reason}. "
+                  "Nothing was created. Please try `/meet` again in a minute."), locale, reason=error.reason)
 
 
-def card_failed(slack_error: str) -> str:
+def card_failed(slack_error: str, locale: str | None = None) -> str:
     """Ephemeral: the card could not be posted (Slack's error), and nothing was created."""
-    return (f"Sorry, I couldn't post the meeting card here (Slack said `{slack_error}`). "
-            "Nothing was created. Please try again, or invite me to this channel.")
+    return say(N_("Sorry, I couldn't post the meeting card here (Slack said `{error}`). "
+                  "Nothing was created. Please try again, or invite me to this channel."), locale,
+               error=slack_error)
 
 
-def bridge_busy(state: str) -> str:
+BRIDGE_STATES = {"dialling": N_("dialling"), "connected": N_("connected"), "idle": N_("idle"),
+                 "failed": N_("failed"), "ringing": N_("ringing"), "answered": N_("answered"),
+                 "started": N_("started"), "down": N_("down")}
+
+
+def bridge_state(state: str, locale: str | None = None) -> str:
+    """A bridge state in words (an unknown state as it is)."""
+    return say(BRIDGE_STATES[state], locale) if state in BRIDGE_STATES else state
+
+
+def bridge_busy(state: str, locale: str | None = None) -> str:
     """Ephemeral: the bridge is already dialling or up, so Connect did nothing."""
-    return f"The phone bridge is already {state}. Nothing to do."
+    return say(N_("The phone bridge is already {state}. Nothing to do."), locale,
+               state=bridge_state(state, locale))
 
 
-def bridge_failed(error: UpstreamError) -> str:
+def bridge_failed(error: UpstreamError, locale: str | None = None) -> str:
     """Ephemeral: the bridge could not be dialled, and how to try again."""
-    return (f"Couldn't connect the phone bridge: {error.reason}. "
-            "Press *Connect phone bridge* to try again.")
+    return say(N_("Couldn't connect the phone bridge: {reason}. "
+                  "Press *Connect phone bridge* to try again."), locale, reason=error.reason)
 
 
-def dial_rate_limited(retry_after: int) -> str:
+def dial_rate_limited(retry_after: int, locale: str | None = None) -> str:
     """Ephemeral: the dial cap refused this dial, and when to try again."""
-    return (f"The phone bridge was dialled too often lately, so it wasn't dialled now (a cap on phone "
-            f"costs). Try again in {retry_after} s.")
+    return say(N_("The phone bridge was dialled too often lately, so it wasn't dialled now (a cap on phone "
+                  "costs). Try again in {seconds} s."), locale, seconds=retry_after)
 
 
-NOT_CONNECTED = "The phone bridge isn't connected, so there is nothing to hang up."
-MEETING_OVER = "This meeting has already ended."
-UNKNOWN_MEETING = "I can't find that meeting. It may belong to another workspace or have been removed."
-NOT_ENABLED = ("meetbridge is not enabled for this workspace. "
-               "Ask the person who runs it to add this workspace to its allow-list.")
+NOT_CONNECTED = N_("The phone bridge isn't connected, so there is nothing to hang up.")
+MEETING_OVER = N_("This meeting has already ended.")
+UNKNOWN_MEETING = N_("I can't find that meeting. It may belong to another workspace or have been removed.")
+NOT_ENABLED = N_("meetbridge is not enabled for this workspace. "
+                 "Ask the person who runs it to add this workspace to its allow-list.")
 
 
-def too_many_live_meetings(limit: int) -> str:
+def word(sentence: str, locale: str | None = None) -> str:
+    """One of this module's fixed sentences (NOT_CONNECTED, MEETING_OVER, …) in `locale`."""
+    return say(sentence, locale)
+
+
+def too_many_live_meetings(limit: int, locale: str | None = None) -> str:
     """Ephemeral: the workspace is at its live-meeting cap, so nothing started."""
-    return (f"This workspace already has {limit} live meetings, the most it may have at once, so no "
-            "meeting was started. End one that is over (your App Home lists yours) and try again.")
+    return say(N_("This workspace already has {limit} live meetings, the most it may have at once, so no "
+                  "meeting was started. End one that is over (your App Home lists yours) and try again."),
+               locale, limit=limit)
 
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
@@ -81,77 +106,98 @@ def hung_up_by(user_id: str) -> str:
     return f"Phone bridge hung up by {who}"
 
 
-def starting(topic: str | None) -> str:
+def starting(topic: str | None, locale: str | None = None) -> str:
     """The first answer to `/meet`, before the meeting exists."""
-    return f"Starting *{escape_mrkdwn(topic)}*…" if topic else "Starting a video meeting…"
+    if topic:
+        return say(N_("Starting *{topic}*…"), locale, topic=escape_mrkdwn(topic))
+    return say(N_("Starting a video meeting…"), locale)
 
 
-def host_link(room_url: str, host_key: str) -> str:
+def host_link(room_url: str, host_key: str, locale: str | None = None) -> str:
     """Only the starter sees this (ephemeral): the key sits in the URL fragment, which browsers
     never send to any server, so it stays out of logs and Referer headers."""
-    return (f"Your meeting is ready. <{room_url}#host={host_key}|Open it as the host> to be able to "
-            "end it for everyone from the browser. Keep this link to yourself.")
+    return say(N_("Your meeting is ready. <{link}|Open it as the host> to be able to "
+                  "end it for everyone from the browser. Keep this link to yourself."), locale,
+               link=f"{room_url}#host={host_key}")
 
 
-def only_creator(creator_id: str) -> str:
+def only_creator(creator_id: str, locale: str | None = None) -> str:
     """Ephemeral: only the meeting's starter may end it."""
-    return f"Only <@{creator_id}>, who started this meeting, can end it."
+    return say(N_("Only {starter}, who started this meeting, can end it."), locale, starter=f"<@{creator_id}>")
 
 
 # -- "Call my phone" / "Add by phone" --------------------------------------------------------
 
-def in_minutes(seconds: float | None) -> str:
+def in_minutes(seconds: float | None, locale: str | None = None) -> str:
     """A wait in words: "in 1 minute", "in 12 minutes" ("later" when unknown)."""
     if seconds is None:
-        return "later"
+        return say(N_("later"), locale)
     minutes = max(1, round(seconds / 60))
-    return f"in {minutes} minute{'' if minutes == 1 else 's'}"
+    if minutes == 1:
+        return say(N_("in 1 minute"), locale)
+    return say(N_("in {minutes} minutes"), locale, minutes=minutes)
 
 
 # Refusals about the number itself: shown as an error under the modal's phone field.
 NUMBER_FIELD_ERRORS = {
-    "invalid_number": "That isn't a phone number I can call. Type it with its country code, e.g. +1 555 010 0199.",
-    "country_not_allowed": "Calls to that country aren't allowed here (a cap on phone costs).",
-    "number_type_not_allowed": ("I can't call that kind of number: premium-rate, shared-cost, personal and "
-                                "unknown numbers are never dialled (they can cost a lot)."),
+    "invalid_number": N_("That isn't a phone number I can call. Type it with its country code, "
+                         "e.g. +1 555 010 0199."),
+    "country_not_allowed": N_("Calls to that country aren't allowed here (a cap on phone costs)."),
+    "number_type_not_allowed": N_("I can't call that kind of number: premium-rate, shared-cost, personal and "
+                                  "unknown numbers are never dialled (they can cost a lot)."),
 }
 
 
-def dial_refused(code: str, retry_after: float | None = None, starter_id: str | None = None) -> str:
+def number_field_error(code: str, locale: str | None = None) -> str:
+    """The error shown under a phone field for a refusal about the number (unknown codes: invalid)."""
+    return say(NUMBER_FIELD_ERRORS.get(code, NUMBER_FIELD_ERRORS["invalid_number"]), locale)
+
+
+REFUSALS = {
+    "dial_out_off": N_("Calling phones from meetings is switched off here. Dial in with the number and PIN instead."),
+    "starter_only": N_("Only {starter}, who started this meeting, can have it call phones here."),
+    "member_hourly_limit": N_("You've had the meeting call phones as often as one person may in an hour "
+                              "(a cap on phone costs). Try again {when}."),
+    "team_hourly_limit": N_("This workspace's meetings have called phones as often as they may in an hour "
+                            "(a cap on phone costs). Try again {when}."),
+    "visitor_limit": N_("Too many calls were asked for from this page. Try again {when}."),
+    "meeting_ringing_limit": N_("Too many phones are ringing for this meeting right now. Try again once "
+                                "some have answered."),
+    "meeting_full": N_("This meeting already has as many phone callers as it may have, so I didn't call."),
+    "meeting_ended": MEETING_OVER,
+    "not_found": UNKNOWN_MEETING,
+}
+
+
+def dial_refused(code: str, retry_after: float | None = None, starter_id: str | None = None,
+                 locale: str | None = None) -> str:
     """Why the meeting did not call a phone, in plain words (a DialOutRefused code)."""
     if code in NUMBER_FIELD_ERRORS:
-        return f"I didn't call: {NUMBER_FIELD_ERRORS[code]}"
-    starter = f"<@{starter_id}>" if starter_id and SLACK_USER_ID.fullmatch(starter_id) else "the person who started it"
-    words = {
-        "dial_out_off": "Calling phones from meetings is switched off here. Dial in with the number and PIN instead.",
-        "starter_only": f"Only {starter}, who started this meeting, can have it call phones here.",
-        "member_hourly_limit": ("You've had the meeting call phones as often as one person may in an hour "
-                                f"(a cap on phone costs). Try again {in_minutes(retry_after)}."),
-        "team_hourly_limit": ("This workspace's meetings have called phones as often as they may in an hour "
-                              f"(a cap on phone costs). Try again {in_minutes(retry_after)}."),
-        "visitor_limit": f"Too many calls were asked for from this page. Try again {in_minutes(retry_after)}.",
-        "meeting_ringing_limit": ("Too many phones are ringing for this meeting right now. Try again once "
-                                  "some have answered."),
-        "meeting_full": "This meeting already has as many phone callers as it may have, so I didn't call.",
-        "meeting_ended": MEETING_OVER,
-        "not_found": UNKNOWN_MEETING,
-    }
-    return words.get(code, "I couldn't place that call. Please try again in a minute.")
+        return say(N_("I didn't call: {why}"), locale, why=number_field_error(code, locale))
+    if code not in REFUSALS:
+        return say(N_("I couldn't place that call. Please try again in a minute."), locale)
+    starter = (f"<@{starter_id}>" if starter_id and SLACK_USER_ID.fullmatch(starter_id)
+               else say(N_("the person who started it"), locale))
+    values = {"starter": starter} if code == "starter_only" else {}
+    if code in ("member_hourly_limit", "team_hourly_limit", "visitor_limit"):
+        values = {"when": in_minutes(retry_after, locale)}
+    return say(REFUSALS[code], locale, **values)
 
 
-def dial_failed(error: UpstreamError) -> str:
+def dial_failed(error: UpstreamError, locale: str | None = None) -> str:
     """Ephemeral: Vonage would not place the call, and nothing was dialled."""
-    return f"I couldn't place the call: {error.reason}. Nothing was dialled; please try again in a minute."
+    return say(N_("I couldn't place the call: {reason}. Nothing was dialled; please try again in a minute."),
+               locale, reason=error.reason)
 
 
-def calling(masked: str) -> str:
+def calling(masked: str, locale: str | None = None) -> str:
     """Ephemeral to a member whose own phone is being called."""
-    return f"Calling {masked}…"
+    return say(N_("Calling {who}…"), locale, who=masked)
 
 
-def calling_invitee(name: str | None, masked: str) -> str:
+def calling_invitee(name: str | None, masked: str, locale: str | None = None) -> str:
     """Ephemeral to a member who had the meeting call someone else."""
-    return f"Calling {invitee(name, masked)}…"
+    return say(N_("Calling {who}…"), locale, who=invitee(name, masked))
 
 
 def invitee(name: str | None, masked: str) -> str:
@@ -159,29 +205,43 @@ def invitee(name: str | None, masked: str) -> str:
     return f"{escape_mrkdwn(name)} ({masked})" if name else masked
 
 
-def dial_progress(code: str, name: str | None, masked: str) -> str | None:
+PROGRESS = {
+    "ringing": N_("Ringing {who}…"),
+    "joined": N_("{who} joined the meeting by phone."),
+    "no_answer": N_("No answer from {who}. Nobody picked up before it stopped ringing."),
+    "busy": N_("{who} was busy, so the call didn't go through."),
+    "declined": N_("The call to {who} was declined."),
+    "voicemail": N_("Voicemail answered at {who}, so I hung up (nobody was asked to join)."),
+    "failed": N_("The call to {who} failed: the phone network didn't connect it."),
+    "ended": N_("The call to {who} was cancelled because the meeting ended."),
+}
+
+
+def dial_progress(code: str, name: str | None, masked: str, locale: str | None = None) -> str | None:
     """A call's progress for whoever asked for it; None for a code nobody is told about."""
-    who = invitee(name, masked) if name else f"your phone ({masked})"
-    words = {
-        "ringing": f"Ringing {who}…",
-        "joined": (f"{who} joined the meeting by phone." if name else
-                   "You joined the meeting by phone."),
-        "no_answer": f"No answer from {who}. Nobody picked up before it stopped ringing.",
-        "busy": f"{who[0].upper()}{who[1:]} was busy, so the call didn't go through.",
-        "declined": f"The call to {who} was declined.",
-        "voicemail": f"Voicemail answered at {who}, so I hung up (nobody was asked to join).",
-        "failed": f"The call to {who} failed: the phone network didn't connect it.",
-        "ended": f"The call to {who} was cancelled because the meeting ended.",
-    }
-    return words.get(code)
+    if code not in PROGRESS:
+        return None
+    if code == "joined" and not name:
+        return say(N_("You joined the meeting by phone."), locale)
+    who = invitee(name, masked) if name else say(N_("your phone ({number})"), locale, number=masked)
+    text = say(PROGRESS[code], locale, who=who)
+    return text[0].upper() + text[1:]
 
 
-DIAL_LINE_WORDS = {"ringing": "ringing", "joined": "joined by phone"}
-SAVED_NUMBER_NONE = "No number saved. Save one and *Call my phone* on a meeting card rings it at once."
-SAVED_NUMBER_REMOVED = "Your phone number was removed."
-SAVED_NUMBER_SAVED = "Your phone number was saved."
+DIAL_LINE_WORDS = {"ringing": N_("ringing"), "joined": N_("joined by phone")}
 
 
-def saved_number(masked: str) -> str:
+def dial_line_word(code: str, locale: str | None = None) -> str:
+    """A placed call's state on the card's line (an unknown code as it is)."""
+    return say(DIAL_LINE_WORDS[code], locale) if code in DIAL_LINE_WORDS else code
+
+
+SAVED_NUMBER_NONE = N_("No number saved. Save one and *Call my phone* on a meeting card rings it at once.")
+SAVED_NUMBER_REMOVED = N_("Your phone number was removed.")
+SAVED_NUMBER_SAVED = N_("Your phone number was saved.")
+
+
+def saved_number(masked: str, locale: str | None = None) -> str:
     """The App Home line showing the member's saved number (masked)."""
-    return f"*My phone number:* {masked}\n*Call my phone* on a meeting card rings this number at once."
+    return say(N_("*My phone number:* {number}\n*Call my phone* on a meeting card rings this number at once."),
+               locale, number=masked)

@@ -23,9 +23,11 @@ from slack_sdk.models.blocks import (
 
 from meetbridge.errors import DialOutRefused
 from meetbridge.saved_numbers import SavedNumbers, masked
+from meetbridge.words import N_
 
 from . import messages
 from .phone_modals import MY_PHONE_MODAL, PHONE, field, my_phone_modal
+from .slack_words import ReaderLocales, reader_locale, say
 
 Publish = Callable[[WebClient, str, str, "str | None"], None]
 
@@ -37,56 +39,62 @@ class NumberCheck(Protocol):
         """E.164 for a typed number, or DialOutRefused."""
 
 
-def phone_number_blocks(number: str | None) -> list[Block]:
+def phone_number_blocks(number: str | None, locale: str | None = None) -> list[Block]:
     """The Home tab's section: the saved number masked with Change and Remove, or Add."""
-    blocks: list[Block] = [HeaderBlock(text="My phone number")]
+    blocks: list[Block] = [HeaderBlock(text=say(N_("My phone number"), locale))]
     if number is None:
-        return [*blocks, SectionBlock(text=MarkdownTextObject(text=messages.SAVED_NUMBER_NONE)),
+        return [*blocks, SectionBlock(text=MarkdownTextObject(text=say(messages.SAVED_NUMBER_NONE, locale))),
                 ActionsBlock(block_id="my_phone", elements=[
-                    ButtonElement(text="Add my number", action_id="my_phone_edit", value="add")])]
-    return [*blocks, SectionBlock(text=MarkdownTextObject(text=messages.saved_number(masked(number)))),
+                    ButtonElement(text=say(N_("Add my number"), locale), action_id="my_phone_edit", value="add")])]
+    return [*blocks, SectionBlock(text=MarkdownTextObject(text=messages.saved_number(masked(number), locale))),
             ActionsBlock(block_id="my_phone", elements=[
-                ButtonElement(text="Change", action_id="my_phone_edit", value="change"),
-                ButtonElement(text="Remove", action_id="my_phone_remove", value="remove", style="danger",
-                              confirm=ConfirmObject(title="Remove your number?",
-                                                    text="Call my phone will ask for a number again.",
-                                                    confirm="Remove", deny="Cancel", style="danger"))])]
+                ButtonElement(text=say(N_("Change"), locale), action_id="my_phone_edit", value="change"),
+                ButtonElement(text=say(N_("Remove"), locale), action_id="my_phone_remove", value="remove",
+                              style="danger",
+                              confirm=ConfirmObject(title=say(N_("Remove your number?"), locale),
+                                                    text=say(N_("Call my phone will ask for a number again."), locale),
+                                                    confirm=say(N_("Remove"), locale), deny=say(N_("Cancel"), locale),
+                                                    style="danger"))])]
 
 
-def my_number_section(saved: SavedNumbers) -> Callable[[str, str], list[Block]]:
-    """The section of one member's Home tab, read when the tab is published."""
-    return lambda team_id, user_id: phone_number_blocks(saved.get(team_id, user_id))
+def my_number_section(saved: SavedNumbers) -> Callable[..., list[Block]]:
+    """The section of one member's Home tab (in their language), read when the tab is published."""
+    return lambda team_id, user_id, locale=None: phone_number_blocks(saved.get(team_id, user_id), locale)
 
 
-def register_phone_home(app: App, saved: SavedNumbers, numbers: NumberCheck, publish: Publish) -> None:
-    """The Home tab's phone-number buttons and the modal that edits the number."""
+def register_phone_home(app: App, saved: SavedNumbers, numbers: NumberCheck, publish: Publish,
+                        locales: ReaderLocales | None = None) -> None:
+    """The Home tab's phone-number buttons and the modal that edits the number; a field error is
+    in the member's language when `locales` knows it without asking Slack (a view submission must
+    be answered within three seconds)."""
 
     def who(body: dict) -> tuple[str, str]:
         user = body.get("user") or {}
         return (body.get("team") or {}).get("id") or user.get("team_id") or "", user.get("id") or ""
 
-    def edit(ack: Ack, body: dict, client: WebClient) -> None:
+    def edit(ack: Ack, body: dict, client: WebClient, context) -> None:
         ack()
         team_id, user_id = who(body)
-        client.views_open(trigger_id=body["trigger_id"], view=my_phone_modal(saved.get(team_id, user_id)))
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=my_phone_modal(saved.get(team_id, user_id), reader_locale(context)))
 
-    def remove(ack: Ack, body: dict, client: WebClient) -> None:
+    def remove(ack: Ack, body: dict, client: WebClient, context) -> None:
         ack()
         team_id, user_id = who(body)
         saved.forget(team_id, user_id)
-        publish(client, team_id, user_id, messages.SAVED_NUMBER_REMOVED)
+        publish(client, team_id, user_id, messages.word(messages.SAVED_NUMBER_REMOVED, reader_locale(context)))
 
-    def submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+    def submitted(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
         try:
             number = numbers.normalise(field(view, PHONE), None)
         except DialOutRefused as refused:
-            reason = messages.NUMBER_FIELD_ERRORS.get(refused.code, messages.NUMBER_FIELD_ERRORS["invalid_number"])
-            ack(response_action="errors", errors={PHONE: reason})
+            locale = locales.known(*who(body)) if locales else None
+            ack(response_action="errors", errors={PHONE: messages.number_field_error(refused.code, locale)})
             return
         ack()
         team_id, user_id = who(body)
         saved.save(team_id, user_id, number)
-        publish(client, team_id, user_id, messages.SAVED_NUMBER_SAVED)
+        publish(client, team_id, user_id, messages.word(messages.SAVED_NUMBER_SAVED, reader_locale(context)))
 
     app.action("my_phone_edit")(edit)
     app.action("my_phone_remove")(remove)

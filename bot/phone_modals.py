@@ -19,13 +19,16 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from meetbridge.words import N_
+
 from .card import escape_mrkdwn
+from .slack_words import say
 
 PHONE, NAME, REMEMBER = "phone", "name", "remember"
 CALL_ME_MODAL, ADD_PHONE_MODAL, MY_PHONE_MODAL = "call_me_modal", "add_phone_modal", "my_phone_modal"
 MAX_NAME = 60
 MAX_PHONE = 32
-PHONE_HINT = "With its country code, e.g. +1 555 010 0199."
+PHONE_HINT = N_("With its country code, e.g. +1 555 010 0199.")
 
 
 @dataclass(frozen=True)
@@ -49,43 +52,50 @@ class ModalContext:
             return None
 
 
-def phone_input(initial: str | None = None) -> InputBlock:
-    return InputBlock(block_id=PHONE, label="Phone number", hint=PHONE_HINT,
+def phone_input(initial: str | None = None, locale: str | None = None) -> InputBlock:
+    """The phone-number field, in the member's language."""
+    return InputBlock(block_id=PHONE, label=say(N_("Phone number"), locale), hint=say(PHONE_HINT, locale),
                       element=PlainTextInputElement(action_id=PHONE, initial_value=initial, max_length=MAX_PHONE,
                                                     placeholder="+1 555 010 0199"))
 
 
-def call_me_modal(context: ModalContext, meeting_title: str) -> dict:
+def call_me_modal(context: ModalContext, meeting_title: str, locale: str | None = None) -> dict:
     """Asks for the member's number, with a box to remember it for next time."""
-    remember = Option(value=REMEMBER, label="Remember this number",
-                      description="Next time, Call my phone rings it at once. Remove it in my App Home.")
+    remember = Option(value=REMEMBER, label=say(N_("Remember this number"), locale),
+                      description=say(N_("Next time, Call my phone rings it at once. Remove it in my App Home."),
+                                      locale))
     blocks = [
-        SectionBlock(text=f"The meeting *{escape_mrkdwn(meeting_title)}* will call you; answer and press 1 to join."),
-        phone_input(),
-        InputBlock(block_id=REMEMBER, label="Next time", optional=True,
+        SectionBlock(text=say(N_("The meeting *{title}* will call you; answer and press 1 to join."), locale,
+                              title=escape_mrkdwn(meeting_title))),
+        phone_input(locale=locale),
+        InputBlock(block_id=REMEMBER, label=say(N_("Next time"), locale), optional=True,
                    element=CheckboxesElement(action_id=REMEMBER, options=[remember])),
     ]
-    return View(type="modal", callback_id=CALL_ME_MODAL, title="Call my phone", submit="Call me",
-                close="Cancel", private_metadata=context.dump(), blocks=blocks).to_dict()
+    return View(type="modal", callback_id=CALL_ME_MODAL, title=say(N_("Call my phone"), locale),
+                submit=say(N_("Call me"), locale), close=say(N_("Cancel"), locale),
+                private_metadata=context.dump(), blocks=blocks).to_dict()
 
 
-def add_phone_modal(context: ModalContext, meeting_title: str) -> dict:
+def add_phone_modal(context: ModalContext, meeting_title: str, locale: str | None = None) -> dict:
     """Asks for someone else's number and name: the meeting calls them and says who invites them."""
     blocks = [
-        SectionBlock(text=f"The meeting *{escape_mrkdwn(meeting_title)}* will call this person; they press 1 to join."),
-        phone_input(),
-        InputBlock(block_id=NAME, label="Their name", hint="Shown on the card while the call rings.",
+        SectionBlock(text=say(N_("The meeting *{title}* will call this person; they press 1 to join."), locale,
+                              title=escape_mrkdwn(meeting_title))),
+        phone_input(locale=locale),
+        InputBlock(block_id=NAME, label=say(N_("Their name"), locale),
+                   hint=say(N_("Shown on the card while the call rings."), locale),
                    element=PlainTextInputElement(action_id=NAME, max_length=MAX_NAME)),
     ]
-    return View(type="modal", callback_id=ADD_PHONE_MODAL, title="Add by phone", submit="Call",
-                close="Cancel", private_metadata=context.dump(), blocks=blocks).to_dict()
+    return View(type="modal", callback_id=ADD_PHONE_MODAL, title=say(N_("Add by phone"), locale),
+                submit=say(N_("Call"), locale), close=say(N_("Cancel"), locale),
+                private_metadata=context.dump(), blocks=blocks).to_dict()
 
 
-def my_phone_modal(current: str | None) -> dict:
+def my_phone_modal(current: str | None, locale: str | None = None) -> dict:
     """App Home: add or change the member's own number (the only place it is shown in full)."""
-    blocks = [phone_input(current)]
-    return View(type="modal", callback_id=MY_PHONE_MODAL, title="My phone number", submit="Save",
-                close="Cancel", blocks=blocks).to_dict()
+    blocks = [phone_input(current, locale)]
+    return View(type="modal", callback_id=MY_PHONE_MODAL, title=say(N_("My phone number"), locale),
+                submit=say(N_("Save"), locale), close=say(N_("Cancel"), locale), blocks=blocks).to_dict()
 
 
 def field(view: dict, block_id: str) -> str:

@@ -10,8 +10,10 @@ from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, Option, O
 from slack_sdk.models.views import View
 
 from meetbridge.phone_callers import PhoneCaller
+from meetbridge.words import N_
 
 from .card import caller_text, escape_mrkdwn
+from .slack_words import say
 
 PHONE_ROSTER_MODAL = "phone_roster_modal"
 CALLER_ACTION = "phone_roster_caller"  # an overflow option's value: "<mute|unmute|remove>:<leg uuid>"
@@ -39,34 +41,37 @@ def caller_action(value: str | None) -> tuple[str, str] | None:
     return (action, uuid) if action in ACTIONS and uuid else None
 
 
-def caller_line(caller: PhoneCaller, now: float) -> str:
+def caller_line(caller: PhoneCaller, now: float, locale: str | None = None) -> str:
     """A caller in the modal: who, minutes in, muted, hand."""
-    parts = [f"*{caller_text(caller)}*", f"{caller.minutes(now)} min"]
+    parts = [f"*{caller_text(caller, locale)}*", say(N_("{minutes} min"), locale, minutes=caller.minutes(now))]
     if caller.muted:
-        parts.append("muted")
+        parts.append(say(N_("muted"), locale))
     if caller.hand_raised:
-        parts.append("hand raised")
+        parts.append(say(N_("hand raised"), locale))
     return " · ".join(parts)
 
 
-def caller_block(caller: PhoneCaller, now: float) -> SectionBlock:
+def caller_block(caller: PhoneCaller, now: float, locale: str | None = None) -> SectionBlock:
     """One caller and their actions (Unmute for a muted caller, else Mute; Remove)."""
-    toggle = Option(text="Unmute", value=f"unmute:{caller.uuid}") if caller.muted \
-        else Option(text="Mute", value=f"mute:{caller.uuid}")
-    remove = Option(text="Remove from the meeting", value=f"remove:{caller.uuid}")
-    return SectionBlock(text=MarkdownTextObject(text=caller_line(caller, now)),
+    toggle = Option(text=say(N_("Unmute"), locale), value=f"unmute:{caller.uuid}") if caller.muted \
+        else Option(text=say(N_("Mute"), locale), value=f"mute:{caller.uuid}")
+    remove = Option(text=say(N_("Remove from the meeting"), locale), value=f"remove:{caller.uuid}")
+    return SectionBlock(text=MarkdownTextObject(text=caller_line(caller, now, locale)),
                         accessory=OverflowMenuElement(action_id=CALLER_ACTION, options=[toggle, remove]))
 
 
 def phone_roster_modal(meeting_id: str, title: str, callers: list[PhoneCaller], now: float,
-                       notice: str | None = None) -> dict:
-    """The modal for the meeting's starter; `notice` says what the last action did."""
+                       notice: str | None = None, locale: str | None = None) -> dict:
+    """The modal for the meeting's starter, in their language; `notice` says what the last
+    action did."""
     count = len(callers)
-    heading = f"*{escape_mrkdwn(title)}*: {count} on the phone" if count else \
-        f"*{escape_mrkdwn(title)}*: nobody is on the phone now."
+    heading = say(N_("*{title}*: {count} on the phone"), locale, title=escape_mrkdwn(title), count=count) \
+        if count else say(N_("*{title}*: nobody is on the phone now."), locale, title=escape_mrkdwn(title))
     top = SectionBlock(text=MarkdownTextObject(text=heading + (f"\n{notice}" if notice else "")),
-                       accessory=ButtonElement(text="Mute all phone callers", action_id=MUTE_ALL, value=meeting_id)
+                       accessory=ButtonElement(text=say(N_("Mute all phone callers"), locale), action_id=MUTE_ALL,
+                                               value=meeting_id)
                        if any(not caller.muted for caller in callers) else None)
-    blocks = [top, *(caller_block(caller, now) for caller in callers)]
-    return View(type="modal", callback_id=PHONE_ROSTER_MODAL, title="Phone callers", close="Close",
-                private_metadata=roster_metadata(meeting_id), blocks=blocks).to_dict()
+    blocks = [top, *(caller_block(caller, now, locale) for caller in callers)]
+    return View(type="modal", callback_id=PHONE_ROSTER_MODAL, title=say(N_("Phone callers"), locale),
+                close=say(N_("Close"), locale), private_metadata=roster_metadata(meeting_id),
+                blocks=blocks).to_dict()

@@ -21,10 +21,12 @@ from meetbridge.meetings import MeetingService
 from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_format import masked_caller
 from meetbridge.records import Meeting
+from meetbridge.words import N_
 
 from .card import join_url
 from .card_store import CallParticipants, CardStore, SlackCard
 from .messages import SLACK_USER_ID
+from .slack_words import say
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,9 @@ class SlackCalls:
 
     def __init__(self, server_url: str, meetings: MeetingService, cards: CardStore,
                  participants: CallParticipants, client_for_team: Callable[[str], WebClient],
-                 roster: Callable[[str], list[PhoneCaller]] | None = None) -> None:
+                 roster: Callable[[str], list[PhoneCaller]] | None = None, locale: str | None = None) -> None:
+        """`locale`: the language of the names the whole channel sees (DEFAULT_LOCALE)."""
+        self.locale = locale
         self.server_url = server_url
         self.meetings = meetings
         self.cards = cards
@@ -83,9 +87,9 @@ class SlackCalls:
     def _present(self, meeting_id: str) -> dict[str, dict[str, str]]:
         """leg uuid → the Calls user object of each caller on the line now."""
         if self.roster is None:
-            return {uuid: phone_participant(uuid, number) for uuid, number in
+            return {uuid: phone_participant(uuid, number, self.locale) for uuid, number in
                     self.meetings.phone_callers(meeting_id).items()}
-        return {caller.uuid: caller_participant(caller) for caller in self.roster(meeting_id)}
+        return {caller.uuid: caller_participant(caller, self.locale) for caller in self.roster(meeting_id)}
 
     def _end_call(self, meeting: Meeting, calls_id: str, client: WebClient) -> None:
         """calls.end once; a 429 gives the claim back, so the send after Retry-After ends it."""
@@ -98,16 +102,17 @@ class SlackCalls:
             raise
 
 
-def caller_participant(caller: PhoneCaller) -> dict[str, str]:
+def caller_participant(caller: PhoneCaller, locale: str | None = None) -> dict[str, str]:
     """A caller as a Calls user object: a dialled member as themself, a named caller by name
     ("Maria (phone)"), anyone else by the masked number; the leg is the external id."""
     if caller.member_id and SLACK_USER_ID.fullmatch(caller.member_id):
         return {"slack_id": caller.member_id}
     if caller.name:
-        return {"external_id": caller.uuid, "display_name": caller.label}
-    return {"external_id": caller.uuid, "display_name": f"Phone {caller.masked}"}
+        return {"external_id": caller.uuid, "display_name": say(N_("{name} (phone)"), locale, name=caller.name)}
+    return {"external_id": caller.uuid, "display_name": say(N_("Phone {number}"), locale, number=caller.masked)}
 
 
-def phone_participant(leg_uuid: str, caller_number: str | None) -> dict[str, str]:
+def phone_participant(leg_uuid: str, caller_number: str | None, locale: str | None = None) -> dict[str, str]:
     """A phone caller as a Calls user object: the leg as external id, the number masked."""
-    return {"external_id": leg_uuid, "display_name": f"Phone {masked_caller(caller_number)}"}
+    return {"external_id": leg_uuid,
+            "display_name": say(N_("Phone {number}"), locale, number=masked_caller(caller_number))}
