@@ -1,6 +1,6 @@
 /* The page's sentences in the visitor's language: the server renders them into the page as a
  * JSON data element (#page-words, never executed, so the CSP needs no inline script), keyed as
- * in web/script_words.py. t("key", {name: "Ada"}) fills the {placeholders}. */
+ * in web/script_words.py. t("you", {name: "Ada"}) fills the {placeholders}. */
 
 var table = (function () {
   try {
