@@ -61,7 +61,7 @@ def short_title(title: str) -> str:
     return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
 
 
-BRIDGE_STATES = {"idle": N_("idle"), "dialling": N_("dialling"), "connected": N_("connected"),
+BRIDGE_STATES = {"off": N_("off"), "connecting": N_("connecting"), "connected": N_("connected"),
                  "failed": N_("failed")}
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from meetbridge import reasons
 from meetbridge.errors import UpstreamError
 from meetbridge.words import N_
 
-from .card import escape_mrkdwn
+from .card import BRIDGE_STATES, escape_mrkdwn
 from .slack_words import say
 
 HELP = N_(
@@ -40,7 +41,8 @@ def clean_topic(text: str) -> str | None:
 def start_failed(error: UpstreamError, locale: str | None = None) -> str:
     """Ephemeral: the meeting could not start, and nothing was created."""
     return say(N_("Sorry, I couldn't start the meeting: {reason}. "
-                  "Nothing was created. Please try `/meet` again in a minute."), locale, reason=error.reason)
+                  "Nothing was created. Please try `/meet` again in a minute."), locale,
+               reason=reasons.word(error.code, locale))
 
 
 def card_failed(slack_error: str, locale: str | None = None) -> str:
@@ -48,11 +50,6 @@ def card_failed(slack_error: str, locale: str | None = None) -> str:
     return say(N_("Sorry, I couldn't post the meeting card here (Slack said `{error}`). "
                   "Nothing was created. Please try again, or invite me to this channel."), locale,
                error=slack_error)
-
-
-BRIDGE_STATES = {"dialling": N_("dialling"), "connected": N_("connected"), "idle": N_("idle"),
-                 "failed": N_("failed"), "ringing": N_("ringing"), "answered": N_("answered"),
-                 "started": N_("started"), "down": N_("down")}
 
 
 def bridge_state(state: str, locale: str | None = None) -> str:
@@ -69,7 +66,7 @@ def bridge_busy(state: str, locale: str | None = None) -> str:
 def bridge_failed(error: UpstreamError, locale: str | None = None) -> str:
     """Ephemeral: the bridge could not be dialled, and how to try again."""
     return say(N_("Couldn't connect the phone bridge: {reason}. "
-                  "Press *Connect phone bridge* to try again."), locale, reason=error.reason)
+                  "Press *Connect phone bridge* to try again."), locale, reason=reasons.word(error.code, locale))
 
 
 def dial_rate_limited(retry_after: int, locale: str | None = None) -> str:
@@ -187,7 +184,7 @@ def dial_refused(code: str, retry_after: float | None = None, starter_id: str | 
 def dial_failed(error: UpstreamError, locale: str | None = None) -> str:
     """Ephemeral: Vonage would not place the call, and nothing was dialled."""
     return say(N_("I couldn't place the call: {reason}. Nothing was dialled; please try again in a minute."),
-               locale, reason=error.reason)
+               locale, reason=reasons.word(error.code, locale))
 
 
 def calling(masked: str, locale: str | None = None) -> str:

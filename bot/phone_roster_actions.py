@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from meetbridge import reasons
 from meetbridge.errors import MeetingEnded, MeetingNotFound, NotAllowed, UpstreamError
 from meetbridge.meetings import MeetingService
 from meetbridge.phone_roster import Host, PhoneRoster
@@ -69,7 +70,7 @@ def register_phone_roster_actions(app: App, meetings: MeetingService, roster: Ph
         except (MeetingNotFound, MeetingEnded):
             notice = messages.word(messages.MEETING_OVER, locale)
         except UpstreamError as error:
-            notice = say(N_("Couldn't do that: {reason}."), locale, reason=error.reason)
+            notice = say(N_("Couldn't do that: {reason}."), locale, reason=reasons.word(error.code, locale))
         meeting = meetings.find(meeting_id)
         if meeting is None:
             return
