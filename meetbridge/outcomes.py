@@ -64,7 +64,7 @@ class RoomStatus:
 
     ended: bool
     bridge: str
-    bridge_reason: str | None
+    bridge_reason: str | None  # a reason code, worded by whoever shows it
     phone_callers: int
 
 

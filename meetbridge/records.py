@@ -19,9 +19,9 @@ class Meeting:
     created_at: float
     expires_at: float
     ended_at: float | None = None
-    ended_reason: str | None = None
+    ended_reason: str | None = None  # a reason code (meetbridge/reasons.py), worded when shown
     video_participants: int = 0
-    bridge_notice: str | None = None
+    bridge_notice: str | None = None  # a reason code for the card's line about the bridge
     host_key_hash: str | None = None
     conversation_name: str | None = None  # random; callers and the bridge join it
 
@@ -44,7 +44,7 @@ class BridgeCall:
     meeting_id: str
     state: str
     created_at: float
-    reason: str | None = None  # why it failed or ended
+    reason: str | None = None  # why it failed or ended: a reason code (meetbridge/reasons.py)
     connection_id: str | None = None
     leg_uuid: str | None = None
     connected_at: float | None = None
