@@ -29,8 +29,17 @@ from meetbridge.records import Meeting
 from meetbridge.storage.dial_outs import DialOutRow
 from meetbridge.storage.rate_limits import Rule
 
-from .call_me_words import (ASKED_TOO_OFTEN, BAD_BODY, BAD_BODY_JSON, NOT_FOUND, NOT_JOINED, NOT_JSON, refusal_status,
-                            refusal_words, upstream_words)
+from .call_me_words import (
+    ASKED_TOO_OFTEN,
+    BAD_BODY,
+    BAD_BODY_JSON,
+    NOT_FOUND,
+    NOT_JOINED,
+    NOT_JSON,
+    refusal_status,
+    refusal_words,
+    upstream_words,
+)
 from .page_words import say
 from .visitor_cookie import VisitorCookies
 

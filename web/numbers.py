@@ -13,6 +13,7 @@ from meetbridge.rooms import Rooms
 
 from .page_words import page_language
 
+
 def language_name(tag: str, locale: str = "en") -> str:
     """`de-DE` → `German (Germany)` in `locale`; the tag itself when Babel does not know it."""
     try:
