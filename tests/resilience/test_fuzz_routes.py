@@ -133,7 +133,8 @@ def quiet_request_log(caplog):
 
 
 def test_every_route_of_the_app_is_fuzzed(app):
-    assert sorted({rule.rule for rule in app.url_map.iter_rules()}) == sorted(ROUTES)  # a path may have a rule per method
+    # A path may have a rule per method.
+    assert sorted({rule.rule for rule in app.url_map.iter_rules()}) == sorted(ROUTES)
 
 
 @pytest.mark.parametrize("template", ROUTES)
