@@ -19,19 +19,51 @@ from slack_bolt.error import BoltError
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_sdk.oauth.installation_store import Bot, Installation
 
+from meetbridge.words import LANGUAGES, N_, language_of
+
 from . import messages
 from .installation_store import StoredInstallations
+from .slack_words import say
 
 log = logging.getLogger(__name__)
 TeamAllowed = Callable[[str | None, str | None], bool]  # (team_id, enterprise_id)
 REFUSED_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Not enabled for this workspace</title></head>
-<body><h1>meetbridge is not enabled for this workspace</h1>
-<p>This meetbridge server only serves the workspaces its administrator has listed, and
-{workspace} is not one of them. Nothing was installed and nothing was stored.</p>
-<p>If your workspace should use it, ask the person who runs this server to add it.</p>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><h1>{heading}</h1>
+<p>{why}</p>
+<p>{ask}</p>
 </body></html>
 """
+REFUSED_TITLE = N_("Not enabled for this workspace")
+REFUSED_HEADING = N_("meetbridge is not enabled for this workspace")
+REFUSED_WHY = N_("This meetbridge server only serves the workspaces its administrator has listed, and "
+                 "{workspace} is not one of them. Nothing was installed and nothing was stored.")
+REFUSED_ASK = N_("If your workspace should use it, ask the person who runs this server to add it.")
+
+
+def refused_page(workspace: str, accept_language: str | None) -> str:
+    """The refusal page in the browser's language (its Accept-Language), the workspace escaped."""
+    locale = browser_language(accept_language)
+    return REFUSED_PAGE.format(lang=language_of(locale), title=say(REFUSED_TITLE, locale),
+                               heading=say(REFUSED_HEADING, locale),
+                               why=say(REFUSED_WHY, locale, workspace=html.escape(workspace)),
+                               ask=say(REFUSED_ASK, locale))
+
+
+def browser_language(header: str | None) -> str | None:
+    """The first language of an Accept-Language header that ships (by quality), else None."""
+    ranked = []
+    for position, item in enumerate((header or "").split(",")):
+        tag, _, params = item.strip().partition(";")
+        quality = params.strip()[2:] if params.strip().startswith("q=") else "1"
+        try:
+            ranked.append((-float(quality), position, tag.strip()))
+        except ValueError:
+            continue
+    for _, _, tag in sorted(ranked):
+        if tag.replace("_", "-").split("-")[0].lower() in LANGUAGES:
+            return tag
+    return None
 
 
 class WorkspaceNotAllowed(BoltError):
@@ -63,6 +95,12 @@ class AllowListInstallationStore(StoredInstallations):
             raise WorkspaceNotAllowed(team_name or team_id or "this workspace")
 
 
+def first_header(headers: dict, name: str) -> str | None:
+    """One request header as Bolt keeps them (lower-case names, each a list of values)."""
+    values = (headers or {}).get(name) or []
+    return values[0] if isinstance(values, list) and values else (values or None)
+
+
 def install_callbacks() -> CallbackOptions:
     """Bolt's own pages, except the friendly refusal for a workspace outside the lists."""
     def success(args: SuccessArgs) -> BoltResponse:
@@ -70,7 +108,7 @@ def install_callbacks() -> CallbackOptions:
 
     def failure(args: FailureArgs) -> BoltResponse:
         if isinstance(args.error, WorkspaceNotAllowed):
-            page = REFUSED_PAGE.format(workspace=html.escape(str(args.error)))
+            page = refused_page(str(args.error), first_header(args.request.headers, "accept-language"))
             return BoltResponse(status=403, body=page, headers={"Content-Type": "text/html; charset=utf-8"})
         return args.default.failure(args)
 

@@ -97,12 +97,6 @@ def too_many_live_meetings(limit: int, locale: str | None = None) -> str:
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 
 
-def hung_up_by(user_id: str) -> str:
-    """Card notice naming who hung up; the id comes from a signed Slack payload and is checked."""
-    who = f"<@{user_id}>" if SLACK_USER_ID.fullmatch(user_id) else "someone"
-    return f"Phone bridge hung up by {who}"
-
-
 def starting(topic: str | None, locale: str | None = None) -> str:
     """The first answer to `/meet`, before the meeting exists."""
     if topic:

@@ -7,12 +7,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from functools import lru_cache
+from typing import cast
 
 import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot import messages
+from bot.allow_list import refused_page
 from bot.app_home import home_view
 from bot.caller_waiting import waiting_blocks, waiting_text
 from bot.card import meeting_card
@@ -27,6 +29,7 @@ from meetbridge import words
 from meetbridge.dial_in import DialIn
 from meetbridge.errors import UpstreamError
 from meetbridge.phone_callers import PhoneCaller
+from meetbridge.phone_roster import Host, PhoneRoster
 from meetbridge.records import BridgeCall, Meeting
 from meetbridge.status import MeetingStatus
 from tests.bot.test_slack_words import marked_sentences
@@ -89,18 +92,20 @@ def english_left(rendered) -> list[str]:
 
 def valid_blocks(blocks: list[dict]) -> list[dict]:
     """The blocks as slack_sdk reads them back (each model's to_dict checks Slack's limits)."""
-    return [Block.parse(block).to_dict() for block in blocks]
+    parsed = [Block.parse(block) for block in blocks]
+    return [block.to_dict() for block in parsed if block is not None]
 
 
 def valid_view(view: dict) -> dict:
     return View(**view).to_dict()
 
 
-def card_renders(locale: str) -> dict[str, object]:
+def card_renders(locale: str) -> dict[str, dict]:
     failed = BridgeCall(id="b1", meeting_id=MEETING.id, state="failed", created_at=STARTED, reason="unknown")
     live = meeting_card(MeetingStatus(MEETING, failed, len(CALLERS), CALLERS), SERVER_URL, "15550100000",
                         "R0CALL", phone_buttons=True, dial_in=NUMBERS, locale=locale,
-                        dialling=[f"📞 Maria: {messages.dial_line_word(code, locale)}" for code in ("ringing", "joined")])
+                        dialling=[f"📞 Maria: {messages.dial_line_word(code, locale)}"
+                                  for code in ("ringing", "joined")])
     one_number = meeting_card(MeetingStatus(MEETING, None, 1, CALLERS[:1]), SERVER_URL, "15550100000",
                               locale=locale)
     ended = meeting_card(MeetingStatus(ENDED, None, 0), SERVER_URL, "15550100000", locale=locale)
@@ -108,7 +113,7 @@ def card_renders(locale: str) -> dict[str, object]:
             for name, card in (("live", live), ("one number", one_number), ("ended", ended))}
 
 
-def home_renders(locale: str) -> dict[str, object]:
+def home_renders(locale: str) -> dict[str, dict]:
     return {
         "with a meeting": valid_view(home_view([MEETING], SERVER_URL, "15550100000",
                                                messages.only_creator("U0BOB", locale),
@@ -170,7 +175,7 @@ def ephemeral_renders(locale: str) -> dict[str, object]:
         "calling": [messages.calling("•••0199", locale), messages.calling_invitee("Maria", "•••0199", locale)],
         "progress": progress,
         "roster": [starter_only("U0ADA", locale),
-                   *(_act(Roster(), MEETING.id, None, action, "leg-1", locale)
+                   *(_act(cast(PhoneRoster, Roster()), MEETING.id, Host(member_id="U0ADA"), action, "leg-1", locale)
                      for action in ("mute_all", "remove", "mute"))],
         "caller waiting": [waiting_text(MEETING, locale), valid_blocks(waiting_blocks(MEETING, SERVER_URL, locale))],
         "calls participants": [caller_participant(CALLERS[0], locale), phone_participant("leg-2", "+15550100199",
@@ -204,7 +209,8 @@ def test_the_card_and_app_home_share_one_end_confirmation_in_each_language():
     for locale in LANGUAGES:
         card = card_renders(locale)["live"]["blocks"]
         home = home_renders(locale)["with a meeting"]["blocks"]
-        [card_end] = [e for b in card if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "end_meeting"]
+        [card_end] = [e for b in card if b["type"] == "actions" for e in b["elements"]
+                      if e["action_id"] == "end_meeting"]
         [home_end] = [e for b in home if b["type"] == "actions" for e in b["elements"]
                       if e["action_id"] == "end_meeting_home"]
         assert card_end["confirm"] == home_end["confirm"]
@@ -217,3 +223,17 @@ def test_a_japanese_card_reads_japanese():
     for sentence in ("参加", "電話ブリッジを接続", "会議を終了", "電話参加:", "ほかの番号", "タップして発信"):
         assert sentence in said
     assert words.language_of("ja-JP") == "ja"
+
+
+@pytest.mark.parametrize(("accept_language", "lang", "heading"), [
+    ("de-DE,de;q=0.9,en;q=0.8", "de", "meetbridge ist für diesen Workspace nicht freigeschaltet"),
+    ("pt-BR, fr;q=0.7, en;q=0.5", "fr", "meetbridge n’est pas activé pour cet espace de travail"),
+    ("en;q=0.2, ja", "ja", "このワークスペースでは meetbridge が有効になっていません"),
+    (None, "en", "meetbridge is not enabled for this workspace"),
+])
+def test_the_refused_install_page_is_in_the_browsers_language(accept_language, lang, heading):
+    page = refused_page("<Acme>", accept_language)
+    assert f'<html lang="{lang}">' in page and f"<h1>{heading}</h1>" in page
+    assert "&lt;Acme&gt;" in page and "<Acme>" not in page
+    if lang != "en":
+        assert english_left(page) == []

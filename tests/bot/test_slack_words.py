@@ -29,7 +29,7 @@ def marked_sentences() -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(BOT.glob("*.py")):
         for line, message, _, _ in extract_from_file("python", str(path), keywords={"N_": None}):
-            found.setdefault(message, f"{path.relative_to(BOT.parent)}:{line}")
+            found.setdefault(str(message), f"{path.relative_to(BOT.parent)}:{line}")
     return found
 
 
