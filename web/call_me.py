@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Request, Response, jsonify, request
 
+from meetbridge import reasons
 from meetbridge.clock import Clock
 from meetbridge.dial_out_records import DialRequest, DialStarted, Requester
 from meetbridge.dial_out_status import FINAL_CODES
@@ -40,7 +41,7 @@ from .call_me_words import (
     refusal_words,
     upstream_words,
 )
-from .page_words import say
+from .page_words import page_language, say
 from .visitor_cookie import VisitorCookies
 
 STATUS_READS_PER_MINUTE = 60  # the page reads every 2 s while a call is under way: 30 a minute
@@ -129,7 +130,7 @@ def create_call_me_blueprint(*, collaborators: CallMeCollaborators, cookies: Vis
             return error(refusal_status(refused.code), refusal_words(refused.code, refused.retry_after),
                          refused.retry_after if refusal_status(refused.code) == 429 else None)
         except UpstreamError as failed:
-            return error(502, upstream_words(failed.reason))
+            return error(502, upstream_words(reasons.word(failed.code, page_language())))
         return jsonify(call={"state": "ringing", "number": started.masked, "final": False}), 202
 
     @blueprint.get("/rooms/<meeting_id>/call-me")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from meetbridge import reasons
 from meetbridge.errors import MeetingEnded, MeetingNotFound, NotAllowed, UpstreamError
 from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_roster import Host, PhoneRoster
 from meetbridge.settings import Settings
 from meetbridge.words import N_
 
-from .page_words import say
+from .page_words import page_language, say
 from .rooms import ENDED, NOT_FOUND, NOT_JOINED, NOT_JSON, ControlRefused, json_error
 from .visitor_cookie import visitor_cookies
 
@@ -52,7 +53,7 @@ def create_phone_callers_blueprint(*, roster: PhoneRoster, settings: Settings) -
 
     @blueprint.errorhandler(UpstreamError)
     def upstream(error: UpstreamError):
-        return json_error(502, say(N_("Couldn't do that: {reason}."), reason=error.reason))
+        return json_error(502, say(N_("Couldn't do that: {reason}."), reason=reasons.word(error.code, page_language())))
 
     @blueprint.errorhandler(ControlRefused)
     def refused(error: ControlRefused):

@@ -86,7 +86,7 @@ def install_error_pages(rooms: Blueprint) -> None:
     @rooms.errorhandler(UpstreamError)
     def upstream(error: UpstreamError):
         what, extra = UPSTREAM_FAILURES.get(request.endpoint or "", (UPSTREAM_OTHER, {}))
-        return json_error(502, say(what, reason=error.reason), **extra)
+        return json_error(502, say(what, reason=reasons.word(error.code, page_language())), **extra)
 
 
 def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
