@@ -34,7 +34,7 @@ function say(text) {
   noteTimer = window.setTimeout(function () { el.note.textContent = ""; }, NOTE_MS);
 }
 
-/* "Maria (phone) joined by phone" / "A phone caller left", once per change between two polls. */
+/* A short note when callers join or leave by phone, once per change between two polls. */
 function noteChanges(callers) {
   var now = {};
   callers.forEach(function (caller) { now[caller.key] = caller.name; });
