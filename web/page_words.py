@@ -25,6 +25,7 @@ MEET_COMMAND = Markup("<code>/meet</code>")  # the Slack command, the same in ev
 
 def negotiate(accepted: list[str], fallback: str) -> str:
     """The shipped language a browser prefers most (`de-CH;q=0.9` → `de`), else `fallback`."""
+    accepted = [tag.replace("_", "-") for tag in accepted]
     chosen = Locale.negotiate(accepted, list(LANGUAGES), sep="-") if accepted else None
     if chosen is None:  # Babel matches whole tags or the bare language; try each base too
         chosen = next((Locale.parse(base) for base in (tag.split("-")[0].lower() for tag in accepted)

@@ -111,6 +111,15 @@ def test_the_browsers_first_shipped_language_is_chosen(accepted, expected):
     assert negotiate(accepted, "en") == expected
 
 
+@pytest.mark.parametrize(("header", "lang"), [
+    ("*", "en"), ("de_AT", "de"), ("DE", "de"), ("ja;q=abc", "en"), ("x" * 2000, "en"), ("@@;;,", "en"),
+    ("en;q=0.1, ja", "ja"), ("zh-Hant-TW, es;q=0.3", "es"),
+])
+def test_odd_accept_language_headers_get_a_page_never_an_error(client, header, lang):
+    response = client.get("/rooms/no-such-meeting", headers={"Accept-Language": header})
+    assert response.status_code == 404 and read_page(response.get_data(as_text=True)).lang == lang
+
+
 def test_no_shipped_language_in_the_request_falls_back_to_default_locale():
     assert negotiate(["zh-CN"], "fr-FR") == "fr" and negotiate([], "ja") == "ja"
 
