@@ -29,9 +29,14 @@ GONE = N_("That caller has already left.")
 MAX_ID = 100
 
 
+def public_label(caller: PhoneCaller) -> str:
+    """How the page names a caller, in the request's language: "Maria (phone)", else "Phone caller"."""
+    return say(N_("{name} (phone)"), name=caller.name) if caller.name else say(N_("Phone caller"))
+
+
 def public_entry(caller: PhoneCaller) -> dict:
     """What every visitor may see of a caller."""
-    return {"key": caller.key, "name": caller.public_label, "muted": caller.muted, "hand": caller.hand_raised}
+    return {"key": caller.key, "name": public_label(caller), "muted": caller.muted, "hand": caller.hand_raised}
 
 
 def create_phone_callers_blueprint(*, roster: PhoneRoster, settings: Settings) -> Blueprint:
