@@ -16,9 +16,11 @@ from babel.messages.pofile import read_po
 
 from meetbridge import words
 from meetbridge.meetings import MeetingRequest
+from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_format import grouped_pin
 from meetbridge.words import catalog_path
 from web.page_words import negotiate
+from web.phone_callers import public_label
 from web.script_words import SCRIPT_WORDS
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -236,3 +238,17 @@ def test_markup_in_the_title_stays_text_inside_a_translated_sentence(client, ser
                                                      topic="<b>Plan</b> {title}"))
     page = client.get(f"/rooms/{meeting.id}", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Ihr Name ist für alle in <strong>&lt;b&gt;Plan&lt;/b&gt; {title}</strong> sichtbar." in page
+
+
+@pytest.mark.parametrize(("language", "named", "unnamed"), [
+    ("de", "Maria (Telefon)", "Person am Telefon"),
+    ("ja", "Maria（電話）", "電話参加者"),
+    ("en", "Maria (phone)", "Phone caller"),
+])
+def test_the_roster_names_callers_in_the_pages_language(app, language, named, unnamed):
+    caller = PhoneCaller(uuid="leg-1", name="Maria", member_id=None, masked="•••1234", muted=False,
+                         hand_raised_at=None, joined_at=0.0)
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        app.preprocess_request()
+        assert public_label(caller) == named
+        assert public_label(PhoneCaller(**{**caller.__dict__, "name": None})) == unnamed
