@@ -4,38 +4,23 @@ its English source, and no catalog keeps a sentence the Slack side no longer say
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
 
 import bot
 from bot import messages
 from bot.slack_words import DOMAIN, say
-from meetbridge import words
-from meetbridge.words import catalog_path
+from tests.catalogs import TRANSLATED, catalog_problems, marked_in, stale_sentences
 
 BOT = Path(bot.__file__).resolve().parent
-TRANSLATED = [language for language in words.LANGUAGES if language != words.SOURCE_LANGUAGE]
-PLACEHOLDER = re.compile(r"\{(\w*)\}")
 # Abbreviations that are written the same way in these languages.
 SAME_IN = {"es": {"{minutes} min", "{hours} h {minutes} min"}, "fr": {"{minutes} min", "{hours} h {minutes} min"}}
 
 
 def marked_sentences() -> dict[str, str]:
     """Every `N_("…")` of bot/, by source sentence → where it is."""
-    found: dict[str, str] = {}
-    for path in sorted(BOT.glob("*.py")):
-        for line, message, _, _ in extract_from_file("python", str(path), keywords={"N_": None}):
-            found.setdefault(str(message), f"{path.relative_to(BOT.parent)}:{line}")
-    return found
-
-
-def read_catalog(language: str):
-    with catalog_path(language, DOMAIN).open("rb") as source:
-        return read_po(source, locale=language, domain=DOMAIN)
+    return marked_in(sorted(BOT.glob("*.py")), BOT.parent)
 
 
 def test_the_marker_finds_the_slack_sides_sentences():
@@ -48,25 +33,13 @@ def test_the_marker_finds_the_slack_sides_sentences():
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_slack_catalog_has_every_sentence_translated_with_the_same_placeholders(language):
-    catalog = read_catalog(language)
-    problems = []
-    for sentence, where in marked_sentences().items():
-        entry = catalog.get(sentence)
-        if entry is None or not entry.string:
-            problems.append(f"missing: {sentence!r} ({where})")
-        elif entry.fuzzy:
-            problems.append(f"fuzzy: {sentence!r}")
-        elif sorted(PLACEHOLDER.findall(entry.string)) != sorted(PLACEHOLDER.findall(sentence)):
-            problems.append(f"placeholders differ: {sentence!r} → {entry.string!r}")
-        elif entry.string == sentence and sentence not in SAME_IN.get(language, set()):
-            problems.append(f"left in English: {sentence!r}")
-    assert problems == []
+    same = SAME_IN.get(language, set())
+    assert catalog_problems(language, DOMAIN, marked_sentences(), same.__contains__) == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_a_slack_catalog_holds_no_sentence_the_slack_side_no_longer_says(language):
-    stale = {message.id for message in read_catalog(language) if message.id} - set(marked_sentences())
-    assert stale == set()
+    assert stale_sentences(language, DOMAIN, marked_sentences()) == set()
 
 
 @pytest.mark.parametrize(("tag", "expected"), [

@@ -8,28 +8,19 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
 
-from meetbridge import reasons, words
+from meetbridge import reasons
 from meetbridge.errors import UpstreamError
-from meetbridge.words import catalog_path
+from tests.catalogs import PLACEHOLDER, TRANSLATED, catalog_problems, marked_in, stale_sentences
 
 SOURCE = Path(reasons.__file__).resolve()
-TRANSLATED = [language for language in words.LANGUAGES if language != words.SOURCE_LANGUAGE]
-PLACEHOLDER = re.compile(r"\{(\w*)\}")
 # One code of each kind: plain, the platforms', and those carrying a value.
 SHOWN = [*reasons.SENTENCES, "idle:5", "max_duration:43200", "max_duration:5400", "hung_up_by:U0BOB",
          "leg:completed"]
 
 
 def marked_sentences() -> set[str]:
-    return {message for _, message, _, _ in extract_from_file("python", str(SOURCE), keywords={"N_": None})}
-
-
-def read_catalog(language: str):
-    with catalog_path(language, reasons.DOMAIN).open("rb") as source:
-        return read_po(source, locale=language, domain=reasons.DOMAIN)
+    return set(marked_in([SOURCE], SOURCE.parent))
 
 
 def test_every_code_and_notice_is_marked_for_the_catalog():
@@ -39,24 +30,12 @@ def test_every_code_and_notice_is_marked_for_the_catalog():
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_catalog_has_every_reason_translated_with_the_same_placeholders(language):
-    catalog = read_catalog(language)
-    problems = []
-    for sentence in sorted(marked_sentences()):
-        entry = catalog.get(sentence)
-        if entry is None or not entry.string:
-            problems.append(f"missing: {sentence!r}")
-        elif entry.fuzzy:
-            problems.append(f"fuzzy: {sentence!r}")
-        elif sorted(PLACEHOLDER.findall(entry.string)) != sorted(PLACEHOLDER.findall(sentence)):
-            problems.append(f"placeholders differ: {sentence!r} → {entry.string!r}")
-        elif entry.string == sentence:
-            problems.append(f"left in English: {sentence!r}")
-    assert problems == []
+    assert catalog_problems(language, reasons.DOMAIN, marked_in([SOURCE], SOURCE.parent)) == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_a_reasons_catalog_holds_no_sentence_no_code_says(language):
-    assert {message.id for message in read_catalog(language) if message.id} - marked_sentences() == set()
+    assert stale_sentences(language, reasons.DOMAIN, marked_sentences()) == set()
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

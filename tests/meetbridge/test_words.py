@@ -5,20 +5,16 @@ step)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
 
 from app import create_app
 from meetbridge import ncco, words
-from meetbridge.words import catalog_path, language_of, translate
+from meetbridge.words import language_of, translate
+from tests.catalogs import TRANSLATED, catalog_problems, marked_in, stale_sentences
 
 PACKAGE = Path(words.__file__).resolve().parent
-TRANSLATED = [language for language in words.LANGUAGES if language != words.SOURCE_LANGUAGE]
-PLACEHOLDER = re.compile(r"\{(\w*)\}")
 # The modules whose marked sentences every catalog carries (the voice prompts). A module joins
 # this list when its sentences are in every catalog.
 CATALOGUED = ("ncco.py", "caller_names.py", "phone_waiting.py", "phone_keypad.py")
@@ -26,16 +22,7 @@ CATALOGUED = ("ncco.py", "caller_names.py", "phone_waiting.py", "phone_keypad.py
 
 def marked_sentences() -> dict[str, str]:
     """Every `N_("…")` of the catalogued modules, by source sentence → where it is."""
-    found: dict[str, str] = {}
-    for path in (PACKAGE / name for name in CATALOGUED):
-        for line, message, _, _ in extract_from_file("python", str(path), keywords={"N_": None}):
-            found.setdefault(message, f"{path.relative_to(PACKAGE.parent)}:{line}")
-    return found
-
-
-def read_catalog(language: str):
-    with catalog_path(language).open("rb") as source:
-        return read_po(source, locale=language, domain=words.DOMAIN)
+    return marked_in((PACKAGE / name for name in CATALOGUED), PACKAGE.parent)
 
 
 def test_the_marker_finds_every_voice_prompt_of_ncco():
@@ -47,25 +34,12 @@ def test_the_marker_finds_every_voice_prompt_of_ncco():
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_catalog_has_every_sentence_translated_with_the_same_placeholders(language):
-    catalog = read_catalog(language)
-    problems = []
-    for sentence, where in marked_sentences().items():
-        entry = catalog.get(sentence)
-        if entry is None or not entry.string:
-            problems.append(f"missing: {sentence!r} ({where})")
-        elif entry.fuzzy:
-            problems.append(f"fuzzy: {sentence!r}")
-        elif sorted(PLACEHOLDER.findall(entry.string)) != sorted(PLACEHOLDER.findall(sentence)):
-            problems.append(f"placeholders differ: {sentence!r} → {entry.string!r}")
-        elif entry.string == sentence:
-            problems.append(f"left in English: {sentence!r}")
-    assert problems == []
+    assert catalog_problems(language, words.DOMAIN, marked_sentences()) == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_a_catalog_holds_no_sentence_the_product_no_longer_says(language):
-    stale = {message.id for message in read_catalog(language) if message.id} - set(marked_sentences())
-    assert stale == set()
+    assert stale_sentences(language, words.DOMAIN, marked_sentences()) == set()
 
 
 @pytest.mark.parametrize(("tag", "expected"), [

@@ -11,21 +11,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
-from babel.messages.pofile import read_po
 
-from meetbridge import words
 from meetbridge.meetings import MeetingRequest
 from meetbridge.phone_callers import PhoneCaller
 from meetbridge.phone_format import grouped_pin
-from meetbridge.words import catalog_path
+from tests.catalogs import TRANSLATED, catalog_problems, marked_in, stale_sentences
 from web.page_words import negotiate
 from web.phone_callers import public_label
 from web.script_words import SCRIPT_WORDS
 
 WEB = Path(__file__).resolve().parents[2] / "web"
-TRANSLATED = [language for language in words.LANGUAGES if language != words.SOURCE_LANGUAGE]
-PLACEHOLDER = re.compile(r"\{(\w*)\}")
 # Words that are the same in English and in a language (a loanword or an abbreviation).
 SAME = {("de", "PIN"), ("es", "PIN"), ("ja", "PIN"), ("de", "Live"), ("de", "International"),
         ("fr", "International"), ("de", "Meeting")}
@@ -34,19 +29,10 @@ GB, DE = "442071234567", "4930901820"
 
 def marked_sentences() -> dict[str, str]:
     """Every `N_("…")` of web/*.py and every `_("…")` of the templates → where it is."""
-    found: dict[str, str] = {}
-    for path in sorted(WEB.glob("*.py")):
-        for line, message, _, _ in extract_from_file("python", str(path), keywords={"N_": None}):
-            found.setdefault(message, f"{path.name}:{line}")
-    for path in sorted((WEB / "templates").glob("*.html")):
-        for line, message, _, _ in extract_from_file("jinja2.ext:babel_extract", str(path), keywords={"_": None}):
-            found.setdefault(message, f"{path.name}:{line}")
-    return found
-
-
-def read_catalog(language: str):
-    with catalog_path(language, "web").open("rb") as source:
-        return read_po(source, locale=language, domain="web")
+    found = marked_in(sorted(WEB.glob("*.py")), WEB)
+    templates = marked_in(sorted((WEB / "templates").glob("*.html")), WEB / "templates",
+                          method="jinja2.ext:babel_extract", keyword="_")
+    return {**templates, **found}
 
 
 def test_the_marker_finds_the_templates_the_scripts_and_the_json_errors():
@@ -59,25 +45,13 @@ def test_the_marker_finds_the_templates_the_scripts_and_the_json_errors():
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_web_catalog_has_every_sentence_translated_with_the_same_placeholders(language):
-    catalog = read_catalog(language)
-    problems = []
-    for sentence, where in marked_sentences().items():
-        entry = catalog.get(sentence)
-        if entry is None or not entry.string:
-            problems.append(f"missing: {sentence!r} ({where})")
-        elif entry.fuzzy:
-            problems.append(f"fuzzy: {sentence!r}")
-        elif sorted(PLACEHOLDER.findall(entry.string)) != sorted(PLACEHOLDER.findall(sentence)):
-            problems.append(f"placeholders differ: {sentence!r} → {entry.string!r}")
-        elif entry.string == sentence and (language, sentence) not in SAME:
-            problems.append(f"left in English: {sentence!r}")
-    assert problems == []
+    assert catalog_problems(language, "web", marked_sentences(),
+                            lambda sentence: (language, sentence) in SAME) == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_a_web_catalog_holds_no_sentence_the_pages_no_longer_say(language):
-    stale = {message.id for message in read_catalog(language) if message.id} - set(marked_sentences())
-    assert stale == set()
+    assert stale_sentences(language, "web", marked_sentences()) == set()
 
 
 def script_sources() -> dict[str, str]:
