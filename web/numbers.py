@@ -7,11 +7,11 @@ from babel import Locale, UnknownLocaleError
 from flask import Blueprint, render_template
 
 from meetbridge.dial_in import DialIn
-from meetbridge.errors import MeetingNotFound
 from meetbridge.phone_format import grouped_pin
-from meetbridge.rooms import Rooms
+from meetbridge.rooms import RoomPage, Rooms
 
 from .page_words import page_language
+from .rooms import live_page
 
 
 def language_name(tag: str, locale: str = "en") -> str:
@@ -29,13 +29,10 @@ def create_numbers_blueprint(*, rooms: Rooms, dial_in: DialIn) -> Blueprint:
     @blueprint.get("/rooms/<meeting_id>/numbers")
     def numbers(meeting_id: str):
         """Every number, the workspace's country first, with the meeting's PIN."""
-        try:
-            page = rooms.page(meeting_id)
-        except MeetingNotFound:
-            return render_template("not_found.html"), 404
+        page = live_page(rooms, meeting_id)
+        if not isinstance(page, RoomPage):
+            return page
         meeting = page.meeting
-        if not page.live:
-            return render_template("ended.html", title=meeting.title), 410
         locale = page_language()  # countries and languages named in the page's language
         rows = [{"flag": number.flag, "country": number.country_name(locale),
                  "international": number.international, "national": number.national,

@@ -13,7 +13,7 @@ from meetbridge.dial_in import DialIn
 from meetbridge.errors import DialRateLimited, MeetingEnded, MeetingNotFound, NotAllowed, RateLimited, UpstreamError
 from meetbridge.meetings import clean_display_name
 from meetbridge.phone_format import grouped_pin
-from meetbridge.rooms import Rooms
+from meetbridge.rooms import RoomPage, Rooms
 from meetbridge.settings import Settings
 from meetbridge.words import N_
 
@@ -31,6 +31,18 @@ UPSTREAM_OTHER = N_("Couldn't do that: {reason}.")
 # A connect asked while the bridge is already under way, by the bridge's state.
 ALREADY = {"connecting": N_("The phone bridge is already connecting."),
            "connected": N_("The phone bridge is already connected.")}
+
+
+def live_page(rooms: Rooms, meeting_id: str) -> RoomPage | tuple[str, int]:
+    """The page of a meeting that can be joined, or the friendly HTML answer why not: 404 for an
+    unknown id, 410 for an ended meeting (the join page and the numbers page alike)."""
+    try:
+        page = rooms.page(meeting_id)
+    except MeetingNotFound:
+        return render_template("not_found.html"), 404
+    if not page.live:
+        return render_template("ended.html", title=page.meeting.title), 410
+    return page
 
 
 class ControlRefused(Exception):
@@ -109,13 +121,10 @@ def create_rooms_blueprint(*, rooms: Rooms, settings: Settings) -> Blueprint:
     @blueprint.get("/rooms/<meeting_id>")
     def join_page(meeting_id: str):
         """The video client page; unknown ids get a friendly 404, ended meetings a 410."""
-        try:
-            page = rooms.page(meeting_id)
-        except MeetingNotFound:
-            return render_template("not_found.html"), 404
+        page = live_page(rooms, meeting_id)
+        if not isinstance(page, RoomPage):
+            return page
         meeting = page.meeting
-        if not page.live:
-            return render_template("ended.html", title=meeting.title), 410
         return render_template(
             "room.html", meeting_id=meeting.id, title=meeting.title, pin=grouped_pin(meeting.pin),
             number=dial_in.numbers[0].international, tel_link=dial_in.numbers[0].one_tap(meeting.pin),
