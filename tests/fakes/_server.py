@@ -325,19 +325,28 @@ class FakeServer:
     # -- request flow ------------------------------------------------------------------
 
     def _dispatch(self, incoming: Incoming) -> Answer:
-        """parse → record → delay → injected fault → authenticate → handle."""
+        """parse → record → delay → injected fault → authenticate → handle. Without a delay,
+        recording and handling are one step under the lock, so a test that waited for a
+        request (`wait_for`) also sees what it changed (a hung-up call is `completed`)."""
         parsed = self._parse(incoming)
         if isinstance(parsed, Reply):
             return parsed
         kind, entry = parsed
-        self._record(kind, entry)
+        with self._cond:
+            self._record(kind, entry)
+            if self._delays.get(kind, 0.0) <= 0:
+                return self._answer(kind, entry, incoming)
         self._pause(kind)
+        with self._cond:
+            return self._answer(kind, entry, incoming)
+
+    def _answer(self, kind: str, entry: dict[str, Any], incoming: Incoming) -> Answer:
+        """An injected fault, else the authenticated request handled (called under the lock)."""
         fault = self._take_fault(kind)
         if fault is not None:
             return fault.answer
-        with self._cond:
-            refusal = self._authenticate(kind, incoming)
-            return refusal if refusal is not None else self._handle(kind, entry, incoming)
+        refusal = self._authenticate(kind, incoming)
+        return refusal if refusal is not None else self._handle(kind, entry, incoming)
 
     def _parse(self, incoming: Incoming) -> Parsed | Reply:
         """Map a request to (kind, recorded entry), or answer it directly (404, bad body)."""
