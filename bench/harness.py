@@ -67,8 +67,10 @@ def gunicorn(app_spec: str, env: dict[str, str], workers: int | None = None) -> 
     """Start gunicorn with the repository's gunicorn.conf.py and wait for it to answer."""
     if workers is not None:
         env = dict(env, WEB_CONCURRENCY=str(workers))
+    # gunicorn.conf.py binds every interface (a deployment's proxy may be elsewhere); these servers
+    # take test secrets and forged-looking traffic, so only this machine may reach them.
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-               "--access-logfile", "/dev/null", app_spec]
+               "--bind", f"127.0.0.1:{env['PORT']}", "--access-logfile", "/dev/null", app_spec]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_http(f"http://127.0.0.1:{env['PORT']}/healthz", process)
