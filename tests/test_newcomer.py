@@ -79,3 +79,17 @@ def test_test_setup_installs_chromium_and_nginx_waiting_for_the_dpkg_lock():
     assert "for package in chromium nginx;" in tools
     assert "DPkg::Lock::Timeout=" in apt and "/dev/null" not in apt
     assert "bash scripts/ensure-test-tools" in (ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+GENERATED_PATHS = {"bench/results/"}  # written by `make bench`, git-ignored
+
+
+def test_every_repository_path_the_readmes_name_exists():
+    """A file the README sends a newcomer to (`meetbridge/settings/declared.py`) is still there."""
+    top_level = {path.name for path in ROOT.iterdir() if not path.name.startswith(".")}
+    missing = []
+    for readme in (ROOT / "README.md", ROOT / "bench" / "README.md"):
+        for path in re.findall(r"`([\w.-]+(?:/[\w.-]+)+/?)`", readme.read_text(encoding="utf-8")):
+            if path.split("/")[0] in top_level and path not in GENERATED_PATHS and not (ROOT / path).exists():
+                missing.append(f"{readme.relative_to(ROOT)}: {path}")
+    assert missing == []

@@ -12,7 +12,7 @@ from tests.server.processes import raw_request
 from tests.signing import slack_headers, slash_command_body
 
 WEBHOOK_BODY_BYTES = 16 * 1024
-WEBHOOKS = ["/voice-answer", "/voice-dtmf", "/voice-events", "/video-events"]
+WEBHOOKS = ["/voice-answer", "/voice-dtmf", "/voice-events", "/voice-name", "/voice-keypad", "/video-events"]
 LEG = "aaaaaaaa-0000-4000-8000-000000000001"
 JUST_TOO_LARGE = b'{"pad": "' + b"x" * WEBHOOK_BODY_BYTES + b'"}'
 
