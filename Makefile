@@ -37,10 +37,10 @@ lint: setup-dev
 	$(BIN)/ruff check --config pyproject.toml .
 	$(BIN)/mypy --config-file pyproject.toml
 
-# Twice: every test on SQLite (tests/storage runs both back-ends), then the app's tests again on a
-# throwaway PostgreSQL, leaving out what never touches the app's database or always brings its own
-# SQLite file (the nginx test).
-PG_PASS_SKIPS := --ignore=tests/storage --ignore=tests/security --ignore=tests/fakes \
+# Twice: every test on SQLite (tests/meetbridge/storage runs both back-ends), then the app's tests
+# again on a throwaway PostgreSQL, leaving out what never touches the app's database or always
+# brings its own SQLite file (the nginx test).
+PG_PASS_SKIPS := --ignore=tests/meetbridge/storage --ignore=tests/security --ignore=tests/fakes \
 	--ignore=tests/test_lint.py --ignore=tests/test_docker.py --ignore=tests/test_manifest.py \
 	--ignore=tests/server/test_behind_nginx.py
 

@@ -160,14 +160,14 @@ def postgres_url(postgres_cluster: Cluster) -> Iterator[str]:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--backend", choices=("sqlite", "postgresql"), default="sqlite",
-                     help="database of the apps the tests build (tests/storage runs both either way)")
+                     help="database of the apps the tests build (tests/meetbridge/storage runs both either way)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On --backend=postgresql, skip the tests that read the SQLite file itself."""
     if config.getoption("--backend") != "postgresql":
         return
-    skip = pytest.mark.skip(reason="reads the SQLite file itself; tests/storage proves the rule on both back-ends")
+    skip = pytest.mark.skip(reason="reads the SQLite file itself; tests/meetbridge/storage proves the rule on both back-ends")
     for item in items:
         if item.get_closest_marker("sqlite_only"):
             item.add_marker(skip)

@@ -7,7 +7,7 @@ integers BIGINT.
 
 To change the schema: append a `Migration(name, sql)` to MIGRATIONS (never edit one already
 listed) and the matching `@migrations()` function at the end of schema.py; the parity test
-(tests/storage/test_schema_parity.py) checks both back-ends end with the same tables and columns.
+(tests/meetbridge/storage/test_schema_parity.py) checks both back-ends end with the same tables and columns.
 """
 
 from __future__ import annotations

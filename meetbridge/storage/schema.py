@@ -2,7 +2,7 @@
 processes starting at once apply each migration exactly once.
 
 Append only. Every change here gets its PostgreSQL twin appended to pg_schema.MIGRATIONS;
-tests/storage/test_schema_parity.py checks both end with the same tables and columns."""
+tests/meetbridge/storage/test_schema_parity.py checks both end with the same tables and columns."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from meetbridge.storage import Store
 from meetbridge.storage.phone_waiting import PresentCaller, TellDue
-from tests.storage.conftest import NOW, RACERS, race
+from tests.meetbridge.storage.conftest import NOW, RACERS, race
 
 FIRST = "8f0e6d0c-0000-4000-8000-000000000001"
 SECOND = "8f0e6d0c-0000-4000-8000-000000000002"

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from meetbridge.storage.keypad import EntryLimits
-from tests.storage.conftest import NOW, RACERS, a_meeting, race
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 LIMITS = EntryLimits(attempts=3, budget=3, budget_window_seconds=3600, callers=10)
 TEAM_CAP = 2

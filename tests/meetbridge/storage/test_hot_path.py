@@ -4,7 +4,7 @@ read back with its meeting, writes that need not wait for the disk, and prepared
 from __future__ import annotations
 
 from meetbridge.storage.keypad import EntryLimits
-from tests.storage.conftest import NOW, a_meeting
+from tests.meetbridge.storage.conftest import NOW, a_meeting
 
 LIMITS = EntryLimits(attempts=3, budget=2, budget_window_seconds=3600, callers=10)
 CALLER = "447700900000"

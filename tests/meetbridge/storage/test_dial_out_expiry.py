@@ -5,8 +5,8 @@ its call once."""
 from __future__ import annotations
 
 from meetbridge.storage.dial_outs import STALE_SECONDS
-from tests.storage.conftest import NOW, RACERS, a_meeting, race
-from tests.storage.test_dial_outs import reservation, team_rule
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
+from tests.meetbridge.storage.test_dial_outs import reservation, team_rule
 
 
 def test_hosts_expiring_at_once_expire_each_call_once(store, stores):

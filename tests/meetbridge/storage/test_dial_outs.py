@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from meetbridge.storage import Rule
 from meetbridge.storage.dial_outs import Reservation
-from tests.storage.conftest import NOW, RACERS, a_meeting, race
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 
 def reservation(index: int, meeting_id: str = "m1") -> Reservation:

@@ -12,7 +12,7 @@ from bot.card_store import SlackCard
 from meetbridge.records import Meeting
 from meetbridge.storage import Store
 from meetbridge.storage.schema import migrations
-from tests.storage.conftest import NOW
+from tests.meetbridge.storage.conftest import NOW
 
 CARD_FIELDS = {"card_channel", "card_ts", "card_via_response_url", "response_url", "response_url_at", "calls_id",
                "card_digest", "card_lease_until", "calls_ended"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from meetbridge.storage.audit import BATCH_ROWS
-from tests.storage.conftest import NOW, RACERS, a_meeting, race
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 
 def test_the_audit_log_writes_every_buffered_row_in_arrival_order(store):

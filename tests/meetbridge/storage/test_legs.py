@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.storage.conftest import NOW, RACERS, a_meeting, race
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 LEGS = 60
 

@@ -10,7 +10,7 @@ from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
 
 from bot.installation_store import StoredInstallations, StoredOAuthStates
 from meetbridge.storage import Store
-from tests.storage.conftest import NOW, RACERS, race
+from tests.meetbridge.storage.conftest import NOW, RACERS, race
 
 CLIENT_ID = "111.222"
 

@@ -4,7 +4,7 @@ reads the next key; a leg's commands act at most once per interval; hands and mu
 from __future__ import annotations
 
 from meetbridge.storage import Store
-from tests.storage.conftest import NOW, RACERS, a_meeting, race
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 LEG = "8f0e6d0c-0000-4000-8000-000000000001"
 

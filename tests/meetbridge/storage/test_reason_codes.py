@@ -10,7 +10,7 @@ import pytest
 from meetbridge import reasons
 from meetbridge.storage import open_store
 from meetbridge.storage.pg_schema import BOOKKEEPING_TABLE
-from tests.storage.conftest import NOW, a_meeting
+from tests.meetbridge.storage.conftest import NOW, a_meeting
 
 MIGRATION = "store_reasons_as_codes"
 

@@ -10,7 +10,7 @@ from meetbridge.storage import UniqueViolation, open_store
 from meetbridge.storage.pg_schema import BOOKKEEPING_TABLE, MIGRATIONS
 from meetbridge.storage.postgres import PostgresDatabase, translate
 from tests.postgres import free_port
-from tests.storage.conftest import NOW, race
+from tests.meetbridge.storage.conftest import NOW, race
 
 
 def test_a_transaction_is_seen_by_other_hosts_only_once_committed(store, other_store):

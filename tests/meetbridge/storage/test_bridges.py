@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from meetbridge.errors import BridgeAlreadyActive
-from tests.storage.conftest import NOW, RACERS, a_meeting, race
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from meetbridge.pins import allocate_pin
 from meetbridge.storage import UniqueViolation, open_store
-from tests.storage.conftest import NOW, RACERS, a_meeting, race
-from tests.storage.spawned import PINS_PER_PROCESS, PROCESSES, run_workers
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
+from tests.meetbridge.storage.spawned import PINS_PER_PROCESS, PROCESSES, run_workers
 
 
 def test_a_live_pin_is_claimed_once_and_the_database_refuses_a_second_row(store):

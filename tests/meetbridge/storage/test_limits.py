@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from meetbridge.storage import Rule
 from meetbridge.storage.pin_guard import Policy
-from tests.storage.conftest import NOW, RACERS, race
+from tests.meetbridge.storage.conftest import NOW, RACERS, race
 
 POLICY = Policy(threshold=3, run_gap_seconds=60, first_lockout_seconds=30, longest_lockout_seconds=600,
                 forget_after_seconds=3600)

@@ -1,6 +1,6 @@
 """SQLite storage: WAL, idempotent migrations, and PIN uniqueness that holds across processes.
 
-The multi-process tests spawn fresh interpreters (tests/storage/spawned.py), as gunicorn
+The multi-process tests spawn fresh interpreters (tests/meetbridge/storage/spawned.py), as gunicorn
 workers and other hosts are.
 """
 
@@ -18,7 +18,7 @@ from meetbridge.pins import allocate_pin
 from meetbridge.records import Meeting
 from meetbridge.storage import Store
 from meetbridge.storage.schema import migrations
-from tests.storage.spawned import PINS_PER_PROCESS, PROCESSES, run_workers
+from tests.meetbridge.storage.spawned import PINS_PER_PROCESS, PROCESSES, run_workers
 
 NOW = 1_900_000_000.0
 NEW_FILE_ROUNDS = 40
