@@ -47,11 +47,16 @@ class VoiceCalls:
         """The caller's keypad input: joined on a live PIN, else re-prompted or sent away. A
         call the meeting placed answers its invitation instead (1 joins; it never enters a PIN)."""
         with self.changes.held():
+            # The PIN entry first: it refuses, writing nothing, any leg the meeting placed (stored
+            # with its meeting), so only a refused entry looks for a placed call.
+            entered = self.phone_entry.try_pin(leg, digits, timed_out)
+            if entered is not None:
+                return entered
             if self.dial_out is not None:
                 pressed = self.dial_out.press(leg.uuid, digits, timed_out)
                 if pressed is not None:
                     return pressed
-            return self.phone_entry.enter_pin(leg, digits, timed_out)
+            return self.phone_entry.refused(leg)
 
     def name_said(self, uuid: str, heard: list[Heard]) -> DtmfOutcome:
         """What a caller admitted by PIN said when asked for their name: then the meeting."""

@@ -12,7 +12,9 @@ and one read, as before the attempts were counted first:
    SQLite runs write statements one at a time (PostgreSQL: `execute_serialised`, the statement in a
    transaction holding one advisory lock, sent in one round trip, so every host's statement reads
    what the last one wrote), so concurrent guesses cannot overshoot the budget.
-2. `look_up` reads what happened: the leg, the meeting behind the PIN and its bridge.
+2. `look_up` reads what happened: the leg, the meeting behind the PIN and its bridge, and
+   what the name step decides on (the leg's name or member, the member who saved its number),
+   so an admitted caller's answer needs no further read.
 
 A refused attempt is explained by `refusal` (a cold path: refused calls end).
 """
@@ -45,11 +47,19 @@ ENTER = (
     "AND NOT EXISTS (SELECT 1 FROM pin_lockouts WHERE pin_lockouts.key = "
     f"coalesce(phone_legs.caller_number, '{WITHHELD_KEY}') AND pin_lockouts.locked_until > :now)")
 
+# The member of the meeting's workspace who saved the number the leg rings from, if exactly one did
+# (a number two members saved names neither).
+SAVED_MEMBER = (
+    "SELECT CASE WHEN count(*) = 1 THEN min(saved.member_id) END FROM member_phone_numbers AS saved "
+    "WHERE saved.workspace_id = meetings.team_id AND saved.number = '+' || leg.caller_number")
+
 LOOK_UP = (
     "SELECT leg.attempts, leg.caller_number, leg.language, leg.joined_at IS NOT NULL AS admitted, "
+    "leg.caller_name, leg.slack_member_id, "
     "meetings.id AS meeting_id, meetings.team_id, meetings.expires_at, "
     "meetings.conversation_name, bridge_calls.id AS bridge_id, bridge_calls.idle_since AS bridge_idle_since, "
-    "(SELECT max(length) FROM pin_counts WHERE live > 0) AS longest_pin "
+    "(SELECT max(length) FROM pin_counts WHERE live > 0) AS longest_pin, "
+    f"({SAVED_MEMBER}) AS saved_member "
     "FROM phone_legs AS leg "
     "LEFT JOIN pins ON pins.pin = :pin AND pins.released_at IS NULL "
     "LEFT JOIN meetings ON meetings.id = coalesce(leg.meeting_id, pins.meeting_id) AND meetings.ended_at IS NULL "
@@ -81,6 +91,14 @@ class KeypadFacts:
     longest_pin: int | None  # the longest live PIN, for the re-prompt's maxDigits
     language: str | None = None  # of the number the leg dialled: the language of what it hears
     team_id: str | None = None  # the meeting's workspace
+    caller_name: str | None = None  # the leg's name (said, or a dialled invitee's)
+    slack_member_id: str | None = None  # the workspace member the leg is
+    saved_member: str | None = None  # the one member of the meeting's workspace who saved the leg's number
+
+    @property
+    def named(self) -> bool:
+        """The leg already has a name or a member: the name step has nothing to ask."""
+        return bool(self.caller_name or self.slack_member_id)
 
     @property
     def bridge_active(self) -> bool:
@@ -167,4 +185,6 @@ def _facts(row: dict) -> KeypadFacts:
                        admitted=bool(row["admitted"]), meeting_id=row["meeting_id"],
                        expires_at=row["expires_at"], conversation_name=row["conversation_name"],
                        bridge_id=row["bridge_id"], bridge_idle_since=row["bridge_idle_since"],
-                       longest_pin=row["longest_pin"], language=row["language"], team_id=row["team_id"])
+                       longest_pin=row["longest_pin"], language=row["language"], team_id=row["team_id"],
+                       caller_name=row["caller_name"], slack_member_id=row["slack_member_id"],
+                       saved_member=row["saved_member"])

@@ -60,6 +60,35 @@ def test_a_right_pin_is_entered_and_read_back_with_its_meeting_in_one_call(store
     assert store.keypad.enter_and_look_up("leg-1", "123456", NOW, LIMITS) is None  # admitted: no attempt left to grant
 
 
+def test_the_read_back_names_the_one_member_of_the_meetings_workspace_who_saved_the_callers_number(store):
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    store.saved_numbers.save("T2", "U0ELSEWHERE", "+" + CALLER, NOW)  # another workspace's member
+    store.saved_numbers.save("T1", "U0OTHER", "+447700900999", NOW)  # another number
+    facts = []
+    for n, saved_by in enumerate(([], ["U0MARIA"], ["U0MARIA", "U0BOB"])):
+        for member in saved_by:
+            store.saved_numbers.save("T1", member, "+" + CALLER, NOW)
+        store_caller(store, f"leg-{n}")
+        facts.append(store.keypad.enter_and_look_up(f"leg-{n}", "123456", NOW, LIMITS))
+    assert [(each.admitted, each.saved_member) for each in facts] == [(True, None), (True, "U0MARIA"),
+                                                                     (True, None)]  # two: neither
+    store_caller(store, "withheld", number=None)
+    assert store.keypad.enter_and_look_up("withheld", "123456", NOW, LIMITS).saved_member is None
+
+
+def test_the_read_back_says_whether_the_leg_is_named_already(store):
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    for uuid in ("plain", "said", "member"):
+        store_caller(store, uuid)
+    store.phone_waiting.set_name("said", "Maria")
+    store.phone_waiting.set_member("member", "U0MARIA")
+    facts = {uuid: store.keypad.enter_and_look_up(uuid, "123456", NOW, LIMITS) for uuid in ("plain", "said", "member")}
+    assert {uuid: (each.named, each.caller_name, each.slack_member_id) for uuid, each in facts.items()} == {
+        "plain": (False, None, None), "said": (True, "Maria", None), "member": (True, None, "U0MARIA")}
+
+
 def test_a_wrong_pin_is_counted_and_read_back_as_not_admitted(store):
     store_caller(store, "leg-1")
     facts = store.keypad.enter_and_look_up("leg-1", "999999", NOW, LIMITS)
