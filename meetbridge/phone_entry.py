@@ -23,6 +23,7 @@ from .clock import Clock
 from .dial_in import DialIn
 from .outcomes import DtmfOutcome
 from .pin_guard import ALERT_EVERY_SECONDS, BUDGET_ALERT, BUDGET_WINDOW_SECONDS, lockout_policy
+from .records import WebhookToken
 from .settings import Settings
 from .status import ChangeListeners
 from .storage import Store
@@ -79,13 +80,15 @@ class PhoneEntry:
         """Where Vonage sends an admitted caller's keys during the meeting (*6, *1, *3, *2)."""
         return ncco.keypad_url(self.settings.server_url)
 
-    def answer_caller(self, leg: CallerLeg) -> list[dict]:
+    def answer_caller(self, leg: CallerLeg, token: WebhookToken | None = None) -> list[dict]:
         """A new call from a phone: ask for the PIN, unless the service is busy or the
-        number is locked out (then nothing is stored about the call)."""
+        number is locked out (then nothing is stored about the call but the webhook's `token`,
+        recorded first: TokenReplayed, nothing written, when it was used)."""
         now = self.clock.now()
         language = self.dial_in.language_for(leg.dialled)  # every later prompt of the call uses it
         stored, gate = self.store.pin_guard.store_caller(  # only while the budget lasts and the key is not locked
-            leg.uuid, leg.number, now, language, self.settings.pin_failure_budget, now - BUDGET_WINDOW_SECONDS)
+            leg.uuid, leg.number, now, language, self.settings.pin_failure_budget, now - BUDGET_WINDOW_SECONDS,
+            token)
         if not stored and gate.budget_used >= self.settings.pin_failure_budget:
             self._alert_budget_spent(now)
             return ncco.say_goodbye(ncco.BUSY, language)
@@ -107,13 +110,15 @@ class PhoneEntry:
         entered = self.try_pin(leg, digits, timed_out)
         return entered if entered is not None else self.refused(leg)
 
-    def try_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> DtmfOutcome | None:
-        """`enter_pin` for a leg granted an attempt; None, with nothing written, for a leg that
-        got none (unknown, out of attempts, locked out, over budget, admitted, or a call the
-        meeting placed: its leg is stored with its meeting), which `refused` then answers."""
+    def try_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool,
+                token: WebhookToken | None = None) -> DtmfOutcome | None:
+        """`enter_pin` for a leg granted an attempt; None, with nothing written (but the
+        webhook's `token`, recorded first: TokenReplayed when it was used), for a leg that got
+        none (unknown, out of attempts, locked out, over budget, admitted, or a call the meeting
+        placed: its leg is stored with its meeting), which `refused` then answers."""
         now = self.clock.now()
         pin = digits if digits and PIN_PATTERN.fullmatch(digits) else None
-        facts = self.store.keypad.enter_and_look_up(leg.uuid, pin, now, self.limits)
+        facts = self.store.keypad.enter_and_look_up(leg.uuid, pin, now, self.limits, token)
         if facts is None:
             return None
         language = facts.language or self.dial_in.language_for(leg.dialled)

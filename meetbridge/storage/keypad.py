@@ -23,8 +23,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import TokenReplayed
+from ..records import WebhookToken
 from .pin_guard import FAILURES_SINCE, WITHHELD_KEY
-from .seam import SqlDatabase
+from .replays import with_first_use
+from .seam import SqlDatabase, UniqueViolation
 
 # Serialises admissions with the reads they race on other hosts (the failure budget, the caller
 # count, and a bridge's "no caller left" idle clock in storage/bridges.py).
@@ -144,11 +147,17 @@ class KeypadQueries:
         return self.database.execute_serialised(  # budget and caller cap hold across hosts
             CALLERS_LOCK, ENTER, _entry(uuid, pin, now, limits)) == 1
 
-    def enter_and_look_up(self, uuid: str, pin: str | None, now: float, limits: EntryLimits) -> KeypadFacts | None:
-        """`enter`, then `look_up`, in one round trip on a server database. None when the leg got
-        no attempt (nothing written; `refusal` says why) or is gone."""
-        entered, row = self.database.execute_then_read(ENTER, LOOK_UP, _entry(uuid, pin, now, limits),
-                                                       serialised=CALLERS_LOCK)
+    def enter_and_look_up(self, uuid: str, pin: str | None, now: float, limits: EntryLimits,
+                          token: WebhookToken | None = None) -> KeypadFacts | None:
+        """`enter`, then `look_up`, in one round trip on a server database, after recording the
+        webhook's `token` as used (TokenReplayed, nothing written, when it was). None when the
+        leg got no attempt (nothing written but the token; `refusal` says why) or is gone."""
+        first, params = with_first_use(token, _entry(uuid, pin, now, limits))
+        try:
+            entered, row = self.database.execute_then_read(ENTER, LOOK_UP, params, serialised=CALLERS_LOCK,
+                                                           first=first)
+        except UniqueViolation as error:  # ENTER is an UPDATE: only the token's INSERT can conflict
+            raise TokenReplayed() from error
         return _facts(row) if entered == 1 and row is not None else None
 
     def look_up(self, uuid: str, pin: str | None) -> KeypadFacts | None:
