@@ -133,7 +133,7 @@ def build_services(settings: Settings, clock: Clock, rng: random.Random) -> Wire
                  changes=changes, background=background, meetings=meetings, bridge=bridge,
                  phone_entry=phone_entry, lifecycle=lifecycle,
                  video_monitor=VideoMonitor(store, bridge, clock, changes),
-                 voice_calls=VoiceCalls(phone_entry, bridge, changes, dial_out), dial_out=dial_out,
+                 voice_calls=VoiceCalls(phone_entry, bridge, changes, dial_out, store.seen_tokens), dial_out=dial_out,
                  rooms=Rooms(store, meetings, bridge, lifecycle, clock),
                  audit=WebhookAudit(store.webhook_log, clock),
                  phone_keypad=PhoneKeypad(store, voice, clock, changes),

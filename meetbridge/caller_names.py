@@ -17,7 +17,6 @@ from vonage_voice.models import Input, Stream
 from vonage_voice.models.input_types import Speech
 
 from .ncco import talk
-from .records import PhoneLeg
 from .settings import Settings
 from .storage import Store
 from .words import N_
@@ -102,19 +101,20 @@ class CallerNames:
         self.settings = settings
         self.store = store
 
-    def first_step(self, uuid: str, workspace_id: str) -> list[dict] | None:
-        """After the right PIN: the name prompt, or None when the caller goes straight in (a
-        member's saved number, a leg already named, or ASK_CALLER_NAME=false)."""
-        leg = self.store.legs.get(uuid)
-        if leg is None or leg.slack_member_id or leg.caller_name:
+    def first_step(self, uuid: str, named: bool, saved_member: str | None, language: str | None) -> list[dict] | None:
+        """After the right PIN: the name prompt, or None when the caller goes straight in (a leg
+        already `named`, a number one member of the meeting's workspace saved (`saved_member`:
+        the leg becomes that member), or ASK_CALLER_NAME=false). The PIN entry's read-back
+        carries these facts, so only a write that changes something is sent."""
+        if named:
             return None
-        if self._is_member(leg, workspace_id):
+        if saved_member is not None:
+            self.store.phone_waiting.set_member(uuid, saved_member)
             return None
         if not self.settings.ask_caller_name:
             return None
         self.store.phone_waiting.ask_name(uuid)
-        return name_prompt(self.settings.server_url + NAME_PATH, self.settings.server_url + TONE_PATH,
-                           leg.language)
+        return name_prompt(self.settings.server_url + NAME_PATH, self.settings.server_url + TONE_PATH, language)
 
     def asked_again(self, uuid: str) -> list[dict] | None:
         """The name prompt again for a leg still being asked (Vonage repeated the PIN's webhook),
@@ -124,16 +124,6 @@ class CallerNames:
             return None
         return name_prompt(self.settings.server_url + NAME_PATH, self.settings.server_url + TONE_PATH,
                            leg.language)
-
-    def _is_member(self, leg: PhoneLeg, workspace_id: str) -> bool:
-        """A number a member of the meeting's workspace saved names the leg as that member."""
-        if not leg.caller_number:
-            return False
-        member_id = self.store.phone_waiting.member_with_number(workspace_id, "+" + leg.caller_number)
-        if member_id is None:
-            return False
-        self.store.phone_waiting.set_member(leg.uuid, member_id)
-        return True
 
     def said(self, uuid: str, heard: list[Heard]) -> bool:
         """Keep the name the caller said, if it is one; False when the leg was not being asked

@@ -25,6 +25,10 @@ class UpstreamError(Exception):
         return reasons.word(self.code, None)
 
 
+class TokenReplayed(Exception):
+    """A signed webhook's token was already used: its request is refused and wrote nothing."""
+
+
 class MeetingNotFound(Exception):
     """No meeting has this id."""
 

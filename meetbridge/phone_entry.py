@@ -23,6 +23,7 @@ from .clock import Clock
 from .dial_in import DialIn
 from .outcomes import DtmfOutcome
 from .pin_guard import ALERT_EVERY_SECONDS, BUDGET_ALERT, BUDGET_WINDOW_SECONDS, lockout_policy
+from .records import WebhookToken
 from .settings import Settings
 from .status import ChangeListeners
 from .storage import Store
@@ -79,13 +80,15 @@ class PhoneEntry:
         """Where Vonage sends an admitted caller's keys during the meeting (*6, *1, *3, *2)."""
         return ncco.keypad_url(self.settings.server_url)
 
-    def answer_caller(self, leg: CallerLeg) -> list[dict]:
+    def answer_caller(self, leg: CallerLeg, token: WebhookToken | None = None) -> list[dict]:
         """A new call from a phone: ask for the PIN, unless the service is busy or the
-        number is locked out (then nothing is stored about the call)."""
+        number is locked out (then nothing is stored about the call but the webhook's `token`,
+        recorded first: TokenReplayed, nothing written, when it was used)."""
         now = self.clock.now()
         language = self.dial_in.language_for(leg.dialled)  # every later prompt of the call uses it
         stored, gate = self.store.pin_guard.store_caller(  # only while the budget lasts and the key is not locked
-            leg.uuid, leg.number, now, language, self.settings.pin_failure_budget, now - BUDGET_WINDOW_SECONDS)
+            leg.uuid, leg.number, now, language, self.settings.pin_failure_budget, now - BUDGET_WINDOW_SECONDS,
+            token)
         if not stored and gate.budget_used >= self.settings.pin_failure_budget:
             self._alert_budget_spent(now)
             return ncco.say_goodbye(ncco.BUSY, language)
@@ -104,12 +107,20 @@ class PhoneEntry:
     def enter_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool) -> DtmfOutcome:
         """Count the attempt, then check the PIN (one statement, read back in the same round
         trip): join, re-prompt or goodbye."""
+        entered = self.try_pin(leg, digits, timed_out)
+        return entered if entered is not None else self.refused(leg)
+
+    def try_pin(self, leg: CallerLeg, digits: str | None, timed_out: bool,
+                token: WebhookToken | None = None) -> DtmfOutcome | None:
+        """`enter_pin` for a leg granted an attempt; None, with nothing written (but the
+        webhook's `token`, recorded first: TokenReplayed when it was used), for a leg that got
+        none (unknown, out of attempts, locked out, over budget, admitted, or a call the meeting
+        placed: its leg is stored with its meeting), which `refused` then answers."""
         now = self.clock.now()
         pin = digits if digits and PIN_PATTERN.fullmatch(digits) else None
-        facts = self.store.keypad.enter_and_look_up(leg.uuid, pin, now, self.limits)
-        if facts is None:  # no attempt granted (or the leg is gone): nothing was written
-            return self._refused(self.store.keypad.refusal(leg.uuid, now - BUDGET_WINDOW_SECONDS), now,
-                                 self.dial_in.language_for(leg.dialled), leg.uuid)
+        facts = self.store.keypad.enter_and_look_up(leg.uuid, pin, now, self.limits, token)
+        if facts is None:
+            return None
         language = facts.language or self.dial_in.language_for(leg.dialled)
         if facts.admitted:
             return self._admitted(facts, leg.uuid)
@@ -126,6 +137,12 @@ class PhoneEntry:
         prompt = ncco.pin_prompt(self.dtmf_url, max(self.settings.pin_length, facts.longest_pin or 0), text,
                                  language)
         return DtmfOutcome(prompt, joined=False)
+
+    def refused(self, leg: CallerLeg) -> DtmfOutcome:
+        """The answer to keypad input that got no attempt (`try_pin` returned None)."""
+        now = self.clock.now()
+        return self._refused(self.store.keypad.refusal(leg.uuid, now - BUDGET_WINDOW_SECONDS), now,
+                             self.dial_in.language_for(leg.dialled), leg.uuid)
 
     def _refused(self, refusal: Refusal, now: float, dialled_language: str, uuid: str) -> DtmfOutcome:
         """Why the call got no attempt decides what it hears (in the leg's language, else that of
@@ -159,7 +176,7 @@ class PhoneEntry:
             return _goodbye(ncco.MEETING_GONE, language)
         # The name step is marked before anyone hears of the new caller (the bridge dials on
         # another thread): a caller being asked their name is not yet waiting in the meeting.
-        asked = self.names.first_step(uuid, facts.team_id) if facts.team_id is not None else None
+        asked = self.names.first_step(uuid, facts.named, facts.saved_member, facts.language)
         if facts.bridge_idle_since is not None:
             self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
         self.changes.changed(meeting_id)

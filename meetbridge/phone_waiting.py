@@ -23,10 +23,9 @@ from functools import partial
 
 from .clock import Clock
 from .errors import UpstreamError
-from .records import Meeting
 from .settings import Settings
 from .storage import Store
-from .storage.phone_waiting import PresentCaller
+from .storage.phone_waiting import Presence
 from .voice import VoiceGateway
 from .voices import voice_for
 from .words import N_, translate
@@ -60,25 +59,22 @@ class PhoneWaiting:
         """Call `listener(meeting_id)` when a caller starts waiting (at most every 5 minutes)."""
         self._waiting_listeners.append(listener)
 
-    def someone_hears(self, meeting: Meeting, present: list[PresentCaller]) -> bool:
+    def someone_hears(self, presence: Presence) -> bool:
         """Whether a caller of the meeting is heard: another caller in the conversation, or the
         bridge up with someone on video (anyone, when session monitoring is not configured)."""
-        if sum(1 for caller in present if not caller.naming) >= 2:
+        if sum(1 for caller in presence.callers if not caller.naming) >= 2:
             return True
-        bridge = self.store.bridges.latest(meeting.id)
-        if bridge is None or bridge.state != "connected":
+        if presence.bridge_state != "connected":
             return False
-        return meeting.video_participants > 0 or not self.settings.video_events_secret
+        return presence.video_participants > 0 or not self.settings.video_events_secret
 
     def changed(self, meeting_id: str) -> None:
         """After any change of the meeting: music for callers nobody hears, none for the others."""
-        meeting = self.store.meetings.get(meeting_id)
-        if meeting is None or not meeting.is_live:
+        presence = self.store.phone_waiting.presence(meeting_id)  # one query: callers, bridge, video
+        if presence is None or not presence.callers:
             return
-        present = self.store.phone_waiting.present(meeting_id)
-        if not present:
-            return
-        hears = self.someone_hears(meeting, present)
+        present = presence.callers
+        hears = self.someone_hears(presence)
         now = self.clock.now()
         started = False
         for caller in present:

@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class WebhookToken:
+    """A signed webhook's verified token, not yet recorded as used: the request's first write
+    records it in the same transaction, so a replay writes nothing (TokenReplayed)."""
+
+    jti: str
+    seen_at: float
+
+
+@dataclass(frozen=True)
 class Meeting:
     """One video meeting with its PIN and lifetime, wherever it was started."""
 

@@ -34,10 +34,17 @@ def negotiate(accepted: list[str], fallback: str) -> str:
 
 
 def page_language() -> str:
-    """The current request's language (English outside a request)."""
+    """The current request's language (English outside a request), negotiated on first use: most
+    requests (webhooks) never show a word of a page."""
     if not has_request_context():
         return "en"
-    return str(g.get("page_language") or "en")
+    chosen = g.get("page_language")
+    if chosen is None:
+        fallback = g.get("page_language_fallback")
+        if fallback is None:
+            return "en"
+        chosen = g.page_language = negotiate(list(request.accept_languages.values()), fallback)
+    return str(chosen)
 
 
 def say(message: str, **values: object) -> str:
@@ -69,7 +76,7 @@ def create_page_words_blueprint(default_language: str) -> Blueprint:
 
     @blueprint.before_app_request
     def choose_language() -> None:
-        g.page_language = negotiate(list(request.accept_languages.values()), default_language)
+        g.page_language_fallback = default_language  # page_language() negotiates when asked
 
     @blueprint.app_context_processor
     def words_for_templates() -> dict[str, object]:

@@ -8,13 +8,17 @@ NCCO in milliseconds.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
 from flask import Blueprint, Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from meetbridge.bridge import MEETING_HEADER, TOKEN_HEADER
 from meetbridge.clock import Clock
+from meetbridge.errors import TokenReplayed
 from meetbridge.outcomes import LegKind
 from meetbridge.phone_entry import CallerLeg, lockout_key
+from meetbridge.records import WebhookToken
 from meetbridge.storage.replays import SeenTokens
 from meetbridge.voice_calls import VoiceCalls
 
@@ -22,9 +26,13 @@ from .call_ids import MACHINE_DETECTION, detected_leg_uuid, leg_uuid
 from .caller_name import install_name_route
 from .keypad import Keypad, install_keypad_route
 from .payload import BadPayload, dtmf_digits, read_payload, text_field
-from .signature import check_request, refusal, voice_verifier
+from .signature import check_request, refusal, verify_request, voice_verifier
 
 Audit = Callable[[str, str | None, str], None]  # (route, leg uuid, what was done)
+Handler = Callable[[WebhookToken | None], ResponseReturnValue]
+# Their token is recorded by the domain call's first write, in its transaction (one round trip fewer).
+TOKEN_WITH_FIRST_WRITE = frozenset({"voice.voice_answer", "voice.voice_dtmf"})
+REPLAYED = "token already used"
 
 
 def ncco_response(actions: list[dict]) -> Response:
@@ -58,20 +66,45 @@ def create_voice_blueprint(*, calls: VoiceCalls, audit: Audit, seen_tokens: Seen
     @voice.before_request
     def check_signature():
         """With VONAGE_SIGNATURE_SECRET set, act on nothing that Vonage did not sign (and
-        nothing twice): refused before any handler runs, so no row at all is written."""
-        if verifier is None:
+        nothing twice): refused before any handler runs, so no row at all is written. The
+        hottest routes are checked by `signed_once` instead, just as early."""
+        if verifier is None or request.endpoint in TOKEN_WITH_FIRST_WRITE:
             return None
         problem = check_request(verifier, request)
         return refusal(request.path, problem) if problem else None
 
+    def signed_once(handler: Handler) -> Callable[[], ResponseReturnValue]:
+        """A route checked before its handler runs like every other, but for the token's first
+        use: its domain call records the token with its first write, and a replay is refused
+        (401, nothing written) when that write finds it used. A malformed payload uses the
+        token up before its 400, as on every other route."""
+        @wraps(handler)
+        def route() -> ResponseReturnValue:
+            token = None
+            if verifier is not None:
+                verdict = verify_request(verifier, request)
+                if isinstance(verdict, str):
+                    return refusal(request.path, verdict)
+                token = verdict
+            try:
+                return handler(token)
+            except BadPayload:
+                if token is not None and not seen_tokens.first_use(token.jti, token.seen_at):
+                    return refusal(request.path, REPLAYED)
+                raise
+            except TokenReplayed:
+                return refusal(request.path, REPLAYED)
+        return route
+
     @voice.route("/voice-answer", methods=["GET", "POST"])
-    def voice_answer():
+    @signed_once
+    def voice_answer(token: WebhookToken | None):
         """Bridge leg (our signed SIP headers) → the meeting's conversation; anyone else → PIN
         prompt, or a short goodbye when the service is busy or the number locked out."""
         payload = read_payload(request)
         leg = caller(payload)
         answered = calls.answer(leg, text_field(payload, f"SipHeader_{MEETING_HEADER}"),
-                                text_field(payload, f"SipHeader_{TOKEN_HEADER}"))
+                                text_field(payload, f"SipHeader_{TOKEN_HEADER}"), token)
         if answered.bridge_verdict is not None:
             audit("answer", leg.uuid, f"bridge:{answered.bridge_verdict}")
         if answered.leg is LegKind.CALLER:
@@ -79,12 +112,13 @@ def create_voice_blueprint(*, calls: VoiceCalls, audit: Audit, seen_tokens: Seen
         return ncco_response(answered.ncco)
 
     @voice.route("/voice-dtmf", methods=["GET", "POST"])
-    def voice_dtmf():
+    @signed_once
+    def voice_dtmf(token: WebhookToken | None):
         """The caller's keypad input: join on a live PIN, else re-prompt or say goodbye."""
         payload = read_payload(request)
         leg = caller(payload)
         digits, timed_out = dtmf_digits(payload)
-        entered = calls.enter_pin(leg, digits, timed_out)
+        entered = calls.enter_pin(leg, digits, timed_out, token)
         audit("dtmf", leg.uuid, "joined" if entered.joined else "refused")
         return ncco_response(entered.ncco)
 

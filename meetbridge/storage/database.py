@@ -210,8 +210,11 @@ class Database:
         return self.execute(sql, params)
 
     def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *, serialised: str | None = None,
-                          durable: bool = True) -> tuple[int, dict[str, Any] | None]:
-        """`execute` then `query_one`: two calls into SQLite, no round trip to save."""
+                          durable: bool = True, first: str | None = None) -> tuple[int, dict[str, Any] | None]:
+        """`first` (when given: a unique violation raises before the write), `execute`, then
+        `query_one`: calls into SQLite, no round trip to save."""
+        if first is not None:
+            self.execute(first, params)
         return self.execute(sql, params), self.query_one(read_sql, params)
 
     def skip_locked(self, table: str) -> str:

@@ -12,7 +12,9 @@ and one read, as before the attempts were counted first:
    SQLite runs write statements one at a time (PostgreSQL: `execute_serialised`, the statement in a
    transaction holding one advisory lock, sent in one round trip, so every host's statement reads
    what the last one wrote), so concurrent guesses cannot overshoot the budget.
-2. `look_up` reads what happened: the leg, the meeting behind the PIN and its bridge.
+2. `look_up` reads what happened: the leg, the meeting behind the PIN and its bridge, and
+   what the name step decides on (the leg's name or member, the member who saved its number),
+   so an admitted caller's answer needs no further read.
 
 A refused attempt is explained by `refusal` (a cold path: refused calls end).
 """
@@ -21,8 +23,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import TokenReplayed
+from ..records import WebhookToken
 from .pin_guard import FAILURES_SINCE, WITHHELD_KEY
-from .seam import SqlDatabase
+from .replays import with_first_use
+from .seam import SqlDatabase, UniqueViolation
 
 # Serialises admissions with the reads they race on other hosts (the failure budget, the caller
 # count, and a bridge's "no caller left" idle clock in storage/bridges.py).
@@ -45,11 +50,19 @@ ENTER = (
     "AND NOT EXISTS (SELECT 1 FROM pin_lockouts WHERE pin_lockouts.key = "
     f"coalesce(phone_legs.caller_number, '{WITHHELD_KEY}') AND pin_lockouts.locked_until > :now)")
 
+# The member of the meeting's workspace who saved the number the leg rings from, if exactly one did
+# (a number two members saved names neither).
+SAVED_MEMBER = (
+    "SELECT CASE WHEN count(*) = 1 THEN min(saved.member_id) END FROM member_phone_numbers AS saved "
+    "WHERE saved.workspace_id = meetings.team_id AND saved.number = '+' || leg.caller_number")
+
 LOOK_UP = (
     "SELECT leg.attempts, leg.caller_number, leg.language, leg.joined_at IS NOT NULL AS admitted, "
+    "leg.caller_name, leg.slack_member_id, "
     "meetings.id AS meeting_id, meetings.team_id, meetings.expires_at, "
     "meetings.conversation_name, bridge_calls.id AS bridge_id, bridge_calls.idle_since AS bridge_idle_since, "
-    "(SELECT max(length) FROM pin_counts WHERE live > 0) AS longest_pin "
+    "(SELECT max(length) FROM pin_counts WHERE live > 0) AS longest_pin, "
+    f"({SAVED_MEMBER}) AS saved_member "
     "FROM phone_legs AS leg "
     "LEFT JOIN pins ON pins.pin = :pin AND pins.released_at IS NULL "
     "LEFT JOIN meetings ON meetings.id = coalesce(leg.meeting_id, pins.meeting_id) AND meetings.ended_at IS NULL "
@@ -81,6 +94,14 @@ class KeypadFacts:
     longest_pin: int | None  # the longest live PIN, for the re-prompt's maxDigits
     language: str | None = None  # of the number the leg dialled: the language of what it hears
     team_id: str | None = None  # the meeting's workspace
+    caller_name: str | None = None  # the leg's name (said, or a dialled invitee's)
+    slack_member_id: str | None = None  # the workspace member the leg is
+    saved_member: str | None = None  # the one member of the meeting's workspace who saved the leg's number
+
+    @property
+    def named(self) -> bool:
+        """The leg already has a name or a member: the name step has nothing to ask."""
+        return bool(self.caller_name or self.slack_member_id)
 
     @property
     def bridge_active(self) -> bool:
@@ -126,11 +147,17 @@ class KeypadQueries:
         return self.database.execute_serialised(  # budget and caller cap hold across hosts
             CALLERS_LOCK, ENTER, _entry(uuid, pin, now, limits)) == 1
 
-    def enter_and_look_up(self, uuid: str, pin: str | None, now: float, limits: EntryLimits) -> KeypadFacts | None:
-        """`enter`, then `look_up`, in one round trip on a server database. None when the leg got
-        no attempt (nothing written; `refusal` says why) or is gone."""
-        entered, row = self.database.execute_then_read(ENTER, LOOK_UP, _entry(uuid, pin, now, limits),
-                                                       serialised=CALLERS_LOCK)
+    def enter_and_look_up(self, uuid: str, pin: str | None, now: float, limits: EntryLimits,
+                          token: WebhookToken | None = None) -> KeypadFacts | None:
+        """`enter`, then `look_up`, in one round trip on a server database, after recording the
+        webhook's `token` as used (TokenReplayed, nothing written, when it was). None when the
+        leg got no attempt (nothing written but the token; `refusal` says why) or is gone."""
+        first, params = with_first_use(token, _entry(uuid, pin, now, limits))
+        try:
+            entered, row = self.database.execute_then_read(ENTER, LOOK_UP, params, serialised=CALLERS_LOCK,
+                                                           first=first)
+        except UniqueViolation as error:  # ENTER is an UPDATE: only the token's INSERT can conflict
+            raise TokenReplayed() from error
         return _facts(row) if entered == 1 and row is not None else None
 
     def look_up(self, uuid: str, pin: str | None) -> KeypadFacts | None:
@@ -167,4 +194,6 @@ def _facts(row: dict) -> KeypadFacts:
                        admitted=bool(row["admitted"]), meeting_id=row["meeting_id"],
                        expires_at=row["expires_at"], conversation_name=row["conversation_name"],
                        bridge_id=row["bridge_id"], bridge_idle_since=row["bridge_idle_since"],
-                       longest_pin=row["longest_pin"], language=row["language"], team_id=row["team_id"])
+                       longest_pin=row["longest_pin"], language=row["language"], team_id=row["team_id"],
+                       caller_name=row["caller_name"], slack_member_id=row["slack_member_id"],
+                       saved_member=row["saved_member"])

@@ -24,6 +24,16 @@ class PresentCaller:
 
 
 @dataclass(frozen=True)
+class Presence:
+    """A live meeting as the waiting rules see it, read in one query: its callers on the line,
+    its newest bridge's state and how many are on video."""
+
+    callers: list[PresentCaller]  # admitted and still on the line, earliest first
+    bridge_state: str | None  # of the meeting's newest dial; None: never dialled
+    video_participants: int
+
+
+@dataclass(frozen=True)
 class TellDue:
     """A waiting leg due to hear again that the others have been told."""
 
@@ -44,6 +54,23 @@ class PhoneWaitingTable:
             "AND joined_at IS NOT NULL AND left_at IS NULL ORDER BY joined_at, uuid", [meeting_id])
         return [PresentCaller(row["uuid"], row["stage"] == NAMING, row["waiting_since"] is not None,
                               row["language"]) for row in rows]
+
+    def presence(self, meeting_id: str) -> Presence | None:
+        """The live meeting's callers, bridge and video count (one query); None when it ended or
+        is unknown."""
+        rows = self.database.query(
+            "SELECT meetings.video_participants, (SELECT bridge_calls.state FROM bridge_calls "
+            "WHERE bridge_calls.meeting_id = meetings.id ORDER BY bridge_calls.created_at DESC, bridge_calls.seq DESC "
+            "LIMIT 1) AS bridge_state, "
+            "leg.uuid, leg.stage, leg.waiting_since, leg.language FROM meetings "
+            "LEFT JOIN phone_legs AS leg ON leg.meeting_id = meetings.id AND leg.joined_at IS NOT NULL "
+            "AND leg.left_at IS NULL WHERE meetings.id = ? AND meetings.ended_at IS NULL "
+            "ORDER BY leg.joined_at, leg.uuid", [meeting_id])
+        if not rows:
+            return None
+        callers = [PresentCaller(row["uuid"], row["stage"] == NAMING, row["waiting_since"] is not None,
+                                 row["language"]) for row in rows if row["uuid"] is not None]
+        return Presence(callers, rows[0]["bridge_state"], int(rows[0]["video_participants"] or 0))
 
     def start_waiting(self, uuid: str, now: float) -> bool:
         """Mark a live leg as waiting; True for the one caller that changed it (it starts the music)."""

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .seam import SqlDatabase
+from ..errors import TokenReplayed
+from ..records import WebhookToken
+from .replays import with_first_use
+from .seam import SqlDatabase, UniqueViolation
 
 WITHHELD_KEY = "withheld"
 
@@ -107,14 +110,20 @@ class PinGuardTable:
                     longest_pin=row["longest_pin"])
 
     def store_caller(self, uuid: str, number: str | None, now: float, language: str | None, budget: int,
-                     budget_since: float) -> tuple[bool, Gate]:
+                     budget_since: float, token: WebhookToken | None = None) -> tuple[bool, Gate]:
         """Store a new caller's leg unless the failure budget since `budget_since` is spent or
         its number is locked out, then read the gate: whether it was stored, and the gate (why
-        not; the longest live PIN). One round trip on a server database. Not durable, like
-        `legs.ensure`: a database crash may forget the legs of its last fraction of a second."""
-        stored, row = self.database.execute_then_read(STORE_CALLER, GATE, {
+        not; the longest live PIN). One round trip on a server database, which first records
+        the webhook's `token` as used (TokenReplayed, nothing written, when it was). Not
+        durable, like `legs.ensure`: a database crash may forget the legs of its last fraction
+        of a second."""
+        first, params = with_first_use(token, {
             "uuid": uuid, "number": number, "key": lockout_key(number), "now": now, "language": language,
-            "budget": budget, "budget_since": budget_since}, durable=False)
+            "budget": budget, "budget_since": budget_since})
+        try:
+            stored, row = self.database.execute_then_read(STORE_CALLER, GATE, params, durable=False, first=first)
+        except UniqueViolation as error:  # the leg's INSERT takes ON CONFLICT: only the token's can conflict
+            raise TokenReplayed() from error
         assert row is not None  # a SELECT without FROM always yields one row
         return stored == 1, Gate(budget_used=int(row["budget_used"]), locked_until=row["locked_until"],
                                  longest_pin=row["longest_pin"])

@@ -183,38 +183,49 @@ class PostgresDatabase:
         return self._message(sql, params, lock=None, durable=False)[0]
 
     def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *, serialised: str | None = None,
-                          durable: bool = True) -> tuple[int, dict[str, Any] | None]:
+                          durable: bool = True, first: str | None = None) -> tuple[int, dict[str, Any] | None]:
         """A write (under `serialised`'s lock, when named; see execute_serialised) and then a read
         of what it left, both in one round trip; the rows the write changed and the read's first
-        row. Both statements take their parameters from `params` (by name)."""
+        row. Every statement takes its parameters from `params` (by name). `first`: an INSERT in
+        the write's transaction, before it (and before the lock); a unique violation undoes the
+        transaction and raises UniqueViolation."""
         if self._in_transaction():
+            if first is not None:
+                self.execute(first, params)
             changed = self.execute_serialised(serialised, sql, params) if serialised else self.execute(sql, params)
             return changed, self.query_one(read_sql, params)
-        return self._message(sql, params, lock=serialised, durable=durable and serialised is None, read=read_sql)
+        return self._message(sql, params, lock=serialised, durable=durable and serialised is None, read=read_sql,
+                             first=first)
 
     def _in_transaction(self) -> bool:
         return getattr(self._local, "connection", None) is not None
 
     def _message(self, sql: str, params: Any, *, lock: str | None, durable: bool,
-                 read: str | None = None) -> tuple[int, dict[str, Any] | None]:
+                 read: str | None = None, first: str | None = None) -> tuple[int, dict[str, Any] | None]:
         """One write (in a transaction holding `lock`, when named; committed without waiting for
-        its WAL flush unless `durable`) and an optional read after its commit, sent as one
-        message of prepared statements: the server has the whole transaction before it takes the
-        lock, so no round trip to Python happens while the lock is held, and nothing is planned."""
+        its WAL flush unless `durable`; after the INSERT `first`, when given) and an optional read
+        after its commit, sent as one message of prepared statements: the server has the whole
+        transaction before it takes the lock, so no round trip to Python happens while the lock
+        is held, and nothing is planned."""
         write, values = bound(sql, params)
         statements: list[str] = []
-        transaction = lock is not None or not durable
+        wanted = [write]
+        transaction = lock is not None or not durable or first is not None
         if transaction:
             statements.append("BEGIN")
             if not durable:
                 statements.append("SET LOCAL synchronous_commit = off")
+            if first is not None:  # before the lock: not held while a replay is found
+                before, first_values = bound(first, params)
+                wanted.append(before)
+                statements.append(before.execute)
+                values = first_values + values
             if lock is not None:
                 statements.append(f"SELECT pg_advisory_xact_lock(hashtext({_quoted(lock)}))")
         write_at = len(statements)
         statements.append(write.execute)
         if transaction:
             statements.append("COMMIT")
-        wanted = [write]
         if read is not None:
             after, read_values = bound(read, params)
             wanted.append(after)
@@ -226,8 +237,9 @@ class PostgresDatabase:
             try:
                 cursor.execute("; ".join(statements), values)
             except psycopg.errors.UniqueViolation as error:
+                conn.rollback()  # the message's transaction is aborted: end it before the pool takes it back
                 raise UniqueViolation(str(error)) from error
-            for _ in range(write_at):  # BEGIN, SET LOCAL, the lock's SELECT
+            for _ in range(write_at):  # BEGIN, SET LOCAL, `first`, the lock's SELECT
                 cursor.nextset()
             changed = cursor.rowcount
             if read is None:

@@ -9,6 +9,8 @@ secret can add rows.
 
 from __future__ import annotations
 
+from ..errors import TokenReplayed
+from ..records import WebhookToken
 from .seam import SqlDatabase
 
 # A token is accepted while its `iat` is within this many seconds of our clock (either side).
@@ -19,6 +21,10 @@ KEEP_SECONDS = 2 * WINDOW_SECONDS + 60
 PRUNE_BATCH = 10_000
 
 RECORD = "INSERT INTO webhook_tokens_seen (jti, seen_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING"
+# A token recorded by the request's first write, in the same transaction (`first` of
+# execute_then_read): a replay violates the primary key, so that write and everything after it
+# are undone; the table method raises TokenReplayed.
+FIRST_USE = "INSERT INTO webhook_tokens_seen (jti, seen_at) VALUES (:token_jti, :token_seen_at)"
 PRUNE = ("DELETE FROM webhook_tokens_seen WHERE jti IN "
          "(SELECT jti FROM webhook_tokens_seen WHERE seen_at < ? ORDER BY seen_at LIMIT ?)")
 
@@ -35,6 +41,12 @@ class SeenTokens:
         a token captured in that instant could be replayed once more within its few minutes."""
         return self.database.execute(RECORD, (jti, at), durable=False) == 1
 
+    def use(self, token: WebhookToken) -> None:
+        """Record a verified token for a request with no write of its own to carry it (see
+        `with_first_use`); TokenReplayed when any worker had already recorded it."""
+        if not self.first_use(token.jti, token.seen_at):
+            raise TokenReplayed()
+
     def prune(self, before: float, limit: int = PRUNE_BATCH) -> int:
         """Forget tokens seen before `before` (call with now − KEEP_SECONDS); at most `limit`
         rows per call so the write lock is held briefly. Returns how many went."""
@@ -44,3 +56,11 @@ class SeenTokens:
         """How many jti are remembered (tests, operators)."""
         row = self.database.query_one("SELECT count(*) AS n FROM webhook_tokens_seen")
         return int(row["n"]) if row else 0
+
+
+def with_first_use(token: WebhookToken | None, params: dict[str, object]) -> tuple[str | None, dict[str, object]]:
+    """`first` and `params` for an execute_then_read that records `token` before its write (no
+    token: nothing to record)."""
+    if token is None:
+        return None, params
+    return FIRST_USE, {**params, "token_jti": token.jti, "token_seen_at": token.seen_at}

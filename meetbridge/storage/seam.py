@@ -36,10 +36,12 @@ class SqlDatabase(Protocol):
         ...
 
     def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *, serialised: str | None = None,
-                          durable: bool = True) -> tuple[int, dict[str, Any] | None]:
+                          durable: bool = True, first: str | None = None) -> tuple[int, dict[str, Any] | None]:
         """A write (serialised under `serialised` when named, as execute_serialised), then a read
         of what it left: the rows the write changed and the read's first row. One round trip on
-        a server database. Both statements take their parameters from `params`."""
+        a server database. Every statement takes its parameters from `params` (by name).
+        `first`, when given, is an INSERT run before the write; when it violates a unique
+        constraint, UniqueViolation is raised and the write is not made."""
         ...
 
     def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:

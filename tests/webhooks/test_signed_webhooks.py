@@ -32,6 +32,7 @@ import pytest
 from app import create_app
 from meetbridge.settings import load_settings
 from tests.conftest import APP_ID
+from tests.database_calls import statements_of_this_thread
 from tests.fakes import make_rsa_keypair
 from tests.signing import vonage_bearer
 from tests.vonage_calls import WebhookCall, answer, bridge_leg_answer, dialled, dtmf, event, new_uuid
@@ -465,3 +466,42 @@ def test_only_unsigned_start_up_says_so(signing, base_env, clock, caplog):
     app.extensions["meetbridge.shutdown"]()
     said = [r.levelname for r in caplog.records if r.getMessage().startswith("voice webhooks are not signed")]
     assert said == ([] if signing else ["WARNING"])
+
+
+# -- the hottest routes record the token with their first write ----------------------------------
+
+def test_a_signed_answer_and_right_pin_each_cost_one_write_with_the_token_in_it(start_meeting, client, services,
+                                                                              clock):
+    meeting = start_meeting()
+    for _ in range(2):  # two callers in: nobody waits for music
+        leg = answered_call(client, clock)
+        assert signed(dtmf(leg, meeting.pin), clock).send(client).get_json()[-1]["action"] == "conversation"
+    leg = new_uuid()
+    answering = signed(answer(leg, from_="447700900003"), clock)
+    keying = signed(dtmf(leg, meeting.pin, from_="447700900003"), clock)
+    tokens = services.store.seen_tokens.count()
+    with statements_of_this_thread(services.store.database) as answered:
+        assert answering.send(client).get_json()[-1]["action"] == "input"
+    with statements_of_this_thread(services.store.database) as keyed:
+        assert keying.send(client).get_json()[-1]["action"] == "conversation"
+    assert answered == ["execute_then_read"]  # token, leg and the PIN gate: one call
+    assert keyed == ["execute_then_read", "query"]  # token, PIN entry and read-back; the waiting rules
+    assert services.store.seen_tokens.count() == tokens + 2
+    refused_with(answering.send(client), "token already used")
+    refused_with(keying.send(client), "token already used")
+
+
+def test_a_replayed_pin_entry_is_refused_before_it_counts_an_attempt(client, services, clock):
+    leg = answered_call(client, clock)
+    wrong = signed(dtmf(leg, "000000000"), clock)
+    assert wrong.send(client).get_json()[-1]["action"] == "input"
+    refused_with(wrong.send(client), "token already used")  # the same token and body again
+    assert services.store.legs.get(leg).attempts == 1  # the replay counted no attempt
+
+
+def test_a_signed_request_with_a_malformed_payload_uses_its_token_up(client, services, clock):
+    empty = signed(WebhookCall("POST", "/voice-answer", query={}), clock)  # signed, but no uuid
+    response = empty.send(client)
+    assert (response.status_code, response.get_json()) == (400, {"error": "'uuid' is required"})
+    refused_with(empty.send(client), "token already used")
+    assert services.store.seen_tokens.count() == 1

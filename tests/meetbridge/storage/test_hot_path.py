@@ -3,8 +3,12 @@ read back with its meeting, writes that need not wait for the disk, and prepared
 
 from __future__ import annotations
 
+import pytest
+
+from meetbridge.errors import TokenReplayed
+from meetbridge.records import WebhookToken
 from meetbridge.storage.keypad import EntryLimits
-from tests.meetbridge.storage.conftest import NOW, a_meeting
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 LIMITS = EntryLimits(attempts=3, budget=2, budget_window_seconds=3600, callers=10)
 CALLER = "447700900000"
@@ -60,6 +64,35 @@ def test_a_right_pin_is_entered_and_read_back_with_its_meeting_in_one_call(store
     assert store.keypad.enter_and_look_up("leg-1", "123456", NOW, LIMITS) is None  # admitted: no attempt left to grant
 
 
+def test_the_read_back_names_the_one_member_of_the_meetings_workspace_who_saved_the_callers_number(store):
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    store.saved_numbers.save("T2", "U0ELSEWHERE", "+" + CALLER, NOW)  # another workspace's member
+    store.saved_numbers.save("T1", "U0OTHER", "+447700900999", NOW)  # another number
+    facts = []
+    for n, saved_by in enumerate(([], ["U0MARIA"], ["U0MARIA", "U0BOB"])):
+        for member in saved_by:
+            store.saved_numbers.save("T1", member, "+" + CALLER, NOW)
+        store_caller(store, f"leg-{n}")
+        facts.append(store.keypad.enter_and_look_up(f"leg-{n}", "123456", NOW, LIMITS))
+    assert [(each.admitted, each.saved_member) for each in facts] == [(True, None), (True, "U0MARIA"),
+                                                                     (True, None)]  # two: neither
+    store_caller(store, "withheld", number=None)
+    assert store.keypad.enter_and_look_up("withheld", "123456", NOW, LIMITS).saved_member is None
+
+
+def test_the_read_back_says_whether_the_leg_is_named_already(store):
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    for uuid in ("plain", "said", "member"):
+        store_caller(store, uuid)
+    store.phone_waiting.set_name("said", "Maria")
+    store.phone_waiting.set_member("member", "U0MARIA")
+    facts = {uuid: store.keypad.enter_and_look_up(uuid, "123456", NOW, LIMITS) for uuid in ("plain", "said", "member")}
+    assert {uuid: (each.named, each.caller_name, each.slack_member_id) for uuid, each in facts.items()} == {
+        "plain": (False, None, None), "said": (True, "Maria", None), "member": (True, None, "U0MARIA")}
+
+
 def test_a_wrong_pin_is_counted_and_read_back_as_not_admitted(store):
     store_caller(store, "leg-1")
     facts = store.keypad.enter_and_look_up("leg-1", "999999", NOW, LIMITS)
@@ -85,3 +118,42 @@ def test_prepared_statements_keep_quoted_text_casts_and_repeated_names(store):
     update = "UPDATE alerts_said SET said_at = ? WHERE name = ? AND coalesce(?, name) = name"
     assert store.database.execute(update, [2.0, "a'b", None], durable=False) == 1
     assert store.database.execute(update, [3.0, "a'b", "another"], durable=False) == 0
+
+
+# -- a signed webhook's token rides on the request's first write -------------------------------
+
+def test_a_token_is_recorded_with_the_pin_entry_and_its_replay_writes_nothing(store, other_store):
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    store_caller(store, "leg-1")
+    token = WebhookToken("jti-1", NOW)
+    assert store.keypad.enter_and_look_up("leg-1", "999999", NOW, LIMITS, token).attempts == 1
+    with pytest.raises(TokenReplayed):  # the same token on another host, now with the right PIN
+        other_store.keypad.enter_and_look_up("leg-1", "123456", NOW, LIMITS, token)
+    leg = store.legs.get("leg-1")
+    assert (leg.attempts, leg.meeting_id, store.seen_tokens.count()) == (1, None, 1)
+    refused = store.keypad.enter_and_look_up("never-answered", "123456", NOW, LIMITS, WebhookToken("jti-2", NOW))
+    assert (refused, store.seen_tokens.count()) == (None, 2)  # no attempt granted: the token is used all the same
+    assert store.keypad.enter_and_look_up("leg-1", "123456", NOW, LIMITS, WebhookToken("jti-3", NOW)).admitted
+
+
+def test_a_token_is_recorded_with_a_new_caller_and_its_replay_stores_no_leg(store, other_store):
+    token = WebhookToken("jti-1", NOW)
+    assert store.pin_guard.store_caller("leg-1", CALLER, NOW, None, LIMITS.budget, NOW - 3600, token)[0]
+    with pytest.raises(TokenReplayed):
+        other_store.pin_guard.store_caller("leg-2", CALLER, NOW, None, LIMITS.budget, NOW - 3600, token)
+    assert (store.legs.get("leg-2"), store.seen_tokens.count()) == (None, 1)
+    assert not store.seen_tokens.first_use("jti-1", NOW)  # the checker of the other routes sees it too
+
+
+def test_one_token_sent_to_many_hosts_at_once_stores_one_caller(store, other_store):
+    token = WebhookToken("jti-race", NOW)
+
+    def answer(n: int) -> bool:
+        try:
+            return (store if n % 2 else other_store).pin_guard.store_caller(
+                f"leg-{n}", CALLER, NOW, None, LIMITS.budget, NOW - 3600, token)[0]
+        except TokenReplayed:
+            return False
+    assert race(RACERS, answer).count(True) == 1
+    assert store.database.query_one("SELECT count(*) AS n FROM phone_legs")["n"] == 1

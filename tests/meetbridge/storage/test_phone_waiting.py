@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from meetbridge.storage import Store
-from meetbridge.storage.phone_waiting import PresentCaller, TellDue
-from tests.meetbridge.storage.conftest import NOW, RACERS, race
+from meetbridge.storage.phone_waiting import Presence, PresentCaller, TellDue
+from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 FIRST = "8f0e6d0c-0000-4000-8000-000000000001"
 SECOND = "8f0e6d0c-0000-4000-8000-000000000002"
@@ -28,6 +28,26 @@ def test_present_lists_the_admitted_callers_still_on_the_line(store):
                                                  PresentCaller(SECOND, True, False, None)]
     store.legs.record_status(FIRST, "completed", NOW + 2, terminal=True)
     assert [caller.uuid for caller in store.phone_waiting.present("m1")] == [SECOND]
+
+
+def test_presence_reads_a_live_meetings_callers_newest_bridge_and_video_count_at_once(store):
+    store.meetings.insert(a_meeting(video_participants=2))
+    store.meetings.insert(a_meeting("m2", "654321"))
+    assert store.phone_waiting.presence("m1") == Presence([], None, 2)
+    joined(store, FIRST, language="de-DE")
+    joined(store, SECOND, at=NOW + 1)
+    store.phone_waiting.ask_name(SECOND)
+    joined(store, "8f0e6d0c-0000-4000-8000-00000000000b", meeting_id="m2")  # another meeting's caller
+    store.bridges.insert_connecting("b1", "m1", "hash-1", NOW)
+    assert store.bridges.mark_connected("b1", "leg-b1", NOW, None)
+    assert store.phone_waiting.presence("m1") == Presence(
+        [PresentCaller(FIRST, False, False, "de-DE"), PresentCaller(SECOND, True, False, None)], "connected", 2)
+    assert store.bridges.finish("b1", "failed", NOW + 4, "test")
+    store.bridges.insert_connecting("b2", "m1", "hash-2", NOW + 5)  # the newest dial decides
+    assert store.phone_waiting.presence("m1").bridge_state == "connecting"
+    store.database.execute("UPDATE meetings SET ended_at = ? WHERE id = 'm1'", [NOW + 6])
+    assert store.phone_waiting.presence("m1") is None
+    assert store.phone_waiting.presence("unknown") is None
 
 
 def test_starting_and_stopping_the_music_is_claimed_once_across_stores(store, other_store):
