@@ -47,14 +47,6 @@ class PhoneWaitingTable:
     def __init__(self, database: SqlDatabase) -> None:
         self.database = database
 
-    def present(self, meeting_id: str) -> list[PresentCaller]:
-        """The meeting's admitted callers still on the line."""
-        rows = self.database.query(
-            "SELECT uuid, stage, waiting_since, language FROM phone_legs WHERE meeting_id = ? "
-            "AND joined_at IS NOT NULL AND left_at IS NULL ORDER BY joined_at, uuid", [meeting_id])
-        return [PresentCaller(row["uuid"], row["stage"] == NAMING, row["waiting_since"] is not None,
-                              row["language"]) for row in rows]
-
     def presence(self, meeting_id: str) -> Presence | None:
         """The live meeting's callers, bridge and video count (one query); None when it ended or
         is unknown."""
@@ -132,10 +124,3 @@ class PhoneWaitingTable:
     def set_member(self, uuid: str, member_id: str) -> None:
         """The caller rang from a number this workspace member saved: the leg is that member."""
         self.database.execute("UPDATE phone_legs SET slack_member_id = ? WHERE uuid = ?", [member_id, uuid])
-
-    def member_with_number(self, workspace_id: str, number: str) -> str | None:
-        """The member of the workspace who saved this E.164 number, if exactly one did."""
-        rows = self.database.query(
-            "SELECT member_id FROM member_phone_numbers WHERE workspace_id = ? AND number = ? LIMIT 2",
-            [workspace_id, number])
-        return rows[0]["member_id"] if len(rows) == 1 else None

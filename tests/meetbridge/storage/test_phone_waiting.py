@@ -19,15 +19,16 @@ def joined(store: Store, uuid: str, meeting_id: str = "m1", at: float = NOW, lan
     return uuid
 
 
-def test_present_lists_the_admitted_callers_still_on_the_line(store):
+def test_presence_lists_the_admitted_callers_still_on_the_line(store):
+    store.meetings.insert(a_meeting())
     joined(store, FIRST, language="de-DE")
     joined(store, SECOND, at=NOW + 1)
     store.legs.ensure("8f0e6d0c-0000-4000-8000-00000000000a", "447700900999", NOW)  # rang, no PIN
     store.phone_waiting.ask_name(SECOND)
-    assert store.phone_waiting.present("m1") == [PresentCaller(FIRST, False, False, "de-DE"),
-                                                 PresentCaller(SECOND, True, False, None)]
+    assert store.phone_waiting.presence("m1").callers == [PresentCaller(FIRST, False, False, "de-DE"),
+                                                          PresentCaller(SECOND, True, False, None)]
     store.legs.record_status(FIRST, "completed", NOW + 2, terminal=True)
-    assert [caller.uuid for caller in store.phone_waiting.present("m1")] == [SECOND]
+    assert [caller.uuid for caller in store.phone_waiting.presence("m1").callers] == [SECOND]
 
 
 def test_presence_reads_a_live_meetings_callers_newest_bridge_and_video_count_at_once(store):
@@ -89,13 +90,8 @@ def test_the_name_step_ends_once_and_keeps_the_name(store, other_store):
     assert other_store.legs.get(FIRST).caller_name == "Maria"
 
 
-def test_a_saved_number_names_its_member_only_in_that_workspace_and_only_when_one_saved_it(store):
-    store.saved_numbers.save("T1", "U0MARIA", "+447700900123", NOW)
-    store.saved_numbers.save("T2", "U0OTHER", "+447700900555", NOW)
-    assert store.phone_waiting.member_with_number("T1", "+447700900123") == "U0MARIA"
-    assert store.phone_waiting.member_with_number("T2", "+447700900123") is None
-    store.saved_numbers.save("T1", "U0SHARED", "+447700900123", NOW)  # a shared desk phone
-    assert store.phone_waiting.member_with_number("T1", "+447700900123") is None
+def test_a_leg_becomes_the_member_who_saved_its_number(store):
+    """Which member that is comes with the PIN entry's read-back (tests/meetbridge/storage/test_hot_path.py)."""
     joined(store, FIRST)
     store.phone_waiting.set_member(FIRST, "U0MARIA")
     assert store.legs.get(FIRST).slack_member_id == "U0MARIA"
