@@ -167,7 +167,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """On --backend=postgresql, skip the tests that read the SQLite file itself."""
     if config.getoption("--backend") != "postgresql":
         return
-    skip = pytest.mark.skip(reason="reads the SQLite file itself; tests/meetbridge/storage proves the rule on both back-ends")
+    skip = pytest.mark.skip(reason="reads the SQLite file itself; tests/meetbridge/storage proves the rule on "
+                                   "both back-ends")
     for item in items:
         if item.get_closest_marker("sqlite_only"):
             item.add_marker(skip)

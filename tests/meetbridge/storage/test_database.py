@@ -9,8 +9,8 @@ import pytest
 from meetbridge.storage import UniqueViolation, open_store
 from meetbridge.storage.pg_schema import BOOKKEEPING_TABLE, MIGRATIONS
 from meetbridge.storage.postgres import PostgresDatabase, translate
-from tests.postgres import free_port
 from tests.meetbridge.storage.conftest import NOW, race
+from tests.postgres import free_port
 
 
 def test_a_transaction_is_seen_by_other_hosts_only_once_committed(store, other_store):
