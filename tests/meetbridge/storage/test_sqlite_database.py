@@ -75,15 +75,6 @@ def test_pin_is_the_primary_key_so_the_database_refuses_a_second_live_row(store)
         store.database.execute("INSERT INTO pins (pin, meeting_id) VALUES ('123456', 'm2')")
 
 
-def test_failed_transaction_leaves_nothing_behind(store):
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.pins.claim("123456", "m1", released_before=0)
-            store.meetings.insert(a_meeting())
-            raise RuntimeError("announce failed")
-    assert (store.pins.live_count(), store.meetings.get("m1")) == (0, None)
-
-
 def test_meeting_round_trips_through_the_database(store):
     meeting = a_meeting(pin="000123")
     store.meetings.insert(meeting)
