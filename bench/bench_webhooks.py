@@ -25,6 +25,8 @@ from contextlib import ExitStack
 
 from .harness import (
     app_env,
+    busy_percent,
+    busy_seconds,
     cpu_counters,
     cpu_seconds,
     fakes,
@@ -64,17 +66,22 @@ def measure(port: int, saturating, paced, processes: dict[str, int] | None = Non
     """Saturation and paced latency; with `processes` (name → root pid), also the CPU time each
     group of processes spent per request at saturation (`cpu_ms_per_request`: the app's gunicorn,
     the PostgreSQL server), which says where a request's work goes better than req/s on a shared
-    machine can."""
+    machine can. Always: the whole machine's CPU per request at saturation (load generator and
+    fakes included) and how busy the CPUs were: when they were busy, the ratio of two routes'
+    req/s is the inverse ratio of their machine CPU per request."""
     before = cpu_counters()
     trees = {name: process_tree(pid) for name, pid in (processes or {}).items()}
     spent_before = {name: cpu_seconds(pids) for name, pids in trees.items()}
     saturated = in_own_process(closed_loop, port, saturating, CLIENTS, SATURATION_SECONDS)
     spent = {name: cpu_seconds(pids) - spent_before[name] for name, pids in trees.items()}
+    machine = cpu_counters()
     paced_result = in_own_process(open_loop, port, paced, RATE, OPEN_LOOP_SECONDS)
     result: dict = {"saturation_rps": round(saturated.per_second, 1), "saturation_errors": saturated.errors,
               "rate_200_p50_ms": round(percentile(paced_result.latencies_ms, 50), 2),
               "rate_200_p99_ms": round(percentile(paced_result.latencies_ms, 99), 2),
-              "rate_200_errors": paced_result.errors, "cpu_steal_percent": steal_percent(before, cpu_counters())}
+              "rate_200_errors": paced_result.errors, "cpu_steal_percent": steal_percent(before, cpu_counters()),
+              "saturated_busy_percent": busy_percent(before, machine),
+              "machine_cpu_ms_per_request": round(1000 * busy_seconds(before, machine) / max(1, saturated.requests), 3)}
     if spent:
         result["cpu_ms_per_request"] = {name: round(1000 * seconds / max(1, saturated.requests), 3)
                                         for name, seconds in spent.items()}
@@ -162,9 +169,9 @@ def run(compare_unsigned: bool = False, backends: tuple[str, ...] = ("sqlite",),
                                 database_pid=database_pid if mode[0] == "postgresql" else None) for mode in modes}
         base_env = dict(next(iter(servers.values())).env, PORT=str(free_port()))
         for _ in range(ROUNDS):
-            with gunicorn("bench.baseline_app:create_app()", base_env):
+            with gunicorn("bench.baseline_app:create_app()", base_env) as baseline:
                 answers = AnswerRequests()
-                row = {"baseline": measure(int(base_env["PORT"]), answers, answers)}
+                row = {"baseline": measure(int(base_env["PORT"]), answers, answers, {"app": baseline.pid})}
             for mode, server in servers.items():
                 row[PREFIXES[mode] + "voice_answer"] = server.measure_answer()
                 row[PREFIXES[mode] + "voice_dtmf"] = server.measure_dtmf()
@@ -177,7 +184,7 @@ def run(compare_unsigned: bool = False, backends: tuple[str, ...] = ("sqlite",),
             row[name]["ratio_to_baseline"] = round(row[name]["saturation_rps"] / row["baseline"]["saturation_rps"], 3)
         summary = {key: statistics.median(row[name][key] for row in rounds)
                    for key in ("saturation_rps", "ratio_to_baseline", "rate_200_p50_ms", "rate_200_p99_ms",
-                               "cpu_steal_percent")}
+                               "cpu_steal_percent", "saturated_busy_percent", "machine_cpu_ms_per_request")}
         summary["errors"] = sum(row[name]["saturation_errors"] + row[name]["rate_200_errors"] for row in rounds)
         if "cpu_ms_per_request" in rounds[0][name]:
             summary["cpu_ms_per_request"] = {
@@ -186,7 +193,10 @@ def run(compare_unsigned: bool = False, backends: tuple[str, ...] = ("sqlite",),
         summary["targets_met"] = summary["ratio_to_baseline"] >= 0.5 and summary["rate_200_p99_ms"] < 25
         result[name] = summary
     result["baseline"] = {key: statistics.median(row["baseline"][key] for row in rounds)
-                          for key in ("saturation_rps", "rate_200_p99_ms", "cpu_steal_percent")}
+                          for key in ("saturation_rps", "rate_200_p99_ms", "cpu_steal_percent",
+                                      "saturated_busy_percent", "machine_cpu_ms_per_request")}
+    result["baseline"]["cpu_ms_per_request"] = {"app": statistics.median(
+        row["baseline"]["cpu_ms_per_request"]["app"] for row in rounds)}
     name = "webhooks_compared" if compare_unsigned else "webhooks"
     save(name if backends == ("sqlite",) else f"{name}_{'_'.join(backends)}", result)
     return result

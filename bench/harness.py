@@ -150,6 +150,22 @@ def steal_percent(before: list[int], after: list[int]) -> float:
     return round(100 * spent[7] / max(1, sum(spent[:8])), 1)
 
 
+def busy_percent(before: list[int], after: list[int]) -> float:
+    """Share of the machine's CPU time (steal excluded) spent working in between: below ~95 % at
+    saturation, something other than CPU (a lock, the disk) holds the requests back."""
+    spent = [later - earlier for earlier, later in zip(before, after, strict=True)]
+    working = sum(spent[:8]) - spent[3] - spent[4] - spent[7]  # all but idle, iowait and steal
+    return round(100 * working / max(1, sum(spent[:8]) - spent[7]), 1)
+
+
+def busy_seconds(before: list[int], after: list[int]) -> float:
+    """CPU time every process on the machine spent in between (user, nice, system, irq, softirq),
+    in seconds: with `requests`, the whole machine's cost of one request, load generator included."""
+    spent = [later - earlier for earlier, later in zip(before, after, strict=True)]
+    working = sum(spent[:8]) - spent[3] - spent[4] - spent[7]
+    return working / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
