@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import BridgeAlreadyActive
 from ..records import BridgeCall
-from .keypad import CALLERS_LOCK
+from .caller_locks import meeting_callers_lock
 from .models import from_row
 from .seam import SqlDatabase, UniqueViolation
 
@@ -96,7 +96,7 @@ class BridgeCallsTable:
         """Start the connected bridge's idle clock at `idle_since`, unless a caller is in by now
         (one statement, serialised with admissions: a caller admitted meanwhile keeps the bridge)."""
         return self.database.execute_serialised(
-            CALLERS_LOCK,
+            meeting_callers_lock(meeting_id),
             "UPDATE bridge_calls SET idle_since = ? WHERE meeting_id = ? AND state = 'connected' "
             "AND NOT EXISTS (SELECT 1 FROM phone_legs WHERE phone_legs.meeting_id = ? "
             "AND phone_legs.joined_at IS NOT NULL AND phone_legs.left_at IS NULL)",

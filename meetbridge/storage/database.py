@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from .seam import UniqueViolation
+from .seam import KeyedLock, UniqueViolation
 
 BUSY_TIMEOUT_SECONDS = 30.0
 FIRST_RETRY_SECONDS = 0.0002
@@ -205,11 +205,12 @@ class Database:
         """Nothing to do: BEGIN IMMEDIATE already serialises every write transaction."""
         assert self.db.conn.in_transaction, "hold() only means something inside a transaction"
 
-    def execute_serialised(self, name: str, sql: str, params: Any = ()) -> int:
+    def execute_serialised(self, name: str | KeyedLock, sql: str, params: Any = ()) -> int:
         """A plain `execute`: SQLite runs write statements one at a time, each seeing the last."""
         return self.execute(sql, params)
 
-    def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *, serialised: str | None = None,
+    def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *,
+                          serialised: str | KeyedLock | None = None,
                           durable: bool = True, first: str | None = None) -> tuple[int, dict[str, Any] | None]:
         """`first` (when given: a unique violation raises before the write), `execute`, then
         `query_one`: calls into SQLite, no round trip to save."""

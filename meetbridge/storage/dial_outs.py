@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .keypad import CALLERS_LOCK
+from .caller_locks import meeting_callers_lock
 from .models import from_row
 from .rate_limits import RateLimitsTable, Rule
 from .seam import SqlDatabase
@@ -224,10 +224,12 @@ class DialOutsTable:
 
     def admit(self, call_uuid: str, now: float, max_callers: int) -> Admission:
         """The callee pressed 1: the leg joins when it is a call we placed, still on the line,
-        not yet in, of a live meeting with room (one statement under the callers' lock, as a
-        PIN's admission). A repeated press of a leg already in joins again."""
+        not yet in, of a live meeting with room (one statement under the meeting's callers' lock,
+        as a PIN's admission). A repeated press of a leg already in joins again."""
         with self.database.transaction():
-            self.database.hold(CALLERS_LOCK)
+            leg = self.database.query_one("SELECT meeting_id FROM phone_legs WHERE uuid = ?", [call_uuid])
+            if leg is not None and leg["meeting_id"] is not None:
+                self.database.hold(meeting_callers_lock(leg["meeting_id"]))
             newly = self.database.execute(ADMIT, {"uuid": call_uuid, "now": now, "max_callers": max_callers}) == 1
             if newly:
                 self.database.execute("UPDATE dial_outs SET code = 'joined', updated_at = ? WHERE call_uuid = ?",

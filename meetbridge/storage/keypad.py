@@ -10,8 +10,9 @@ and one read, as before the attempts were counted first:
    and looks the PIN up, admitting the leg when the PIN is a live meeting's with room
    (MAX_PHONE_CALLERS). A granted attempt counts as a failure until the leg is admitted, and
    SQLite runs write statements one at a time (PostgreSQL: `execute_serialised`, the statement in a
-   transaction holding one advisory lock, sent in one round trip, so every host's statement reads
-   what the last one wrote), so concurrent guesses cannot overshoot the budget.
+   transaction holding the PIN's meeting's lock, and the service-wide one when the entry cannot
+   admit (ENTRY_LOCKS), sent in one round trip, so every host's statement reads what the last
+   one it races with wrote), so concurrent guesses cannot overshoot the budget.
 2. `look_up` reads what happened: the leg, the meeting behind the PIN and its bridge, and
    what the name step decides on (the leg's name or member, the member who saved its number),
    so an admitted caller's answer needs no further read.
@@ -25,21 +26,28 @@ from dataclasses import dataclass
 
 from ..errors import TokenReplayed
 from ..records import WebhookToken
+from .caller_locks import CALLERS_LOCK
 from .pin_guard import FAILURES_SINCE, WITHHELD_KEY
 from .replays import with_first_use
-from .seam import SqlDatabase, UniqueViolation
-
-# Serialises admissions with the reads they race on other hosts (the failure budget, the caller
-# count, and a bridge's "no caller left" idle clock in storage/bridges.py).
-CALLERS_LOCK = "phone_callers"
+from .seam import KeyedLock, SqlDatabase, UniqueViolation
 
 # The meeting a keyed PIN admits to, and when: live, not past its lifetime, named, with room.
-ADMISSION = (
-    "(SELECT meetings.id, :now FROM pins JOIN meetings ON meetings.id = pins.meeting_id "
+ADMITTING = (
+    "FROM pins JOIN meetings ON meetings.id = pins.meeting_id "
     "WHERE pins.pin = :pin AND pins.released_at IS NULL AND meetings.ended_at IS NULL "
     "AND meetings.expires_at > :now AND meetings.conversation_name IS NOT NULL "
     "AND (SELECT count(*) FROM phone_legs AS present WHERE present.meeting_id = meetings.id "
-    "AND present.joined_at IS NOT NULL AND present.left_at IS NULL) < :max_callers)")
+    "AND present.joined_at IS NOT NULL AND present.left_at IS NULL) < :max_callers")
+ADMISSION = f"(SELECT meetings.id, :now {ADMITTING})"
+
+# An entry's locks on a server database. The caller cap is per meeting: the PIN's meeting's lock
+# (the one dial-out admissions and a bridge's idle clock take too). The failure budget is the
+# whole service's, but only an entry that does not admit can spend it (a right PIN's attempt is
+# counted and admitted in one statement, so it adds no failure): only those take the service-wide
+# lock, and right PINs from every host no longer queue behind one lock.
+ENTRY_LOCKS = KeyedLock(
+    name=CALLERS_LOCK, key="SELECT pins.meeting_id FROM pins WHERE pins.pin = :pin AND pins.released_at IS NULL",
+    whole_unless=f"EXISTS (SELECT 1 {ADMITTING})")
 
 # SQLite and PostgreSQL evaluate SET only for a row that meets WHERE: the PIN is looked up only once the
 # attempt is granted, inside the same statement. No admitting row → both columns stay NULL.
@@ -145,7 +153,7 @@ class KeypadQueries:
         """Count one attempt for the leg and, when its PIN admits it, admit it (one statement).
         False, with nothing written, when the leg may not have an attempt."""
         return self.database.execute_serialised(  # budget and caller cap hold across hosts
-            CALLERS_LOCK, ENTER, _entry(uuid, pin, now, limits)) == 1
+            ENTRY_LOCKS, ENTER, _entry(uuid, pin, now, limits)) == 1
 
     def enter_and_look_up(self, uuid: str, pin: str | None, now: float, limits: EntryLimits,
                           token: WebhookToken | None = None) -> KeypadFacts | None:
@@ -154,7 +162,7 @@ class KeypadQueries:
         leg got no attempt (nothing written but the token; `refusal` says why) or is gone."""
         first, params = with_first_use(token, _entry(uuid, pin, now, limits))
         try:
-            entered, row = self.database.execute_then_read(ENTER, LOOK_UP, params, serialised=CALLERS_LOCK,
+            entered, row = self.database.execute_then_read(ENTER, LOOK_UP, params, serialised=ENTRY_LOCKS,
                                                            first=first)
         except UniqueViolation as error:  # ENTER is an UPDATE: only the token's INSERT can conflict
             raise TokenReplayed() from error

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..records import Meeting
+from .caller_locks import meeting_callers_lock
 from .models import from_row
 from .seam import SqlDatabase
 
@@ -52,10 +53,14 @@ class MeetingsTable:
         self.database.hold(f"team:{team_id}")
 
     def mark_ended(self, meeting_id: str, at: float, reason: str) -> bool:
-        """End a live meeting; False when it had already ended (ending twice is harmless)."""
-        return self.database.execute(
-            "UPDATE meetings SET ended_at = ?, ended_reason = ? WHERE id = ? AND ended_at IS NULL",
-            [at, reason, meeting_id]) == 1
+        """End a live meeting; False when it had already ended (ending twice is harmless). Under
+        the meeting's callers' lock: a PIN entry that found the meeting admitting when it chose its
+        locks admits, not counts a failure it took no budget lock for (storage/keypad.py)."""
+        with self.database.transaction():
+            self.database.hold(meeting_callers_lock(meeting_id))
+            return self.database.execute(
+                "UPDATE meetings SET ended_at = ?, ended_reason = ? WHERE id = ? AND ended_at IS NULL",
+                [at, reason, meeting_id]) == 1
 
     def expired_ids(self, now: float) -> list[str]:
         """Live meetings whose lifetime ran out by `now`."""

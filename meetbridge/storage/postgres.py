@@ -32,7 +32,7 @@ from psycopg.rows import dict_row
 from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import ConnectionPool
 
-from .seam import UniqueViolation
+from .seam import KeyedLock, UniqueViolation
 
 POOL_SIZE = 16  # connections per process at most; each worker thread borrows one per statement
 CONNECT_TIMEOUT_SECONDS = 10
@@ -114,6 +114,17 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
+@lru_cache(maxsize=64)
+def _locking(lock: KeyedLock) -> tuple[str, str]:
+    """A KeyedLock's two statements: the key's advisory lock, then (unless `whole_unless`) the
+    service's. A SELECT with a WHERE and no FROM is a one-time filter: the lock function runs only
+    when the condition lets its row through. Lock names come from our code, never from requests."""
+    prefix = "'" + (lock.name + ":").replace("'", "''") + "'"
+    whole = "'" + lock.name.replace("'", "''") + "'"
+    return (f"SELECT pg_advisory_xact_lock(hashtext({prefix} || keyed.key)) FROM ({lock.key}) AS keyed(key)",
+            f"SELECT pg_advisory_xact_lock(hashtext({whole})) WHERE NOT ({lock.whole_unless})")
+
+
 class NulFreeText(StrDumperUnknown):
     """Strings as PostgreSQL text, U+0000 replaced by U+FFFD: PostgreSQL's text cannot hold NUL
     (SQLite's can), and a request carrying one (`/rooms/%00`) must find nothing or store a
@@ -182,7 +193,8 @@ class PostgresDatabase:
             return self._rows(sql, params, "count")
         return self._message(sql, params, lock=None, durable=False)[0]
 
-    def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *, serialised: str | None = None,
+    def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *,
+                          serialised: str | KeyedLock | None = None,
                           durable: bool = True, first: str | None = None) -> tuple[int, dict[str, Any] | None]:
         """A write (under `serialised`'s lock, when named; see execute_serialised) and then a read
         of what it left, both in one round trip; the rows the write changed and the read's first
@@ -200,15 +212,16 @@ class PostgresDatabase:
     def _in_transaction(self) -> bool:
         return getattr(self._local, "connection", None) is not None
 
-    def _message(self, sql: str, params: Any, *, lock: str | None, durable: bool,
+    def _message(self, sql: str, params: Any, *, lock: str | KeyedLock | None, durable: bool,
                  read: str | None = None, first: str | None = None) -> tuple[int, dict[str, Any] | None]:
         """One write (in a transaction holding `lock`, when named; committed without waiting for
         its WAL flush unless `durable`; after the INSERT `first`, when given) and an optional read
         after its commit, sent as one message of prepared statements: the server has the whole
         transaction before it takes the lock, so no round trip to Python happens while the lock
         is held, and nothing is planned."""
-        write, values = bound(sql, params)
+        write, write_values = bound(sql, params)
         statements: list[str] = []
+        values: list[Any] = []  # in the order of the statements' placeholders
         wanted = [write]
         transaction = lock is not None or not durable or first is not None
         if transaction:
@@ -219,11 +232,18 @@ class PostgresDatabase:
                 before, first_values = bound(first, params)
                 wanted.append(before)
                 statements.append(before.execute)
-                values = first_values + values
-            if lock is not None:
+                values += first_values
+            if isinstance(lock, KeyedLock):
+                for each in _locking(lock):
+                    taking, taking_values = bound(each, params)
+                    wanted.append(taking)
+                    statements.append(taking.execute)
+                    values += taking_values
+            elif lock is not None:
                 statements.append(f"SELECT pg_advisory_xact_lock(hashtext({_quoted(lock)}))")
         write_at = len(statements)
         statements.append(write.execute)
+        values += write_values
         if transaction:
             statements.append("COMMIT")
         if read is not None:
@@ -239,7 +259,7 @@ class PostgresDatabase:
             except psycopg.errors.UniqueViolation as error:
                 conn.rollback()  # the message's transaction is aborted: end it before the pool takes it back
                 raise UniqueViolation(str(error)) from error
-            for _ in range(write_at):  # BEGIN, SET LOCAL, `first`, the lock's SELECT
+            for _ in range(write_at):  # BEGIN, SET LOCAL, `first`, the locks' SELECTs
                 cursor.nextset()
             changed = cursor.rowcount
             if read is None:
@@ -303,7 +323,12 @@ class PostgresDatabase:
         assert getattr(self._local, "connection", None) is not None, "hold() needs a transaction"
         self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [name])
 
-    def execute_serialised(self, name: str, sql: str, params: Any = ()) -> int:
+    def _hold_keyed(self, lock: KeyedLock, params: Any) -> None:
+        """Inside a transaction: the key's lock, then the whole service's when needed."""
+        for each in _locking(lock):
+            self.query(each, params)
+
+    def execute_serialised(self, name: str | KeyedLock, sql: str, params: Any = ()) -> int:
         """The statement in a transaction holding `name`'s advisory lock, so under READ COMMITTED it
         sees what every earlier holder committed (a lone statement's snapshot would predate the lock).
 
@@ -315,7 +340,10 @@ class PostgresDatabase:
         crash can forget the last ~0.6 s of these statements (3 × wal_writer_delay), never tear one;
         they are PIN attempts, admissions and idle clocks, as short-lived as the calls they count."""
         if self._in_transaction():  # inside a caller's transaction
-            self.hold(name)
+            if isinstance(name, KeyedLock):
+                self._hold_keyed(name, params)
+            else:
+                self.hold(name)
             return self.execute(sql, params)
         return self._message(sql, params, lock=name, durable=False)[0]
 

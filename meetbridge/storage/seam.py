@@ -9,11 +9,26 @@ where the dialects differ go through the hooks below.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
 class UniqueViolation(Exception):
     """A write hit a unique or primary-key constraint (the same error on every back-end)."""
+
+
+@dataclass(frozen=True)
+class KeyedLock:
+    """A serialised write's locks on a server database when one service-wide lock would make
+    every host's writes queue behind each other: first the lock `<name>:<key>` of the key `key`
+    selects (at most one row; none: no key lock), then the service-wide lock `name` only when
+    `whole_unless` is false. Both are read after the key's lock is held, so `whole_unless` may
+    rely on what the key's lock holders write. SQLite runs write statements one at a time and
+    takes neither."""
+
+    name: str
+    key: str  # a SELECT of one column, one row at most, over the write's named parameters
+    whole_unless: str  # SQL condition over the same parameters: the write cannot touch what `name` guards
 
 
 class SqlDatabase(Protocol):
@@ -35,7 +50,8 @@ class SqlDatabase(Protocol):
         records, call legs; PostgreSQL then commits without waiting for the WAL flush."""
         ...
 
-    def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *, serialised: str | None = None,
+    def execute_then_read(self, sql: str, read_sql: str, params: Any = (), *,
+                          serialised: str | KeyedLock | None = None,
                           durable: bool = True, first: str | None = None) -> tuple[int, dict[str, Any] | None]:
         """A write (serialised under `serialised` when named, as execute_serialised), then a read
         of what it left: the rows the write changed and the read's first row. One round trip on
@@ -64,8 +80,9 @@ class SqlDatabase(Protocol):
         """Inside a transaction: serialise every transaction holding `name` until it ends."""
         ...
 
-    def execute_serialised(self, name: str, sql: str, params: Any = ()) -> int:
-        """One read-then-write statement run alone among those serialised under `name`, its reads
+    def execute_serialised(self, name: str | KeyedLock, sql: str, params: Any = ()) -> int:
+        """One read-then-write statement run alone among those serialised under `name` (a
+        KeyedLock: among those of its key, and of the whole service when it needs to), its reads
         seeing every earlier one's write on any host; the number of rows it changed."""
         ...
 

@@ -1,12 +1,16 @@
-"""Read-then-write rules that hold across hosts: the service-wide PIN failure budget and the
-per-workspace live-meeting cap."""
+"""Read-then-write rules that hold across hosts: the service-wide PIN failure budget, the
+per-meeting caller cap and the per-workspace live-meeting cap."""
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from meetbridge.storage import open_store
+from meetbridge.storage.caller_locks import CALLERS_LOCK
 from meetbridge.storage.keypad import EntryLimits
 from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
@@ -73,3 +77,64 @@ def test_hosts_keying_right_and_wrong_pins_at_once_spend_the_budget_exactly_and_
     assert len(admitted) <= limits.callers
     assert granted - len(admitted) == limits.budget  # every granted attempt that did not admit is a failure
     assert store.keypad.refusal("leg-0", NOW - 3600).budget_used == limits.budget
+
+
+def test_a_meeting_ending_while_hosts_key_its_pin_leaves_the_budget_exact(store, stores):
+    limits = EntryLimits(attempts=3, budget=4, budget_window_seconds=3600, callers=50)
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    racers = 2 * RACERS
+    for n in range(racers):
+        store.legs.ensure(f"leg-{n}", f"4477009{n:05d}", NOW)
+    hosts = stores(racers + 1)
+
+    def act(index: int) -> list[bool]:  # one host ends the meeting while the others key in
+        if index == racers:
+            time.sleep(0.01)
+            hosts[index].meetings.mark_ended("m1", NOW, "ended")
+            return []
+        pin = "123456" if index % 2 else "999999"
+        return [hosts[index].keypad.enter(f"leg-{index}", pin, NOW, limits) for _ in range(limits.attempts)]
+
+    granted = sum(entries.count(True) for entries in race(racers + 1, act))
+    admitted = sum(store.keypad.look_up(f"leg-{n}", None).admitted for n in range(racers))
+    used = store.keypad.refusal("leg-0", NOW - 3600).budget_used
+    # A right PIN that finds the meeting admitting takes no budget lock; the meeting's end waits for
+    # it, so it admits rather than counting a failure nobody serialised.
+    assert used == granted - admitted <= limits.budget
+
+
+def test_a_right_pin_does_not_wait_for_the_budget_lock_another_host_holds_but_a_wrong_one_does(postgres_url):
+    limits = EntryLimits(attempts=3, budget=10, budget_window_seconds=3600, callers=10)
+    store, other = open_store(postgres_url), open_store(postgres_url)
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    store.legs.ensure("leg-right", "447700900001", NOW)
+    store.legs.ensure("leg-wrong", "447700900002", NOW)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_budget_lock() -> None:  # another host's wrong PIN, slow to commit
+        with other.transaction():
+            other.database.hold(CALLERS_LOCK)
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_the_budget_lock)
+    holder.start()
+    try:
+        assert held.wait(5)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            right = pool.submit(store.keypad.enter_and_look_up, "leg-right", "123456", NOW, limits)
+            wrong = pool.submit(store.keypad.enter, "leg-wrong", "999999", NOW, limits)
+            facts = right.result(timeout=5)
+            assert facts is not None and facts.admitted
+            time.sleep(0.3)
+            assert not wrong.done()  # it can spend the budget: it waits its turn
+            release.set()
+            assert wrong.result(timeout=5) is True
+        assert store.keypad.refusal("leg-wrong", NOW - 3600).budget_used == 1
+    finally:
+        release.set()
+        holder.join(10)
+        store.close()
+        other.close()
