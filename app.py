@@ -39,6 +39,7 @@ from meetbridge.dial_in import DialIn
 from meetbridge.dial_out import DIAL_OUT_EXPIRY_SECONDS, DialOut
 from meetbridge.environment import forget_empty_sdk_variables, load_environment, sdk_variables_hidden
 from meetbridge.lifecycle import Lifecycle
+from meetbridge.log_output import NonBlockingStreamHandler
 from meetbridge.meetings import MeetingService
 from meetbridge.periodic import Periodic
 from meetbridge.phone_entry import PhoneEntry
@@ -167,10 +168,11 @@ def phone_and_web_blueprints(wired: Wired) -> list[Blueprint]:
 
 
 def configure_logging() -> None:
-    """JSON lines on stderr; the level from LOG_LEVEL (default INFO)."""
+    """JSON lines on stderr, dropped (and counted) rather than blocking while stderr is not
+    read; the level from LOG_LEVEL (default INFO)."""
     root = logging.getLogger()
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        handler = logging.StreamHandler()
+        handler = NonBlockingStreamHandler()
         handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{",
                                            rename_fields={"levelname": "level", "asctime": "time"}))
         root.addHandler(handler)

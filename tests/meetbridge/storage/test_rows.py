@@ -9,7 +9,7 @@ from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 
 def test_the_audit_log_writes_every_buffered_row_in_arrival_order(store):
-    count = BATCH_ROWS * 2 + 7  # three statements
+    count = BATCH_ROWS * 2 + 7  # 256 + 256 + 4 + 2 + 1 rows: five statements
     for n in range(count):
         store.webhook_log.record(NOW + n, "/voice-events", f"uuid-{n}", "ok", "x" * 600 if n == 0 else "")
     store.webhook_log.flush()
@@ -17,6 +17,29 @@ def test_the_audit_log_writes_every_buffered_row_in_arrival_order(store):
     assert [row["uuid"] for row in rows] == [f"uuid-{n}" for n in reversed(range(count))]
     assert len(rows[-1]["detail"]) == 500  # cut to 500 characters
     assert store.webhook_log.prune(NOW + 10, limit=4) == 4
+
+
+def test_audit_batches_of_every_size_use_a_few_statement_texts(store):
+    """Each distinct text is one more prepared statement in the connection's cache (~0.6 KB a
+    row): a text per batch size grew a worker's memory with every new size that a second's
+    webhooks happened to make."""
+    database, texts = store.webhook_log.database, set()
+    execute = database.execute
+
+    def recording(sql, params=(), durable=True):
+        texts.add(sql)
+        return execute(sql, params, durable)
+
+    database.execute = recording
+    written = 0
+    for size in range(1, 301):  # a second's webhooks: anything from 1 to 300 rows
+        for n in range(size):
+            store.webhook_log.record(NOW + n, "/voice-answer", f"uuid-{size}-{n}", "ok")
+        store.webhook_log.flush()
+        written += size
+    del database.execute
+    assert store.database.query_one("SELECT count(*) AS n FROM webhook_log")["n"] == written
+    assert len(texts) <= BATCH_ROWS.bit_length(), f"{len(texts)} statement texts for batches of 1-300 rows"
 
 
 def test_calls_participants_are_listed_once_and_removed(store):
