@@ -129,7 +129,7 @@ def build_services(settings: Settings, clock: Clock, rng: random.Random) -> Wire
     lifecycle = Lifecycle(settings, store, bridge, phone_entry, voice, clock, changes)
     dial_out = DialOut(settings, store, voice, clock, changes, background, connect_bridge=bridge.connect)
     phone_waiting = PhoneWaiting(settings, store, voice, clock, background)
-    changes.add(phone_waiting.changed)  # music for callers nobody can hear yet, stopped when someone can
+    changes.add_presence_listener(phone_waiting.changed)  # music for callers nobody hears, stopped when one does
     return Wired(settings=settings, store=store, clock=clock, rng=rng, video=video, voice=voice,
                  changes=changes, background=background, meetings=meetings, bridge=bridge,
                  phone_entry=phone_entry, lifecycle=lifecycle,

@@ -179,7 +179,10 @@ class PhoneEntry:
         asked = self.names.first_step(uuid, facts.named, facts.saved_member, facts.language)
         if facts.bridge_idle_since is not None:
             self.store.bridges.set_idle_since(meeting_id, None)  # someone is listening now
-        self.changes.changed(meeting_id)
+        presence = facts.presence  # read with the entry: the name step's mark is the one write since
+        if presence is not None and asked is not None:
+            presence = presence.asking_name(uuid)
+        self.changes.changed(meeting_id, presence)
         if self.settings.auto_bridge and not facts.bridge_active:
             self.start_in_background(lambda: self.bridge.connect(meeting_id))
         if asked is not None:

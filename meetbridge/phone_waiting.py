@@ -68,9 +68,11 @@ class PhoneWaiting:
             return False
         return presence.video_participants > 0 or not self.settings.video_events_secret
 
-    def changed(self, meeting_id: str) -> None:
-        """After any change of the meeting: music for callers nobody hears, none for the others."""
-        presence = self.store.phone_waiting.presence(meeting_id)  # one query: callers, bridge, video
+    def changed(self, meeting_id: str, presence: Presence | None = None) -> None:
+        """After any change of the meeting: music for callers nobody hears, none for the others.
+        `presence`: the meeting as the change read it once made (else it is read here)."""
+        if presence is None:
+            presence = self.store.phone_waiting.presence(meeting_id)  # one query: callers, bridge, video
         if presence is None or not presence.callers:
             return
         present = presence.callers

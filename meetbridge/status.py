@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .phone_callers import PhoneCaller, caller_of
 from .records import BridgeCall, Meeting
 from .storage import Store
+from .storage.phone_waiting import Presence
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ChangeListeners:
     """
 
     def __init__(self) -> None:
+        self._presence_listeners: list[Callable[[str, Presence | None], None]] = []
         self._listeners: list[Callable[[str], None]] = []
         self._held = threading.local()
 
@@ -51,18 +53,27 @@ class ChangeListeners:
         """Call `listener(meeting_id)` after every change from now on."""
         self._listeners.append(listener)
 
-    def changed(self, meeting_id: str) -> None:
+    def add_presence_listener(self, listener: Callable[[str, Presence | None], None]) -> None:
+        """Call `listener(meeting_id, presence)` after every change from now on, before the plain
+        listeners: `presence` is who is on the line as the change read it once made, when it did
+        (so the listener need not read it again), else None."""
+        self._presence_listeners.append(listener)
+
+    def changed(self, meeting_id: str, presence: Presence | None = None) -> None:
         """Tell every listener, or, inside `held()`, once the block ends."""
         held = getattr(self._held, "ids", None)
         if held is not None:
-            held.append(meeting_id)
+            held.append((meeting_id, presence))
             return
+        for with_presence in self._presence_listeners:
+            with_presence(meeting_id, presence)
         for listener in self._listeners:
             listener(meeting_id)
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Hold the news of changes until the block (one transaction) ends; each meeting once."""
+        """Hold the news of changes until the block (one transaction) ends; each meeting once,
+        with the presence its last change read (None when that change read none)."""
         if getattr(self._held, "ids", None) is not None:
             yield
             return
@@ -70,6 +81,9 @@ class ChangeListeners:
         try:
             yield
         finally:
-            ids, self._held.ids = self._held.ids, None
-        for meeting_id in dict.fromkeys(ids):
-            self.changed(meeting_id)
+            changes, self._held.ids = self._held.ids, None
+        last: dict[str, Presence | None] = {}  # in the order the meetings first changed
+        for meeting_id, presence in changes:
+            last[meeting_id] = presence
+        for meeting_id, presence in last.items():
+            self.changed(meeting_id, presence)

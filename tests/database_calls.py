@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-METHODS = ("query", "query_one", "execute", "execute_then_read", "execute_serialised", "write_returning",
-           "write_returning_all", "insert")
+METHODS = ("query", "query_one", "execute", "execute_then_read", "execute_then_reads", "execute_serialised",
+           "write_returning", "write_returning_all", "insert")
 
 
 @contextmanager

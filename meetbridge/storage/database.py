@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -217,6 +217,14 @@ class Database:
         if first is not None:
             self.execute(first, params)
         return self.execute(sql, params), self.query_one(read_sql, params)
+
+    def execute_then_reads(self, sql: str, reads: Sequence[str], params: Any = (), *,
+                           serialised: str | KeyedLock | None = None, durable: bool = True,
+                           first: str | None = None) -> tuple[int, list[list[dict[str, Any]]]]:
+        """`first`, `execute`, then each read's `query`: calls into SQLite, no round trip to save."""
+        if first is not None:
+            self.execute(first, params)
+        return self.execute(sql, params), [self.query(read, params) for read in reads]
 
     def skip_locked(self, table: str) -> str:
         """Empty: SQLite runs one write statement at a time, so claims never overlap."""

@@ -15,7 +15,8 @@ and one read, as before the attempts were counted first:
    one it races with wrote), so concurrent guesses cannot overshoot the budget.
 2. `look_up` reads what happened: the leg, the meeting behind the PIN and its bridge, and
    what the name step decides on (the leg's name or member, the member who saved its number),
-   so an admitted caller's answer needs no further read.
+   so an admitted caller's answer needs no further read; and the waiting rules' read of the
+   meeting it admitted the leg to (ADMITTED_PRESENCE), for the same reason.
 
 A refused attempt is explained by `refusal` (a cold path: refused calls end).
 """
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from ..errors import TokenReplayed
 from ..records import WebhookToken
 from .caller_locks import CALLERS_LOCK
+from .phone_waiting import Presence, presence_of, presence_read
 from .pin_guard import FAILURES_SINCE, WITHHELD_KEY
 from .replays import with_first_use
 from .seam import KeyedLock, SqlDatabase, UniqueViolation
@@ -78,6 +80,12 @@ LOOK_UP = (
     "AND bridge_calls.state IN ('connecting', 'connected') "
     "WHERE leg.uuid = :uuid")
 
+# The waiting rules' read of the meeting the entry admitted the leg to (no row when it admitted none),
+# sent with the entry so that an admitted caller's answer needs no further round trip.
+ADMITTED_PRESENCE = presence_read(
+    "(SELECT entered.meeting_id FROM phone_legs AS entered WHERE entered.uuid = :uuid "
+    "AND entered.joined_at IS NOT NULL)")
+
 REFUSAL = (
     f"SELECT leg.uuid IS NOT NULL AS known, leg.attempts, leg.joined_at, leg.left_at, leg.language, "
     f"meetings.conversation_name, meetings.expires_at, {FAILURES_SINCE} AS budget_used, "
@@ -105,6 +113,7 @@ class KeypadFacts:
     caller_name: str | None = None  # the leg's name (said, or a dialled invitee's)
     slack_member_id: str | None = None  # the workspace member the leg is
     saved_member: str | None = None  # the one member of the meeting's workspace who saved the leg's number
+    presence: Presence | None = None  # the meeting the leg was admitted to, read just after (else None)
 
     @property
     def named(self) -> bool:
@@ -157,16 +166,17 @@ class KeypadQueries:
 
     def enter_and_look_up(self, uuid: str, pin: str | None, now: float, limits: EntryLimits,
                           token: WebhookToken | None = None) -> KeypadFacts | None:
-        """`enter`, then `look_up`, in one round trip on a server database, after recording the
-        webhook's `token` as used (TokenReplayed, nothing written, when it was). None when the
-        leg got no attempt (nothing written but the token; `refusal` says why) or is gone."""
+        """`enter`, then `look_up` and (when it admitted the leg) the meeting's presence, in one
+        round trip on a server database, after recording the webhook's `token` as used
+        (TokenReplayed, nothing written, when it was). None when the leg got no attempt (nothing
+        written but the token; `refusal` says why) or is gone."""
         first, params = with_first_use(token, _entry(uuid, pin, now, limits))
         try:
-            entered, row = self.database.execute_then_read(ENTER, LOOK_UP, params, serialised=ENTRY_LOCKS,
-                                                           first=first)
+            entered, (rows, present) = self.database.execute_then_reads(
+                ENTER, [LOOK_UP, ADMITTED_PRESENCE], params, serialised=ENTRY_LOCKS, first=first)
         except UniqueViolation as error:  # ENTER is an UPDATE: only the token's INSERT can conflict
             raise TokenReplayed() from error
-        return _facts(row) if entered == 1 and row is not None else None
+        return _facts(rows[0], presence_of(present)) if entered == 1 and rows else None
 
     def look_up(self, uuid: str, pin: str | None) -> KeypadFacts | None:
         """The leg after `enter`, and the live meeting behind `pin` (None finds no meeting)."""
@@ -196,7 +206,7 @@ def _entry(uuid: str, pin: str | None, now: float, limits: EntryLimits) -> dict[
             "budget_since": now - limits.budget_window_seconds, "max_callers": limits.callers}
 
 
-def _facts(row: dict) -> KeypadFacts:
+def _facts(row: dict, presence: Presence | None = None) -> KeypadFacts:
     """LOOK_UP's row as the record /voice-dtmf answers from."""
     return KeypadFacts(attempts=int(row["attempts"]), caller_number=row["caller_number"],
                        admitted=bool(row["admitted"]), meeting_id=row["meeting_id"],
@@ -204,4 +214,4 @@ def _facts(row: dict) -> KeypadFacts:
                        bridge_id=row["bridge_id"], bridge_idle_since=row["bridge_idle_since"],
                        longest_pin=row["longest_pin"], language=row["language"], team_id=row["team_id"],
                        caller_name=row["caller_name"], slack_member_id=row["slack_member_id"],
-                       saved_member=row["saved_member"])
+                       saved_member=row["saved_member"], presence=presence)

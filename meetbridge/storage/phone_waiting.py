@@ -6,7 +6,7 @@ that acts on it (starts or stops the music, speaks into the leg): the others cha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .seam import SqlDatabase
 
@@ -33,6 +33,37 @@ class Presence:
     video_participants: int
 
 
+    def asking_name(self, uuid: str) -> Presence:
+        """The same, with the caller `uuid` being asked their name (not in the conversation yet)."""
+        return replace(self, callers=[replace(caller, naming=True) if caller.uuid == uuid else caller
+                                      for caller in self.callers])
+
+
+def presence_read(meeting: str) -> str:
+    """The read behind `Presence`, of the meeting the SQL expression `meeting` names: one row per
+    caller on the line, earliest first (one row of NULL callers when none is; no row when the
+    meeting ended or is unknown)."""
+    return ("SELECT meetings.video_participants, (SELECT bridge_calls.state FROM bridge_calls "
+            "WHERE bridge_calls.meeting_id = meetings.id ORDER BY bridge_calls.created_at DESC, bridge_calls.seq DESC "
+            "LIMIT 1) AS bridge_state, "
+            "leg.uuid, leg.stage, leg.waiting_since, leg.language FROM meetings "
+            "LEFT JOIN phone_legs AS leg ON leg.meeting_id = meetings.id AND leg.joined_at IS NOT NULL "
+            f"AND leg.left_at IS NULL WHERE meetings.id = {meeting} AND meetings.ended_at IS NULL "
+            "ORDER BY leg.joined_at, leg.uuid")
+
+
+PRESENCE = presence_read(":meeting_id")
+
+
+def presence_of(rows: list[dict]) -> Presence | None:
+    """`presence_read`'s rows as a Presence; None for none (the meeting ended or is unknown)."""
+    if not rows:
+        return None
+    callers = [PresentCaller(row["uuid"], row["stage"] == NAMING, row["waiting_since"] is not None,
+                             row["language"]) for row in rows if row["uuid"] is not None]
+    return Presence(callers, rows[0]["bridge_state"], int(rows[0]["video_participants"] or 0))
+
+
 @dataclass(frozen=True)
 class TellDue:
     """A waiting leg due to hear again that the others have been told."""
@@ -50,19 +81,7 @@ class PhoneWaitingTable:
     def presence(self, meeting_id: str) -> Presence | None:
         """The live meeting's callers, bridge and video count (one query); None when it ended or
         is unknown."""
-        rows = self.database.query(
-            "SELECT meetings.video_participants, (SELECT bridge_calls.state FROM bridge_calls "
-            "WHERE bridge_calls.meeting_id = meetings.id ORDER BY bridge_calls.created_at DESC, bridge_calls.seq DESC "
-            "LIMIT 1) AS bridge_state, "
-            "leg.uuid, leg.stage, leg.waiting_since, leg.language FROM meetings "
-            "LEFT JOIN phone_legs AS leg ON leg.meeting_id = meetings.id AND leg.joined_at IS NOT NULL "
-            "AND leg.left_at IS NULL WHERE meetings.id = ? AND meetings.ended_at IS NULL "
-            "ORDER BY leg.joined_at, leg.uuid", [meeting_id])
-        if not rows:
-            return None
-        callers = [PresentCaller(row["uuid"], row["stage"] == NAMING, row["waiting_since"] is not None,
-                                 row["language"]) for row in rows if row["uuid"] is not None]
-        return Presence(callers, rows[0]["bridge_state"], int(rows[0]["video_participants"] or 0))
+        return presence_of(self.database.query(PRESENCE, {"meeting_id": meeting_id}))
 
     def start_waiting(self, uuid: str, now: float) -> bool:
         """Mark a live leg as waiting; True for the one caller that changed it (it starts the music)."""

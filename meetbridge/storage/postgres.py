@@ -20,7 +20,7 @@ import itertools
 import re
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -201,22 +201,31 @@ class PostgresDatabase:
         row. Every statement takes its parameters from `params` (by name). `first`: an INSERT in
         the write's transaction, before it (and before the lock); a unique violation undoes the
         transaction and raises UniqueViolation."""
+        changed, (rows,) = self.execute_then_reads(sql, [read_sql], params, serialised=serialised,
+                                                   durable=durable, first=first)
+        return changed, rows[0] if rows else None
+
+    def execute_then_reads(self, sql: str, reads: Sequence[str], params: Any = (), *,
+                           serialised: str | KeyedLock | None = None, durable: bool = True,
+                           first: str | None = None) -> tuple[int, list[list[dict[str, Any]]]]:
+        """execute_then_read with several reads after the write, all in the one round trip: the
+        rows the write changed and every row of each read."""
         if self._in_transaction():
             if first is not None:
                 self.execute(first, params)
             changed = self.execute_serialised(serialised, sql, params) if serialised else self.execute(sql, params)
-            return changed, self.query_one(read_sql, params)
-        return self._message(sql, params, lock=serialised, durable=durable and serialised is None, read=read_sql,
+            return changed, [self.query(read, params) for read in reads]
+        return self._message(sql, params, lock=serialised, durable=durable and serialised is None, reads=reads,
                              first=first)
 
     def _in_transaction(self) -> bool:
         return getattr(self._local, "connection", None) is not None
 
     def _message(self, sql: str, params: Any, *, lock: str | KeyedLock | None, durable: bool,
-                 read: str | None = None, first: str | None = None) -> tuple[int, dict[str, Any] | None]:
+                 reads: Sequence[str] = (), first: str | None = None) -> tuple[int, list[list[dict[str, Any]]]]:
         """One write (in a transaction holding `lock`, when named; committed without waiting for
-        its WAL flush unless `durable`; after the INSERT `first`, when given) and an optional read
-        after its commit, sent as one message of prepared statements: the server has the whole
+        its WAL flush unless `durable`; after the INSERT `first`, when given) and the `reads`
+        after its commit (each one's rows), sent as one message of prepared statements: the server has the whole
         transaction before it takes the lock, so no round trip to Python happens while the lock
         is held, and nothing is planned."""
         write, write_values = bound(sql, params)
@@ -246,7 +255,7 @@ class PostgresDatabase:
         values += write_values
         if transaction:
             statements.append("COMMIT")
-        if read is not None:
+        for read in reads:
             after, read_values = bound(read, params)
             wanted.append(after)
             statements.append(after.execute)
@@ -262,11 +271,13 @@ class PostgresDatabase:
             for _ in range(write_at):  # BEGIN, SET LOCAL, `first`, the locks' SELECTs
                 cursor.nextset()
             changed = cursor.rowcount
-            if read is None:
-                return changed, None
-            while cursor.nextset():  # the read's result is the last
-                pass
-            return changed, cursor.fetchone()
+            if transaction:
+                cursor.nextset()  # COMMIT
+            rows: list[list[dict[str, Any]]] = []
+            for _ in reads:
+                cursor.nextset()
+                rows.append(cursor.fetchall())
+            return changed, rows
 
     def _prepare(self, conn: psycopg.Connection[Any], statements: list[Prepared]) -> None:
         """PREPARE on this connection the statements it has not prepared yet (once per connection)."""

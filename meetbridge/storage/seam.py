@@ -8,6 +8,7 @@ where the dialects differ go through the hooks below.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -58,6 +59,13 @@ class SqlDatabase(Protocol):
         a server database. Every statement takes its parameters from `params` (by name).
         `first`, when given, is an INSERT run before the write; when it violates a unique
         constraint, UniqueViolation is raised and the write is not made."""
+        ...
+
+    def execute_then_reads(self, sql: str, reads: Sequence[str], params: Any = (), *,
+                           serialised: str | KeyedLock | None = None, durable: bool = True,
+                           first: str | None = None) -> tuple[int, list[list[dict[str, Any]]]]:
+        """execute_then_read with several reads after the write, still one round trip on a server
+        database: the rows the write changed and every row of each read, in order."""
         ...
 
     def write_returning(self, sql: str, params: Any = ()) -> dict[str, Any] | None:

@@ -1,6 +1,6 @@
 """/voice-dtmf is the hottest write path, and on a server database each statement is a round trip:
 a caller's right PIN is entered and read back in one call, and everything the answer depends on
-(the name step's facts, the waiting rules) comes from that read-back and one more read."""
+(the name step's facts, who hears whom for the waiting rules) comes from that read-back."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ def third_caller_keys(client, services, meeting, number: str) -> list[str]:
     return sent
 
 
-def test_a_right_pin_is_one_entry_read_back_and_one_read_of_who_hears_whom(start_meeting, client, services):
+def test_a_right_pin_is_one_entry_read_back_with_who_hears_whom(start_meeting, client, services):
     meeting = start_meeting()
     sent = third_caller_keys(client, services, meeting, "447700900003")
-    assert sent == ["execute_then_read", "query"]  # the entry and its read-back; the waiting rules' read
+    assert sent == ["execute_then_reads"]  # the entry, its read-back and the waiting rules' read: one call
     assert services.store.legs.callers_in(meeting.id) == 3
 
 
@@ -32,5 +32,5 @@ def test_a_member_who_saved_the_number_costs_one_write_and_no_read(start_meeting
     meeting = start_meeting()
     services.store.saved_numbers.save(meeting.team_id, "U0MARIA", "+447700900003", 0.0)
     sent = third_caller_keys(client, services, meeting, "447700900003")  # named by the saved number
-    assert sent == ["execute_then_read", "execute", "query"]  # the entry, the member on the leg, the waiting rules
+    assert sent == ["execute_then_reads", "execute"]  # the entry with its reads; the member on the leg
     assert [leg.slack_member_id for leg in services.store.legs.live_legs(meeting.id)].count("U0MARIA") == 1

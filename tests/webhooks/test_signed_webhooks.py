@@ -485,7 +485,7 @@ def test_a_signed_answer_and_right_pin_each_cost_one_write_with_the_token_in_it(
     with statements_of_this_thread(services.store.database) as keyed:
         assert keying.send(client).get_json()[-1]["action"] == "conversation"
     assert answered == ["execute_then_read"]  # token, leg and the PIN gate: one call
-    assert keyed == ["execute_then_read", "query"]  # token, PIN entry and read-back; the waiting rules
+    assert keyed == ["execute_then_reads"]  # token, PIN entry, read-back and the waiting rules' read
     assert services.store.seen_tokens.count() == tokens + 2
     refused_with(answering.send(client), "token already used")
     refused_with(keying.send(client), "token already used")

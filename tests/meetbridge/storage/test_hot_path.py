@@ -100,6 +100,36 @@ def test_a_wrong_pin_is_counted_and_read_back_as_not_admitted(store):
     assert store.keypad.enter_and_look_up("never-answered", "999999", NOW, LIMITS) is None
 
 
+def test_an_admitting_entry_reads_who_is_on_the_line_in_the_same_call(store):
+    store.meetings.insert(a_meeting())
+    store.pins.claim("123456", "m1", released_before=0)
+    for uuid in ("leg-1", "leg-2", "wrong"):
+        store_caller(store, uuid)
+    first = store.keypad.enter_and_look_up("leg-1", "123456", NOW, LIMITS)
+    assert [caller.uuid for caller in first.presence.callers] == ["leg-1"]
+    store.phone_waiting.start_waiting("leg-1", NOW)
+    second = store.keypad.enter_and_look_up("leg-2", "123456", NOW + 1, LIMITS)
+    assert second.presence == store.phone_waiting.presence("m1")  # the waiting rules' own read
+    assert [(caller.uuid, caller.waiting, caller.naming) for caller in second.presence.callers] == [
+        ("leg-1", True, False), ("leg-2", False, False)]
+    assert (second.presence.bridge_state, second.presence.video_participants) == (None, 0)
+    assert store.keypad.enter_and_look_up("wrong", "999999", NOW, LIMITS).presence is None  # admitted nowhere
+
+
+def test_several_reads_after_one_write_come_back_in_order_alone_or_in_a_transaction(store):
+    write = "INSERT INTO alerts_said (name, said_at) VALUES (:name, :at)"
+    reads = ["SELECT name FROM alerts_said WHERE said_at <= :at ORDER BY name",
+             "SELECT name FROM alerts_said WHERE 0 = 1", "SELECT count(*) AS n FROM alerts_said"]
+    assert store.database.execute_then_reads(write, reads, {"name": "b", "at": 2.0}, durable=False) == (
+        1, [[{"name": "b"}], [], [{"n": 1}]])
+    with store.database.transaction():
+        assert store.database.execute_then_reads(write, reads, {"name": "a", "at": 1.0}) == (
+            1, [[{"name": "a"}], [], [{"n": 2}]])
+    changed, (names, _, _) = store.database.execute_then_reads(write, reads, {"name": "c", "at": 3.0},
+                                                               serialised="alerts")
+    assert (changed, names) == (1, [{"name": "a"}, {"name": "b"}, {"name": "c"}])
+
+
 def test_a_write_that_need_not_wait_for_the_disk_is_seen_by_other_hosts_at_once(store, other_store):
     assert store.seen_tokens.first_use("jti-1", NOW)
     assert not other_store.seen_tokens.first_use("jti-1", NOW)  # a replay to another host
