@@ -33,10 +33,12 @@ from .pin_guard import FAILURES_SINCE, WITHHELD_KEY
 from .replays import with_first_use
 from .seam import KeyedLock, SqlDatabase, UniqueViolation
 
-# The meeting a keyed PIN admits to, and when: live, not past its lifetime, named, with room.
+# The meeting a keyed PIN admits to, and when: live, not past its lifetime, named, with room. The PIN's
+# meeting is found first (a scalar sub-select), so only its callers are counted, whatever join order
+# a server without statistics yet (a fresh database) would pick.
 ADMITTING = (
-    "FROM pins JOIN meetings ON meetings.id = pins.meeting_id "
-    "WHERE pins.pin = :pin AND pins.released_at IS NULL AND meetings.ended_at IS NULL "
+    "FROM meetings WHERE meetings.id = (SELECT pins.meeting_id FROM pins WHERE pins.pin = :pin "
+    "AND pins.released_at IS NULL) AND meetings.ended_at IS NULL "
     "AND meetings.expires_at > :now AND meetings.conversation_name IS NOT NULL "
     "AND (SELECT count(*) FROM phone_legs AS present WHERE present.meeting_id = meetings.id "
     "AND present.joined_at IS NOT NULL AND present.left_at IS NULL) < :max_callers")
