@@ -104,10 +104,20 @@ class Server:
         self.processes = {"app": stack.enter_context(gunicorn("app:create_app()", self.env)).pid}
         if database_pid is not None:
             self.processes["postgresql"] = database_pid
+        self.database_url = database_url
         self.pins = start_meetings(self.port, slack, MEETINGS)
         connect_bridges(self.port, opentok, vonage, self.pins)
 
+    def settle(self) -> None:
+        """Before a measurement on PostgreSQL: its statistics brought up to date after the set-up's
+        writes (bench/postgres.py refresh_statistics)."""
+        if self.database_url:
+            from .postgres import refresh_statistics
+
+            refresh_statistics(self.database_url)
+
     def measure_answer(self) -> dict:
+        self.settle()
         return measure(self.port, AnswerRequests(), AnswerRequests(), self.processes)
 
     def measure_dtmf(self) -> dict:
@@ -121,6 +131,7 @@ class Server:
         probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         joined = json.loads(send(probe, Callers(paced, self.pins, len(paced))(len(paced) - 1)))
         assert joined[-1]["action"] == "conversation", joined  # callers are admitted, not turned away
+        self.settle()
         result = measure(self.port, Callers(saturating, self.pins, LEGS_PER_CLIENT),
                          Callers(paced, self.pins, len(paced)), self.processes)
         in_own_process(send_all, self.port, LegRequests(everyone, "completed"), len(everyone))

@@ -76,7 +76,9 @@ class Callers:
     """Callers already answered (/voice-answer saw them), keying the PIN of one of the meetings.
 
     Request `index` from load.closed_loop is client * 10,000,000 + sequence: each client gets
-    its own `per_client` legs, so no leg keys its PIN twice; load.open_loop counts from 0.
+    its own `per_client` legs, so no leg keys its PIN twice; load.open_loop counts from 0. At any
+    step the clients key the PINs of as many different meetings (client + sequence), as callers
+    spread over many meetings would, and each client goes through every meeting in turn.
     """
 
     def __init__(self, legs: list[str], pins: list[str], per_client: int, signed: bool = True) -> None:
@@ -87,8 +89,8 @@ class Callers:
         return (client * self.per_client + sequence) % len(self.legs)
 
     def __call__(self, index: int) -> Request:
-        slot = self.slot(index)
-        return dtmf_request(self.legs[slot], self.pins[slot % len(self.pins)], self.signed)
+        client, sequence = divmod(index, 10_000_000)
+        return dtmf_request(self.legs[self.slot(index)], self.pins[(client + sequence) % len(self.pins)], self.signed)
 
 
 def bridge_answer_request(dial: dict, signed: bool = True) -> Request:

@@ -66,3 +66,13 @@ def settings_of(url: str) -> dict[str, str]:
     with psycopg.connect(url, autocommit=True) as conn:
         return {name: conn.execute(f"SHOW {name}".encode()).fetchone()[0]
                 for name in ("fsync", "full_page_writes", "synchronous_commit", "server_version")}
+
+
+def refresh_statistics(url: str) -> None:
+    """ANALYZE the app's database: the planner's statistics as autovacuum keeps them on a server
+    that has been running (a benchmark's tables grow by thousands of rows in its set-up, faster
+    than autovacuum's one-minute round), so a measurement sees the steady state's plans."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(b"ANALYZE")
