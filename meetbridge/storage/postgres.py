@@ -128,12 +128,68 @@ def nul_free_params(params: Any) -> Any:
     return [nul_free(value) for value in params] if holds_nul(params) else params
 
 
-def bound(sql: str, params: Any) -> tuple[Prepared, list[Any]]:
-    """The prepared statement for `sql` with these parameters, and their values in $-order."""
-    values = [params[key] for key in numbered(sql)[1]]
-    if holds_nul(values):
-        values = [nul_free(value) for value in values]
-    return prepared(sql, tuple(_PG_TYPES.get(type(value), "unknown") for value in values)), values
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: message_shape returns one per shape
+class MessageShape:
+    """The statements of a one-message transaction (see PostgresDatabase._message) in order, each
+    a fixed text or (`prepared`) a statement to run as a prepared one, and every parameter's key
+    in the message's order."""
+
+    steps: tuple[tuple[str, bool], ...]  # (text, prepared)
+    keys: tuple[int | str, ...]
+    write_at: int  # how many statements come before the write
+    transaction: bool
+
+
+@dataclass(frozen=True)
+class Message:
+    """A one-message transaction for values of known types: its text (EXECUTEs with psycopg's
+    client-side placeholders) and the prepared statements it runs."""
+
+    text: bytes  # encoded once: psycopg would encode a str on every call
+    wanted: tuple[Prepared, ...]
+
+
+@lru_cache(maxsize=256)
+def message_shape(sql: str, reads: tuple[str, ...], first: str | None, lock: str | KeyedLock | None,
+                  durable: bool) -> MessageShape:
+    """BEGIN, SET LOCAL, `first`, the lock, the write, COMMIT and the reads, as each call needs."""
+    steps: list[tuple[str, bool]] = []
+    transaction = lock is not None or not durable or first is not None
+    if transaction:
+        steps.append(("BEGIN", False))
+        if not durable:
+            steps.append(("SET LOCAL synchronous_commit = off", False))
+        if first is not None:  # before the lock: not held while a replay is found
+            steps.append((first, True))
+        if isinstance(lock, KeyedLock):
+            steps += [(each, True) for each in _locking(lock)]
+        elif lock is not None:
+            steps.append((f"SELECT pg_advisory_xact_lock(hashtext({_quoted(lock)}))", False))
+    write_at = len(steps)
+    steps.append((sql, True))
+    if transaction:
+        steps.append(("COMMIT", False))
+    steps += [(read, True) for read in reads]
+    keys = tuple(key for text, is_prepared in steps if is_prepared for key in numbered(text)[1])
+    return MessageShape(tuple(steps), keys, write_at, transaction)
+
+
+@lru_cache(maxsize=512)
+def message(shape: MessageShape, types: tuple[type, ...]) -> Message:
+    """The message of `shape` for values of these Python types (in the keys' order)."""
+    statements: list[str] = []
+    wanted: list[Prepared] = []
+    at = 0
+    for text, is_prepared in shape.steps:
+        if not is_prepared:
+            statements.append(text)
+            continue
+        count = len(numbered(text)[1])
+        each = prepared(text, tuple(_PG_TYPES.get(kind, "unknown") for kind in types[at:at + count]))
+        at += count
+        wanted.append(each)
+        statements.append(each.execute)
+    return Message("; ".join(statements).encode(), tuple(wanted))
 
 
 def _quoted(text: str) -> str:
@@ -240,50 +296,23 @@ class PostgresDatabase:
         after its commit (each one's rows), sent as one message of prepared statements: the server has the whole
         transaction before it takes the lock, so no round trip to Python happens while the lock
         is held, and nothing is planned."""
-        write, write_values = bound(sql, params)
-        statements: list[str] = []
-        values: list[Any] = []  # in the order of the statements' placeholders
-        wanted = [write]
-        transaction = lock is not None or not durable or first is not None
-        if transaction:
-            statements.append("BEGIN")
-            if not durable:
-                statements.append("SET LOCAL synchronous_commit = off")
-            if first is not None:  # before the lock: not held while a replay is found
-                before, first_values = bound(first, params)
-                wanted.append(before)
-                statements.append(before.execute)
-                values += first_values
-            if isinstance(lock, KeyedLock):
-                for each in _locking(lock):
-                    taking, taking_values = bound(each, params)
-                    wanted.append(taking)
-                    statements.append(taking.execute)
-                    values += taking_values
-            elif lock is not None:
-                statements.append(f"SELECT pg_advisory_xact_lock(hashtext({_quoted(lock)}))")
-        write_at = len(statements)
-        statements.append(write.execute)
-        values += write_values
-        if transaction:
-            statements.append("COMMIT")
-        for read in reads:
-            after, read_values = bound(read, params)
-            wanted.append(after)
-            statements.append(after.execute)
-            values += read_values
+        shape = message_shape(sql, tuple(reads), first, lock, durable)
+        values = [params[key] for key in shape.keys]
+        if holds_nul(values):
+            values = [nul_free(value) for value in values]
+        composed = message(shape, tuple(map(type, values)))
         with self._pool.connection() as conn:
-            self._prepare(conn, wanted)
+            self._prepare(conn, composed.wanted)
             cursor = psycopg.ClientCursor(conn)
             try:
-                cursor.execute("; ".join(statements), values)
+                cursor.execute(composed.text, values)
             except psycopg.errors.UniqueViolation as error:
                 conn.rollback()  # the message's transaction is aborted: end it before the pool takes it back
                 raise UniqueViolation(str(error)) from error
-            for _ in range(write_at):  # BEGIN, SET LOCAL, `first`, the locks' SELECTs
+            for _ in range(shape.write_at):  # BEGIN, SET LOCAL, `first`, the locks' SELECTs
                 cursor.nextset()
             changed = cursor.rowcount
-            if transaction:
+            if shape.transaction:
                 cursor.nextset()  # COMMIT
             rows: list[list[dict[str, Any]]] = []
             for _ in reads:
@@ -291,7 +320,7 @@ class PostgresDatabase:
                 rows.append(cursor.fetchall())
             return changed, rows
 
-    def _prepare(self, conn: psycopg.Connection[Any], statements: list[Prepared]) -> None:
+    def _prepare(self, conn: psycopg.Connection[Any], statements: Sequence[Prepared]) -> None:
         """PREPARE on this connection the statements it has not prepared yet (once per connection)."""
         with self._prepared_lock:
             done = self._prepared_on.setdefault(conn, set())
