@@ -9,8 +9,9 @@ and cached.
 PostgreSQL's text cannot hold U+0000 (SQLite's can), and a request carrying one (`/rooms/%00`)
 must find nothing or store a visible stand-in rather than fail in the driver: every value bound
 here goes through `nul_free`, which replaces it with U+FFFD in the few strings that hold one and
-leaves every other value to psycopg's own (C) dumpers. A Python dumper for every string cost the
-one-message transactions' quoting a third of its time.
+leaves every other value to psycopg's own (C) dumpers (a Python dumper for every string was a
+quarter of the PIN entry's quoting, bench/storage_values.py). A one-message transaction's text
+is composed once per shape and types of values (`message_shape`, `message`), not on every call.
 
 Isolation is PostgreSQL's default, READ COMMITTED: every conditional UPDATE and upsert the
 tables rely on re-checks its WHERE on the row it locked, so it is atomic across hosts;

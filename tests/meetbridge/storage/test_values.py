@@ -87,3 +87,13 @@ def test_a_nul_in_a_single_statement_by_position_or_by_name_is_stored_and_found(
 def test_a_leg_whose_uuid_holds_a_nul_is_stored_and_found_again(store):
     store.legs.ensure("leg\x00", "447700900123", NOW)
     assert store.legs.get("leg\x00").uuid == stored_text(store, "leg\x00")
+
+
+def test_one_message_statements_take_each_calls_values_whatever_their_types(store):
+    """The message of a write and its reads is composed once per shape and types of values: a
+    value of another type must not run a statement declared for the first one's."""
+    for n, value in enumerate([1.5, "text", None, 7.25, "more"]):
+        changed, read = store.database.execute_then_read(
+            "INSERT INTO webhook_tokens_seen (jti, seen_at) VALUES (:jti, :at)", "SELECT :value AS value",
+            {"jti": f"jti-{n}", "at": NOW, "value": value}, serialised="a-lock")
+        assert (changed, read) == (1, {"value": value})
