@@ -124,6 +124,8 @@ def holds_nul(values: Iterable[Any]) -> bool:
 def nul_free_params(params: Any) -> Any:
     """A statement's parameters (a sequence, or a mapping by name) with nul_free applied, or the
     same object when no string among them holds a NUL (almost always)."""
+    if not params:
+        return params
     if isinstance(params, Mapping):
         return {name: nul_free(value) for name, value in params.items()} if holds_nul(params.values()) else params
     return [nul_free(value) for value in params] if holds_nul(params) else params
