@@ -44,7 +44,7 @@ WAIT_FOR_BACKGROUND_SECONDS = 0.3
 SERVER_STATISTICS = ("-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on "
                      "-c pg_stat_statements.track_utility=on")
 METHODS = ("query", "query_one", "execute", "write_returning", "write_returning_all", "insert", "script",
-           "execute_then_read", "execute_then_reads", "execute_serialised")
+           "execute_then_read", "execute_then_reads", "execute_serialised", "insert_many")
 SENDS = ("send_query", "send_query_params", "send_prepare", "send_query_prepared", "exec_", "exec_params",
          "exec_prepared")
 

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
+from . import multirow
 from .seam import KeyedLock, UniqueViolation
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -194,6 +195,12 @@ class Database:
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         self.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+
+    def insert_many(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Plain INSERT of `rows`, in order, as multi-row statements of a power of two of rows
+        (multirow: one C call per statement, a few statement texts per table)."""
+        for sql, values in multirow.statements(table, columns, rows):
+            self.execute(sql, values)
 
     def table_names(self) -> list[str]:
         """The app's tables, sorted (SQLite's own and sqlite-utils' migration record left out)."""

@@ -6,6 +6,13 @@ statement the thread runs meanwhile goes through it. The tables' SQL is written 
 `?` and `:name` placeholders; each string is translated once to psycopg's `%s` / `%(name)s`
 and cached.
 
+PostgreSQL's text cannot hold U+0000 (SQLite's can), and a request carrying one (`/rooms/%00`)
+must find nothing or store a visible stand-in rather than fail in the driver: every value bound
+here goes through `nul_free`, which replaces it with U+FFFD in the few strings that hold one and
+leaves every other value to psycopg's own (C) dumpers (a Python dumper for every string was a
+quarter of the PIN entry's quoting, bench/storage_values.py). A one-message transaction's text
+is composed once per shape and types of values (`message_shape`, `message`), not on every call.
+
 Isolation is PostgreSQL's default, READ COMMITTED: every conditional UPDATE and upsert the
 tables rely on re-checks its WHERE on the row it locked, so it is atomic across hosts;
 read-then-write sequences take a named lock (`hold`, an advisory lock held until commit), and
@@ -20,16 +27,14 @@ import itertools
 import re
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import psycopg
-from psycopg.abc import Buffer
 from psycopg.rows import dict_row
-from psycopg.types.string import StrDumperUnknown
 from psycopg_pool import ConnectionPool
 
 from .seam import KeyedLock, UniqueViolation
@@ -103,10 +108,91 @@ def prepared(sql: str, types: tuple[str, ...]) -> Prepared:
     return Prepared(name, f"PREPARE {name}{declared} AS {body}".encode(), f"EXECUTE {name}{arguments}")
 
 
-def bound(sql: str, params: Any) -> tuple[Prepared, list[Any]]:
-    """The prepared statement for `sql` with these parameters, and their values in $-order."""
-    values = [params[key] for key in numbered(sql)[1]]
-    return prepared(sql, tuple(_PG_TYPES.get(type(value), "unknown") for value in values)), values
+def nul_free(value: Any) -> Any:
+    """A string with every U+0000 replaced by U+FFFD; any other value as it is."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+def holds_nul(values: Iterable[Any]) -> bool:
+    """True when a string among `values` holds a U+0000."""
+    for value in values:
+        if isinstance(value, str) and "\x00" in value:
+            return True
+    return False
+
+
+def nul_free_params(params: Any) -> Any:
+    """A statement's parameters (a sequence, or a mapping by name) with nul_free applied, or the
+    same object when no string among them holds a NUL (almost always)."""
+    if not params:
+        return params
+    if isinstance(params, Mapping):
+        return {name: nul_free(value) for name, value in params.items()} if holds_nul(params.values()) else params
+    return [nul_free(value) for value in params] if holds_nul(params) else params
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: message_shape returns one per shape
+class MessageShape:
+    """The statements of a one-message transaction (see PostgresDatabase._message) in order, each
+    a fixed text or (`prepared`) a statement to run as a prepared one, and every parameter's key
+    in the message's order."""
+
+    steps: tuple[tuple[str, bool], ...]  # (text, prepared)
+    keys: tuple[int | str, ...]
+    write_at: int  # how many statements come before the write
+    transaction: bool
+
+
+@dataclass(frozen=True)
+class Message:
+    """A one-message transaction for values of known types: its text (EXECUTEs with psycopg's
+    client-side placeholders) and the prepared statements it runs."""
+
+    text: bytes  # encoded once: psycopg would encode a str on every call
+    wanted: tuple[Prepared, ...]
+
+
+@lru_cache(maxsize=256)
+def message_shape(sql: str, reads: tuple[str, ...], first: str | None, lock: str | KeyedLock | None,
+                  durable: bool) -> MessageShape:
+    """BEGIN, SET LOCAL, `first`, the lock, the write, COMMIT and the reads, as each call needs."""
+    steps: list[tuple[str, bool]] = []
+    transaction = lock is not None or not durable or first is not None
+    if transaction:
+        steps.append(("BEGIN", False))
+        if not durable:
+            steps.append(("SET LOCAL synchronous_commit = off", False))
+        if first is not None:  # before the lock: not held while a replay is found
+            steps.append((first, True))
+        if isinstance(lock, KeyedLock):
+            steps += [(each, True) for each in _locking(lock)]
+        elif lock is not None:
+            steps.append((f"SELECT pg_advisory_xact_lock(hashtext({_quoted(lock)}))", False))
+    write_at = len(steps)
+    steps.append((sql, True))
+    if transaction:
+        steps.append(("COMMIT", False))
+    steps += [(read, True) for read in reads]
+    keys = tuple(key for text, is_prepared in steps if is_prepared for key in numbered(text)[1])
+    return MessageShape(tuple(steps), keys, write_at, transaction)
+
+
+@lru_cache(maxsize=512)
+def message(shape: MessageShape, types: tuple[type, ...]) -> Message:
+    """The message of `shape` for values of these Python types (in the keys' order)."""
+    statements: list[str] = []
+    wanted: list[Prepared] = []
+    at = 0
+    for text, is_prepared in shape.steps:
+        if not is_prepared:
+            statements.append(text)
+            continue
+        count = len(numbered(text)[1])
+        each = prepared(text, tuple(_PG_TYPES.get(kind, "unknown") for kind in types[at:at + count]))
+        at += count
+        wanted.append(each)
+        statements.append(each.execute)
+    return Message("; ".join(statements).encode(), tuple(wanted))
 
 
 def _quoted(text: str) -> str:
@@ -125,31 +211,16 @@ def _locking(lock: KeyedLock) -> tuple[str, str]:
             f"SELECT pg_advisory_xact_lock(hashtext({whole})) WHERE NOT ({lock.whole_unless})")
 
 
-class NulFreeText(StrDumperUnknown):
-    """Strings as PostgreSQL text, U+0000 replaced by U+FFFD: PostgreSQL's text cannot hold NUL
-    (SQLite's can), and a request carrying one (`/rooms/%00`) must find nothing or store a
-    visible stand-in rather than fail in the driver."""
-
-    def dump(self, obj: str) -> Buffer | None:
-        """The text with every NUL replaced; other strings pass unchanged."""
-        return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)
-
-
-def _configure(conn: psycopg.Connection[Any]) -> None:
-    """Every pooled connection dumps strings through NulFreeText."""
-    conn.adapters.register_dumper(str, NulFreeText)
-
-
 class PostgresDatabase:
     """A pool of psycopg connections to one PostgreSQL database."""
 
     dialect = "postgresql"
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
-        self._pool = ConnectionPool(
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url, min_size=1, max_size=pool_size, timeout=WAIT_FOR_CONNECTION_SECONDS, open=False,
             kwargs={"autocommit": True, "row_factory": dict_row, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
-            configure=_configure, name="meetbridge")
+            name="meetbridge")
         self._pool.open(wait=False)
         self._local = threading.local()
         self._prepared_on: weakref.WeakKeyDictionary[psycopg.Connection[Any], set[str]] = weakref.WeakKeyDictionary()
@@ -168,7 +239,7 @@ class PostgresDatabase:
     def _rows(self, sql: str, params: Any, fetch: str) -> Any:
         with self._connection() as conn:
             try:
-                cursor = conn.execute(translate(sql), params)
+                cursor = conn.execute(translate(sql), nul_free_params(params))
             except psycopg.errors.UniqueViolation as error:
                 raise UniqueViolation(str(error)) from error
             if fetch == "all":
@@ -228,50 +299,23 @@ class PostgresDatabase:
         after its commit (each one's rows), sent as one message of prepared statements: the server has the whole
         transaction before it takes the lock, so no round trip to Python happens while the lock
         is held, and nothing is planned."""
-        write, write_values = bound(sql, params)
-        statements: list[str] = []
-        values: list[Any] = []  # in the order of the statements' placeholders
-        wanted = [write]
-        transaction = lock is not None or not durable or first is not None
-        if transaction:
-            statements.append("BEGIN")
-            if not durable:
-                statements.append("SET LOCAL synchronous_commit = off")
-            if first is not None:  # before the lock: not held while a replay is found
-                before, first_values = bound(first, params)
-                wanted.append(before)
-                statements.append(before.execute)
-                values += first_values
-            if isinstance(lock, KeyedLock):
-                for each in _locking(lock):
-                    taking, taking_values = bound(each, params)
-                    wanted.append(taking)
-                    statements.append(taking.execute)
-                    values += taking_values
-            elif lock is not None:
-                statements.append(f"SELECT pg_advisory_xact_lock(hashtext({_quoted(lock)}))")
-        write_at = len(statements)
-        statements.append(write.execute)
-        values += write_values
-        if transaction:
-            statements.append("COMMIT")
-        for read in reads:
-            after, read_values = bound(read, params)
-            wanted.append(after)
-            statements.append(after.execute)
-            values += read_values
+        shape = message_shape(sql, tuple(reads), first, lock, durable)
+        values = [params[key] for key in shape.keys]
+        if holds_nul(values):
+            values = [nul_free(value) for value in values]
+        composed = message(shape, tuple(map(type, values)))
         with self._pool.connection() as conn:
-            self._prepare(conn, wanted)
+            self._prepare(conn, composed.wanted)
             cursor = psycopg.ClientCursor(conn)
             try:
-                cursor.execute("; ".join(statements), values)
+                cursor.execute(composed.text, values)
             except psycopg.errors.UniqueViolation as error:
                 conn.rollback()  # the message's transaction is aborted: end it before the pool takes it back
                 raise UniqueViolation(str(error)) from error
-            for _ in range(write_at):  # BEGIN, SET LOCAL, `first`, the locks' SELECTs
+            for _ in range(shape.write_at):  # BEGIN, SET LOCAL, `first`, the locks' SELECTs
                 cursor.nextset()
             changed = cursor.rowcount
-            if transaction:
+            if shape.transaction:
                 cursor.nextset()  # COMMIT
             rows: list[list[dict[str, Any]]] = []
             for _ in reads:
@@ -279,7 +323,7 @@ class PostgresDatabase:
                 rows.append(cursor.fetchall())
             return changed, rows
 
-    def _prepare(self, conn: psycopg.Connection[Any], statements: list[Prepared]) -> None:
+    def _prepare(self, conn: psycopg.Connection[Any], statements: Sequence[Prepared]) -> None:
         """PREPARE on this connection the statements it has not prepared yet (once per connection)."""
         with self._prepared_lock:
             done = self._prepared_on.setdefault(conn, set())
@@ -303,6 +347,20 @@ class PostgresDatabase:
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         self.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+
+    def insert_many(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Plain INSERT of `rows`, in order, as one COPY: a short statement whatever the count, no
+        statement to parse or plan, and the values formatted by psycopg's C code (256 rows as
+        multi-row INSERTs were over psycopg's query cache, parsed in Python every time)."""
+        if not rows:
+            return
+        with self._connection() as conn:
+            try:
+                with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN".encode()) as copy:
+                    for row in rows:
+                        copy.write_row([nul_free(value) for value in row] if holds_nul(row) else row)
+            except psycopg.errors.UniqueViolation as error:
+                raise UniqueViolation(str(error)) from error
 
     def script(self, sql: str) -> None:
         """Several statements without parameters (schema migrations), as written."""

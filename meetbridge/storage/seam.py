@@ -80,6 +80,12 @@ class SqlDatabase(Protocol):
         """Plain INSERT of one row (names from our code, never from requests)."""
         ...
 
+    def insert_many(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Plain INSERT of `rows` (values in `columns`' order) into one table, in order: a row
+        given later gets a later identity. Few short statements whatever the count (none for no
+        rows); names come from our code, never from requests."""
+        ...
+
     def transaction(self) -> AbstractContextManager[Any]:
         """Several statements committed together; nested use joins the outer one."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from meetbridge.storage.audit import BATCH_ROWS
+from meetbridge.storage.multirow import BATCH_ROWS
 from tests.meetbridge.storage.conftest import NOW, RACERS, a_meeting, race
 
 
