@@ -6,7 +6,8 @@ Templates call `_("English sentence", name=value)`: the translation is HTML-esca
 values are escaped too unless they are markup (e.g. a `<code>` element). The page's scripts get
 their sentences from the server as a JSON data element (`script_words`, rendered by the page, read
 by web/static/page_words.js), so no inline script runs and the CSP stays as it is. Every response
-says `Vary: Accept-Language`, since its words depend on it.
+whose words were chosen by `Accept-Language` says `Vary: Accept-Language`; the others (webhooks'
+NCCOs, whose words follow the dialled number, and redirects) do not, so caches may share them.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def create_page_words_blueprint(default_language: str) -> Blueprint:
 
     @blueprint.after_app_request
     def vary(response: Response) -> Response:
-        response.vary.add("Accept-Language")
+        if g.get("page_language") is not None:  # negotiated: this response's words depend on it
+            response.vary.add("Accept-Language")
         return response
 
     return blueprint

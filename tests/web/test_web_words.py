@@ -226,3 +226,10 @@ def test_the_roster_names_callers_in_the_pages_language(app, language, named, un
         app.preprocess_request()
         assert public_label(caller) == named
         assert public_label(PhoneCaller(**{**caller.__dict__, "name": None})) == unnamed
+
+
+def test_a_response_with_no_page_words_does_not_vary_by_language(client):
+    # /healthz's JSON holds no sentence: a cache may give every browser the same one.
+    response = client.get("/healthz", headers={"Accept-Language": "de-DE"})
+    assert response.status_code == 200
+    assert "Accept-Language" not in response.headers.get("Vary", "")
